@@ -1,0 +1,72 @@
+//! The HTTP edge of the gateway: one shared reqwest client (connection
+//! reuse, connect and total timeouts) that sends a `GatewayRequest` and
+//! returns the body text. Errors carry no URL: reqwest's messages include
+//! the query string, and with it the `sign`.
+
+use std::time::Duration;
+
+use super::request::GatewayRequest;
+
+/// Why a call gave no readable body. For a topup or payment every one of
+/// these means "outcome unknown", never "failed".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error("gateway did not answer within the timeout")]
+    Timeout,
+    #[error("could not connect to the gateway")]
+    Connect,
+    #[error("gateway answered HTTP {0}")]
+    Status(u16),
+    #[error("connection to the gateway broke before the reply was complete")]
+    Broken,
+}
+
+#[derive(Debug, Clone)]
+pub struct GatewayClient {
+    http: reqwest::Client,
+}
+
+/// Largest reply body read; gateway replies are one line.
+const MAX_BODY: usize = 64 * 1024;
+
+impl GatewayClient {
+    /// `timeout` bounds one whole call; connecting gets at most 10 s of it.
+    pub fn new(timeout: Duration) -> GatewayClient {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .user_agent(concat!("loket/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("reqwest client with rustls builds");
+        GatewayClient { http }
+    }
+
+    /// Sends the call and returns the reply body. A non-2xx status is an
+    /// error even when it has a body: a proxy's 502 page is not an answer.
+    pub async fn send(&self, request: &GatewayRequest) -> Result<String, CallError> {
+        let response = self
+            .http
+            .get(request.url())
+            .send()
+            .await
+            .map_err(classify)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(CallError::Status(status.as_u16()));
+        }
+        let bytes = response.bytes().await.map_err(classify)?;
+        let body = &bytes[..bytes.len().min(MAX_BODY)];
+        Ok(String::from_utf8_lossy(body).into_owned())
+    }
+}
+
+fn classify(error: reqwest::Error) -> CallError {
+    if error.is_timeout() {
+        CallError::Timeout
+    } else if error.is_connect() {
+        CallError::Connect
+    } else {
+        CallError::Broken
+    }
+}

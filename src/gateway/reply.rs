@@ -1,0 +1,258 @@
+//! Reading the gateway's plain-text replies (SPEC §1 "Replies").
+//!
+//! Shape: `VERB PRODUCT.DEST STATUS[, reason][ KEY:value …][.]`, plus the
+//! balance line `saldo=<n>  @ <timestamp>`. Anything that fits neither —
+//! HTML, an empty body, a proxy error page — is `Unknown`, which for a topup
+//! or payment means "may have been charged", never "failed".
+//! Pure: text in, typed value out; never panics on any input.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::money::Rupiah;
+
+/// What the gateway says happened.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+pub enum TxStatus {
+    Success,
+    Failed,
+    Pending,
+    /// The reply could not be read: nothing can be concluded from it. The
+    /// default, so an empty `GatewayReply` never claims success or failure.
+    #[default]
+    Unknown,
+}
+
+/// A parsed transaction-type reply. Every field but `status` and `raw` is
+/// optional because gateways omit what they like.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct GatewayReply {
+    pub verb: Option<String>,
+    pub product: Option<String>,
+    pub dest: Option<String>,
+    pub status: TxStatus,
+    pub reason: Option<String>,
+    /// `HRG`: what the reseller was charged.
+    pub price: Option<Rupiah>,
+    pub sn: Option<String>,
+    /// `DATA`: the customer's name on a bill.
+    pub name: Option<String>,
+    pub bill: Option<Rupiah>,
+    pub admin: Option<Rupiah>,
+    pub ref_id: Option<String>,
+    /// Every `KEY:value` pair in order, including the ones above.
+    pub fields: Vec<(String, String)>,
+    pub raw: String,
+}
+
+impl GatewayReply {
+    /// An unreadable reply, keeping the raw text for the journal.
+    pub fn unknown(raw: impl Into<String>) -> GatewayReply {
+        GatewayReply {
+            raw: raw.into(),
+            ..GatewayReply::default()
+        }
+    }
+
+    /// The bill total: bill plus admin, when the gateway sent both.
+    pub fn bill_total(&self) -> Option<Rupiah> {
+        match (self.bill, self.admin) {
+            (Some(bill), Some(admin)) => bill.checked_add(admin),
+            (Some(bill), None) => Some(bill),
+            _ => None,
+        }
+    }
+
+    /// True when a status-check answer says "no such transaction" rather than
+    /// "the transaction failed": the two must never be confused.
+    pub fn is_not_found(&self) -> bool {
+        self.status == TxStatus::Failed
+            && self.reason.as_deref().is_some_and(|r| {
+                let r = r.to_lowercase();
+                [
+                    "tidak ditemukan",
+                    "not found",
+                    "tidak ada transaksi",
+                    "belum ada transaksi",
+                ]
+                .iter()
+                .any(|p| r.contains(p))
+            })
+    }
+
+    pub fn field(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+static HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)^([A-Za-z]+)\s+([^\s.]+)\.(\S+)\s+(.*)$").expect("head regex")
+});
+
+static STATUS_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(sedang\s+diproses|sukses|berhasil|success|gagal|failed|diproses|proses|pending|menunggu)\b")
+        .expect("status regex")
+});
+
+/// A field key: an upper-case word right before a colon.
+static FIELD_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s)([A-Z][A-Z0-9_]{0,15}):").expect("key regex"));
+
+static BALANCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^saldo\s*[=:]\s*(-?[0-9][0-9.,]*)(?:\s*@\s*(.+?))?\s*$")
+        .expect("balance regex")
+});
+
+fn status_of(word: &str) -> TxStatus {
+    let w = word.to_ascii_lowercase();
+    match w.as_str() {
+        "sukses" | "berhasil" | "success" => TxStatus::Success,
+        "gagal" | "failed" => TxStatus::Failed,
+        _ => TxStatus::Pending,
+    }
+}
+
+/// Parses a topup, inquiry, payment or status reply.
+pub fn parse_reply(text: &str) -> GatewayReply {
+    let raw = text.to_string();
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.starts_with('<') {
+        return GatewayReply::unknown(raw);
+    }
+    let (verb, product, dest, rest) = match HEAD.captures(trimmed) {
+        Some(c) if STATUS_WORD.is_match(c.get(4).map_or("", |m| m.as_str())) => (
+            Some(c[1].to_ascii_uppercase()),
+            Some(c[2].to_string()),
+            Some(c[3].to_string()),
+            c.get(4).map_or("", |m| m.as_str()),
+        ),
+        // A bare `STATUS[, reason]` line, as some gateways send for errors.
+        _ if STATUS_WORD.is_match(trimmed) => (None, None, None, trimmed),
+        _ => return GatewayReply::unknown(raw),
+    };
+    let Some(status_match) = STATUS_WORD.find(rest) else {
+        return GatewayReply::unknown(raw);
+    };
+    let status = status_of(
+        status_match
+            .as_str()
+            .split_whitespace()
+            .next()
+            .unwrap_or(""),
+    );
+    let after_status = &rest[status_match.end()..];
+
+    let keys: Vec<(usize, usize, String)> = FIELD_KEY
+        .captures_iter(after_status)
+        .filter_map(|c| {
+            let whole = c.get(0)?;
+            let key = c.get(1)?;
+            Some((whole.start(), whole.end(), key.as_str().to_string()))
+        })
+        .collect();
+    let reason_end = keys.first().map_or(after_status.len(), |k| k.0);
+    let reason = clean_value(after_status[..reason_end].trim_start_matches([',', ':', ' ', '-']));
+
+    let mut reply = GatewayReply {
+        verb,
+        product,
+        dest,
+        status,
+        reason: (!reason.is_empty()).then_some(reason),
+        raw,
+        ..GatewayReply::default()
+    };
+    for (i, (_, value_start, key)) in keys.iter().enumerate() {
+        let value_end = keys.get(i + 1).map_or(after_status.len(), |next| next.0);
+        let value = clean_value(&after_status[*value_start..value_end]);
+        match key.as_str() {
+            "HRG" | "HARGA" | "PRICE" => reply.price = parse_gateway_amount(&value),
+            "SN" => reply.sn = (!value.is_empty()).then(|| value.clone()),
+            "DATA" | "NAMA" | "NAME" => reply.name = (!value.is_empty()).then(|| value.clone()),
+            "TAGIHAN" | "BILL" => reply.bill = parse_gateway_amount(&value),
+            "ADMIN" => reply.admin = parse_gateway_amount(&value),
+            "REFID" => reply.ref_id = (!value.is_empty()).then(|| value.clone()),
+            _ => {}
+        }
+        reply.fields.push((key.clone(), value));
+    }
+    reply
+}
+
+/// Trims whitespace and one closing `.`.
+fn clean_value(text: &str) -> String {
+    let t = text.trim();
+    t.strip_suffix('.').unwrap_or(t).trim_end().to_string()
+}
+
+/// `302750`, `302.750`, `302,750` or `Rp302.750` from a gateway.
+pub fn parse_gateway_amount(text: &str) -> Option<Rupiah> {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("Rp")
+        .or_else(|| t.strip_prefix("RP"))
+        .unwrap_or(t)
+        .trim();
+    if let Some(v) = Rupiah::parse_plain(t) {
+        return Some(v);
+    }
+    for sep in ['.', ','] {
+        let mut groups = t.split(sep);
+        let first = groups.next()?;
+        let rest: Vec<&str> = groups.collect();
+        let well_grouped = !rest.is_empty()
+            && (1..=3).contains(&first.len())
+            && first.bytes().all(|b| b.is_ascii_digit())
+            && rest
+                .iter()
+                .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+        if well_grouped {
+            return Rupiah::parse_plain(&t.replace(sep, ""));
+        }
+    }
+    None
+}
+
+/// The balance call's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BalanceReply {
+    Balance {
+        amount: Rupiah,
+        at: Option<String>,
+    },
+    /// The gateway refused (bad sign, unknown member…), with its reason.
+    Refused {
+        reason: String,
+    },
+    Unknown {
+        raw: String,
+    },
+}
+
+/// Parses `saldo=1000000  @ 2026-04-21 11:00:00`.
+pub fn parse_balance(text: &str) -> BalanceReply {
+    let trimmed = text.trim();
+    if let Some(c) = BALANCE.captures(trimmed) {
+        if let Some(amount) = parse_gateway_amount(&c[1]) {
+            return BalanceReply::Balance {
+                amount,
+                at: c.get(2).map(|m| m.as_str().to_string()),
+            };
+        }
+    }
+    let reply = parse_reply(trimmed);
+    if reply.status == TxStatus::Failed {
+        return BalanceReply::Refused {
+            reason: reply.reason.unwrap_or_default(),
+        };
+    }
+    BalanceReply::Unknown {
+        raw: text.to_string(),
+    }
+}

@@ -1,0 +1,24 @@
+//! loket: a Telegram bot for Indonesian PPOB resellers on an R-ONE H2H
+//! gateway.
+//!
+//! The module map, from the pure core out to the edges:
+//!
+//! - [`money`]: `Rupiah`, the one place amounts are parsed and formatted.
+//! - [`catalog`]: product codes → bill families and their `@` shapes (data).
+//! - [`command`]: a chat message → a `Command` (pure; its own error type).
+//! - [`gateway`]: sign, build calls, read replies; the HTTP client at its edge.
+//! - [`store`]: sled trees for accounts (secrets sealed), languages,
+//!   inquiries, the transaction journal and group links.
+//! - [`i18n`]: the Fluent bundles from `locales/` (Indonesian first).
+//! - [`engine`]: front-end-agnostic flows: a chat context and a message or
+//!   button press in, replies with optional buttons out.
+//! - [`console`] and [`telegram`]: the two front ends; both only glue.
+//! - [`sandbox`]: a local gateway speaking the seed's protocol, for the
+//!   demo, tests and benchmarks.
+//! - [`settings`]: environment variables and the optional config file.
+
+pub mod catalog;
+pub mod gateway;
+pub mod money;
+pub mod sandbox;
+pub mod secret;

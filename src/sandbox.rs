@@ -1,0 +1,1 @@
+//! Sandbox gateway (placeholder until written).
