@@ -1,0 +1,211 @@
+# loket — English. Mirrors locales/id/loket.ftl message for message.
+# Numeric arguments arrive formatted (Rp302.750); do not reformat them.
+
+## Command errors
+
+err-not-understood = Sorry, I did not understand that. Type help for the list of commands.
+err-missing-dest = The destination number is missing. Example: { $example }
+err-bad-target = That product code or destination is not valid. Example: { $example }
+err-too-many-words = Too many words. Example: { $example }
+err-bad-months = BPJS months must be 1–12. Example: { $example }
+err-need-year = A 4-digit tax year is required. Example: { $example }
+err-need-amount = The payment amount is required. Example: { $example }
+err-not-a-bill = That code is a prepaid product, not a bill. Prepaid example: { $example }
+err-not-prepaid = That code is a bill. Check the bill first: { $example }
+err-need-refid = Give the refID to check. Example: status L0ABC12345
+err-bad-language = Available languages: /bahasa id or /bahasa en
+err-login-usage = Format: /login MEMBERID PIN APIKEY [URL] — or just /login to be asked step by step.
+err-bad-user-id = A Telegram user ID is a number. Example: /izinkan 123456789
+err-internal = Sorry, loket hit a problem. Please try again shortly.
+
+## Help
+
+help =
+    loket — PPOB transactions by chat.
+
+    Prepaid topup: T10 087712345678
+    Check a bill: PLNPASC 546302215889 cek
+    Pay a bill: the Pay button, or PLNPASC 546302215889 bayar
+    BPJS Kesehatan: BPJSKS 0001234567890 3 cek (3 months)
+    Vehicle tax / PBB: PKBJABAR B1234XYZ 2025 cek
+    Credit card: CCBCA 4111111111111111 1,5jt cek
+    Balance: saldo
+    Transaction status: status REFID
+    History: riwayat
+    Account: /login, /akun, /logout
+    Language: /bahasa id
+help-group =
+    loket in groups — use slash commands:
+    /saldo — shared balance
+    /beli T10 087712345678 — prepaid topup (owner and allowed members)
+    /cek PLNPASC 546302215889 — check a bill
+    /bayar PLNPASC 546302215889 — pay a bill
+    /status REFID, /riwayat
+    /hubungkan, /putus, /izinkan, /cabut — group settings
+
+## Balance and gateway
+
+balance = Balance of { $member }: { $amount } (as of { $at })
+balance-refused = The gateway refused the balance check: { $reason }
+gateway-unclear = The gateway did not answer properly. Please try again.
+gateway-timeout = The gateway did not answer in time. Please try again.
+gateway-unreachable = The gateway cannot be reached. Please try again later.
+
+## Access
+
+need-login = You are not logged in. Send /login MEMBERID PIN APIKEY in a private chat with the bot.
+group-not-linked = This group is not linked to an account. The account owner types /hubungkan here.
+group-not-allowed = You are not allowed to transact in this group. Ask the account owner to /izinkan you.
+group-owner-logged-out = The group owner's account is logged out. The owner needs to /login again in private.
+private-only = This command only works in a private chat with the bot.
+group-only = This command only works in groups.
+owner-only = Only the owner of the account linked to this group may do that.
+
+## Prepaid topup
+
+topup-duplicate = { $product } to { $dest } was sent { $minutes } minutes ago ({ $state }). Send again?
+button-send-again = Send again
+button-cancel = Cancel
+topup-not-sent = Not sent.
+question-expired = This question has expired. Type the command again if needed.
+already-processed = Already processed.
+topup-success =
+    ✅ Topup successful
+    { $product } to { $dest }
+    Price: { $price }
+    SN: { $sn }
+    RefID: { $ref }
+topup-failed =
+    ❌ Topup failed: { $reason }
+    { $product } to { $dest }
+    RefID: { $ref }
+topup-pending =
+    ⏳ Topup is being processed.
+    { $product } to { $dest }
+    RefID: { $ref }
+    The result will be posted here.
+topup-unknown =
+    ⏳ The gateway's answer is unclear; the transaction is being checked. Do not resend.
+    { $product } to { $dest }
+    RefID: { $ref }
+    The result will be posted here.
+
+## Bills
+
+bill =
+    🧾 { $family } bill
+    { $product } { $dest }
+    Name: { $name }
+    Bill: { $bill }
+    Admin: { $admin }
+    Total: { $total }
+    RefID: { $ref }
+    Payable within { $minutes } minutes.
+button-pay = Pay { $total }
+bill-cancelled = Bill { $product } { $dest } cancelled.
+inquiry-failed = Bill check { $product } { $dest } failed: { $reason }
+inquiry-no-amount = The gateway did not state the bill amount: { $raw }
+pay-need-inquiry = No checked bill for that number yet. Check first: { $example }
+pay-not-yours = This bill is not yours.
+pay-already = This bill is already paid/being processed.
+pay-closed = This bill is closed. Check again: { $example }
+pay-expired = This bill has expired. Check again: { $example }
+button-stale = This button is no longer valid.
+pay-success =
+    ✅ Payment successful
+    { $product } { $dest }
+    Paid: { $price }
+    SN: { $sn }
+    RefID: { $ref }
+pay-failed =
+    ❌ Payment failed: { $reason }
+    { $product } { $dest }
+    RefID: { $ref }
+pay-pending =
+    ⏳ Payment is being processed.
+    { $product } { $dest }
+    RefID: { $ref }
+    The result will be posted here.
+pay-unknown =
+    ⏳ The gateway's answer is unclear; the payment is being checked. Do not pay again.
+    { $product } { $dest }
+    RefID: { $ref }
+    The result will be posted here.
+
+family-pln = PLN postpaid
+family-plnnontaglis = PLN non-bill
+family-pdam = PDAM water
+family-bpjsks = BPJS Kesehatan
+family-bpjstk = BPJS Ketenagakerjaan
+family-telkom = Indihome / Telephone
+family-hppasca = Postpaid mobile
+family-tv = Pay TV
+family-finance = Multifinance
+family-pgn = PGN gas
+family-pertagas = Pertagas
+family-pkb = Vehicle tax
+family-pbb = Property tax (PBB)
+family-cc = Credit card
+
+## Status and history
+
+state-success = successful
+state-failed = failed
+state-pending = processing
+state-unknown = being checked
+status-unpaid-bill = RefID { $ref } is an unpaid bill check for { $product } { $dest }.
+status-unknown-ref = RefID { $ref } is not known in this chat.
+history-title = Latest transactions:
+history-empty = No transactions yet.
+history-line = { $time } { $product } { $dest } — { $state } { $price } ({ $ref })
+followup-gave-up = Transaction { $ref } is still not settled after 24 hours. Contact your gateway's support with this refID.
+
+## Language
+
+language-usage = Choose a language: /bahasa id or /bahasa en
+language-set = Language set to English.
+
+## Account
+
+login-group-refused = For your safety, log in only in a private chat with the bot. Open a private chat and send /login there. Nothing was stored.
+login-ask-member = Send your member ID.
+login-ask-pin = Send your PIN. The message will be deleted at once.
+login-ask-key = Send your API key. The message will be deleted at once.
+login-one-word = Send a single word, or /batal.
+login-cancelled = Login cancelled.
+nothing-to-cancel = Nothing to cancel.
+login-too-many = Too many login attempts. Wait a few minutes.
+login-bad-member = That member ID is not valid.
+login-bad-url = That gateway URL is not valid. Example: https://h2h.example.co.id
+login-ok = Logged in as { $member }. Balance: { $amount }
+login-refused = The gateway refused the login: { $reason }. Nothing was stored.
+login-saved-unverified = Account { $member } saved, but the gateway could not be reached to confirm it. Try: saldo
+logout-ok = You are logged out; the account data is deleted.
+logout-none = You are not logged in.
+account =
+    Account: { $member }
+    Gateway: { $url }
+    API key: { $key }
+account-demo =
+    Demo account: { $member }
+    Sandbox gateway: { $url }
+    API key: { $key }
+    Switch with /login MEMBERID PIN APIKEY URL
+
+## Groups
+
+link-need-login = Log in first in a private chat with the bot, then type /hubungkan here.
+link-taken = This group is already linked to another member's account.
+link-ok = Group linked to your account. Everyone can /saldo; transactions are for you and members you allow.
+unlink-ok = Group unlinked from the account.
+allow-usage = Reply to that person's message with /izinkan, or type /izinkan TELEGRAM_ID.
+revoke-usage = Reply to that person's message with /cabut, or type /cabut TELEGRAM_ID.
+allow-owner = The account owner may always transact.
+allow-ok = User { $user } may now transact in this group.
+revoke-ok = User { $user } may no longer transact here.
+
+## Console
+
+console-welcome = loket console — demo account on the sandbox gateway { $url }. Type help, or quit to stop.
+console-buttons = Buttons: { $buttons } — type a label or its number to press it.
+console-deleted = (this message holds a secret and would be deleted on Telegram)

@@ -1,0 +1,211 @@
+# loket — Bahasa Indonesia (bahasa utama).
+# Argumen angka sudah diformat (Rp302.750) oleh kode; jangan format ulang.
+
+## Kesalahan perintah
+
+err-not-understood = Maaf, perintah tidak dikenali. Ketik bantuan untuk daftar perintah.
+err-missing-dest = Nomor tujuan belum ada. Contoh: { $example }
+err-bad-target = Kode produk atau nomor tujuan tidak valid. Contoh: { $example }
+err-too-many-words = Kelebihan kata. Contoh: { $example }
+err-bad-months = Jumlah bulan BPJS harus 1–12. Contoh: { $example }
+err-need-year = Tahun pajak (4 angka) wajib diisi. Contoh: { $example }
+err-need-amount = Nominal pembayaran wajib diisi. Contoh: { $example }
+err-not-a-bill = Kode itu produk isi ulang, bukan tagihan. Contoh isi ulang: { $example }
+err-not-prepaid = Kode itu produk tagihan. Cek dulu tagihannya: { $example }
+err-need-refid = Tulis refID yang mau dicek. Contoh: status L0ABC12345
+err-bad-language = Bahasa yang tersedia: /bahasa id atau /bahasa en
+err-login-usage = Format: /login MEMBERID PIN APIKEY [URL] — atau ketik /login saja untuk diisi bertahap.
+err-bad-user-id = ID pengguna Telegram harus berupa angka. Contoh: /izinkan 123456789
+err-internal = Maaf, ada gangguan di loket. Coba lagi sebentar lagi.
+
+## Bantuan
+
+help =
+    loket — transaksi PPOB lewat chat.
+
+    Isi ulang: T10 087712345678
+    Cek tagihan: PLNPASC 546302215889 cek
+    Bayar tagihan: tombol Bayar, atau PLNPASC 546302215889 bayar
+    BPJS Kesehatan: BPJSKS 0001234567890 3 cek (3 bulan)
+    Pajak kendaraan / PBB: PKBJABAR B1234XYZ 2025 cek
+    Kartu kredit: CCBCA 4111111111111111 1,5jt cek
+    Saldo: saldo
+    Status transaksi: status REFID
+    Riwayat: riwayat
+    Akun: /login, /akun, /logout
+    Bahasa: /bahasa en
+help-group =
+    loket di grup — pakai perintah garis miring:
+    /saldo — cek saldo bersama
+    /beli T10 087712345678 — isi ulang (pemilik dan yang diizinkan)
+    /cek PLNPASC 546302215889 — cek tagihan
+    /bayar PLNPASC 546302215889 — bayar tagihan
+    /status REFID, /riwayat
+    /hubungkan, /putus, /izinkan, /cabut — pengaturan grup
+
+## Saldo dan gateway
+
+balance = Saldo { $member }: { $amount } (per { $at })
+balance-refused = Gateway menolak cek saldo: { $reason }
+gateway-unclear = Gateway tidak menjawab dengan benar. Silakan coba lagi.
+gateway-timeout = Gateway tidak menjawab tepat waktu. Silakan coba lagi.
+gateway-unreachable = Gateway tidak dapat dihubungi. Silakan coba lagi nanti.
+
+## Akses
+
+need-login = Anda belum login. Kirim /login MEMBERID PIN APIKEY di chat pribadi dengan bot.
+group-not-linked = Grup ini belum terhubung ke akun. Pemilik akun ketik /hubungkan di sini.
+group-not-allowed = Anda belum diizinkan bertransaksi di grup ini. Minta pemilik akun mengetik /izinkan.
+group-owner-logged-out = Akun pemilik grup sudah logout. Pemilik perlu /login lagi di chat pribadi.
+private-only = Perintah ini hanya untuk chat pribadi dengan bot.
+group-only = Perintah ini hanya untuk grup.
+owner-only = Hanya pemilik akun yang menghubungkan grup ini yang boleh melakukannya.
+
+## Isi ulang
+
+topup-duplicate = { $product } ke { $dest } sudah dikirim { $minutes } menit lalu ({ $state }). Kirim lagi?
+button-send-again = Kirim lagi
+button-cancel = Batal
+topup-not-sent = Tidak dikirim.
+question-expired = Pertanyaan ini sudah kedaluwarsa. Ketik ulang perintahnya bila perlu.
+already-processed = Sudah diproses.
+topup-success =
+    ✅ Isi ulang berhasil
+    { $product } ke { $dest }
+    Harga: { $price }
+    SN: { $sn }
+    RefID: { $ref }
+topup-failed =
+    ❌ Isi ulang gagal: { $reason }
+    { $product } ke { $dest }
+    RefID: { $ref }
+topup-pending =
+    ⏳ Isi ulang sedang diproses.
+    { $product } ke { $dest }
+    RefID: { $ref }
+    Hasilnya akan dikabarkan di sini.
+topup-unknown =
+    ⏳ Jawaban gateway belum jelas; transaksi sedang dicek. Jangan kirim ulang.
+    { $product } ke { $dest }
+    RefID: { $ref }
+    Hasilnya akan dikabarkan di sini.
+
+## Tagihan
+
+bill =
+    🧾 Tagihan { $family }
+    { $product } { $dest }
+    Nama: { $name }
+    Tagihan: { $bill }
+    Admin: { $admin }
+    Total: { $total }
+    RefID: { $ref }
+    Bisa dibayar dalam { $minutes } menit.
+button-pay = Bayar { $total }
+bill-cancelled = Tagihan { $product } { $dest } dibatalkan.
+inquiry-failed = Cek tagihan { $product } { $dest } gagal: { $reason }
+inquiry-no-amount = Gateway tidak menyebut jumlah tagihan: { $raw }
+pay-need-inquiry = Belum ada tagihan yang dicek untuk nomor itu. Cek dulu: { $example }
+pay-not-yours = Tagihan ini bukan milik Anda.
+pay-already = Tagihan ini sudah dibayar/diproses.
+pay-closed = Tagihan ini sudah ditutup. Cek ulang: { $example }
+pay-expired = Tagihan ini sudah kedaluwarsa. Cek ulang: { $example }
+button-stale = Tombol ini sudah tidak berlaku.
+pay-success =
+    ✅ Pembayaran berhasil
+    { $product } { $dest }
+    Dibayar: { $price }
+    SN: { $sn }
+    RefID: { $ref }
+pay-failed =
+    ❌ Pembayaran gagal: { $reason }
+    { $product } { $dest }
+    RefID: { $ref }
+pay-pending =
+    ⏳ Pembayaran sedang diproses.
+    { $product } { $dest }
+    RefID: { $ref }
+    Hasilnya akan dikabarkan di sini.
+pay-unknown =
+    ⏳ Jawaban gateway belum jelas; pembayaran sedang dicek. Jangan bayar ulang.
+    { $product } { $dest }
+    RefID: { $ref }
+    Hasilnya akan dikabarkan di sini.
+
+family-pln = PLN Pascabayar
+family-plnnontaglis = PLN Non-Taglis
+family-pdam = PDAM
+family-bpjsks = BPJS Kesehatan
+family-bpjstk = BPJS Ketenagakerjaan
+family-telkom = Indihome / Telepon
+family-hppasca = HP Pascabayar
+family-tv = TV Berlangganan
+family-finance = Multifinance
+family-pgn = PGN
+family-pertagas = Pertagas
+family-pkb = Pajak Kendaraan
+family-pbb = PBB
+family-cc = Kartu Kredit
+
+## Status dan riwayat
+
+state-success = berhasil
+state-failed = gagal
+state-pending = diproses
+state-unknown = sedang dicek
+status-unpaid-bill = RefID { $ref } adalah cek tagihan { $product } { $dest } yang belum dibayar.
+status-unknown-ref = RefID { $ref } tidak dikenal di chat ini.
+history-title = Riwayat transaksi terakhir:
+history-empty = Belum ada transaksi.
+history-line = { $time } { $product } { $dest } — { $state } { $price } ({ $ref })
+followup-gave-up = Transaksi { $ref } belum ada kepastian setelah 24 jam. Hubungi CS gateway Anda dengan refID ini.
+
+## Bahasa
+
+language-usage = Pilih bahasa: /bahasa id atau /bahasa en
+language-set = Bahasa diganti ke Bahasa Indonesia.
+
+## Akun
+
+login-group-refused = Demi keamanan, login hanya lewat chat pribadi dengan bot. Buka chat pribadi dan kirim /login di sana. Tidak ada yang disimpan.
+login-ask-member = Kirim member ID Anda.
+login-ask-pin = Kirim PIN Anda. Pesannya akan langsung dihapus.
+login-ask-key = Kirim API key Anda. Pesannya akan langsung dihapus.
+login-one-word = Kirim satu kata saja, atau /batal.
+login-cancelled = Login dibatalkan.
+nothing-to-cancel = Tidak ada yang dibatalkan.
+login-too-many = Terlalu banyak percobaan login. Tunggu beberapa menit.
+login-bad-member = Member ID tidak valid.
+login-bad-url = URL gateway tidak valid. Contoh: https://h2h.contoh.co.id
+login-ok = Login berhasil sebagai { $member }. Saldo: { $amount }
+login-refused = Login ditolak gateway: { $reason }. Tidak ada yang disimpan.
+login-saved-unverified = Akun { $member } disimpan, tetapi gateway belum bisa dihubungi untuk memastikan. Coba: saldo
+logout-ok = Anda sudah logout; data akun dihapus.
+logout-none = Anda belum login.
+account =
+    Akun: { $member }
+    Gateway: { $url }
+    API key: { $key }
+account-demo =
+    Akun demo: { $member }
+    Gateway sandbox: { $url }
+    API key: { $key }
+    Ganti dengan /login MEMBERID PIN APIKEY URL
+
+## Grup
+
+link-need-login = Login dulu di chat pribadi dengan bot, lalu ketik /hubungkan di sini.
+link-taken = Grup ini sudah terhubung ke akun anggota lain.
+link-ok = Grup terhubung ke akun Anda. Semua anggota bisa /saldo; transaksi hanya untuk Anda dan yang diizinkan.
+unlink-ok = Grup diputus dari akun.
+allow-usage = Balas pesan orangnya dengan /izinkan, atau ketik /izinkan ID_TELEGRAM.
+revoke-usage = Balas pesan orangnya dengan /cabut, atau ketik /cabut ID_TELEGRAM.
+allow-owner = Pemilik akun selalu boleh bertransaksi.
+allow-ok = Pengguna { $user } sekarang boleh bertransaksi di grup ini.
+revoke-ok = Izin pengguna { $user } dicabut.
+
+## Konsol
+
+console-welcome = loket konsol — akun demo di gateway sandbox { $url }. Ketik bantuan, atau keluar untuk berhenti.
+console-buttons = Tombol: { $buttons } — ketik label atau nomornya untuk menekan.
+console-deleted = (pesan berisi rahasia ini akan dihapus di Telegram)

@@ -1,0 +1,52 @@
+//! Wiring: settings → store, gateway client, catalogue → engine. Shared by
+//! the `console`, `run` and `bench` entry points so they build one engine
+//! the same way.
+
+use crate::catalog::Catalog;
+use crate::engine::{Engine, EngineConfig};
+use crate::gateway::{Credentials, GatewayClient};
+use crate::secret::Secret;
+use crate::settings::Settings;
+use crate::store::{Location, Store};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
+}
+
+/// Builds the engine. `default_gateway_url` is used by accounts that name
+/// no gateway; `default_account` serves private chats with no account.
+pub fn build_engine(
+    settings: &Settings,
+    location: &Location,
+    default_gateway_url: String,
+    default_account: Option<Credentials>,
+) -> Result<Engine, AppError> {
+    let store = Store::open(location, settings.secret_key)?;
+    let catalog = match &settings.catalog_file {
+        Some(path) => Catalog::with_file(path)?,
+        None => Catalog::builtin(),
+    };
+    let mut config = EngineConfig::new(default_gateway_url);
+    config.inquiry_ttl = settings.inquiry_ttl;
+    config.duplicate_window = settings.duplicate_window;
+    config.recheck_after = settings.recheck_after;
+    config.default_lang = settings.locale;
+    config.balance_sign = settings.balance_sign;
+    config.default_account = default_account;
+    Ok(Engine::new(store, GatewayClient::new(settings.gateway_timeout), catalog, config))
+}
+
+/// The sandbox's demo account on a sandbox at `base_url`.
+pub fn demo_account(base_url: &str) -> Credentials {
+    Credentials {
+        member_id: crate::sandbox::DEMO_MEMBER.to_string(),
+        pin: Secret::new(crate::sandbox::DEMO_PIN),
+        api_key: Secret::new(crate::sandbox::DEMO_KEY),
+        base_url: base_url.to_string(),
+        balance_sign: crate::gateway::BalanceSign::Fields,
+    }
+}

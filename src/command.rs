@@ -1,0 +1,494 @@
+//! The command language of SPEC §2: a chat message → a [`Command`].
+//!
+//! Pure: no I/O, no clock, no store. Case-insensitive; words split on
+//! whitespace, or on `.` when the message has none (`T10.0877…`); the action
+//! word (`cek`, `bayar`, `beli`) may come first or last; every command also
+//! has a slash form for groups. Families and their `@` shapes come from the
+//! [`Catalog`]. Errors are a [`ParseError`] that carries the closest valid
+//! example; the engine turns it into a locale message.
+
+use std::fmt;
+
+use crate::catalog::{BillFamily, BillShape, Catalog, ProductKind};
+use crate::money::Rupiah;
+
+/// Longest message the parser reads; longer text is not a command.
+pub const MAX_COMMAND_LEN: usize = 512;
+
+/// A product code and destination exactly as they will be sent and signed:
+/// upper-cased product, `@` forms included.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Target {
+    pub product: String,
+    pub dest: String,
+}
+
+/// A bill to check or pay: the target plus its family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bill {
+    pub target: Target,
+    pub family: &'static BillFamily,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Login {
+    /// `/login` alone: ask for the fields one message at a time.
+    StepByStep,
+    /// `/login MEMBERID PIN API_KEY [BASE_URL]`.
+    Full { member_id: String, pin: String, api_key: String, base_url: Option<String> },
+}
+
+/// Which language a chat wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "id" | "indonesia" | "ind" => Some(Lang::Id),
+            "en" | "english" | "inggris" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// Who `/izinkan` or `/cabut` is about: the author of the replied-to
+/// message (the front end knows it) or an explicit Telegram user id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    RepliedTo,
+    Id(i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Topup(Target),
+    Inquiry(Bill),
+    Pay(Bill),
+    Balance,
+    Status { ref_id: String },
+    History,
+    Help,
+    Language(Option<Lang>),
+    Login(Login),
+    Logout,
+    Account,
+    Link,
+    Unlink,
+    Allow(Member),
+    Revoke(Member),
+    /// `batal` / `/batal`: abandon a step-by-step login or a question.
+    Cancel,
+}
+
+impl Command {
+    /// True for commands that may move money.
+    pub fn moves_money(&self) -> bool {
+        matches!(self, Command::Topup(_) | Command::Pay(_))
+    }
+}
+
+/// What was wrong with a message, with the closest valid example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// Nothing recognisable: show the help pointer.
+    NotUnderstood,
+    /// A product code without a destination.
+    MissingDest { example: String },
+    /// A code or destination with characters that cannot be one.
+    BadTarget { example: String },
+    /// Words left over after a complete command.
+    TooManyWords { example: String },
+    /// BPJS months outside 1–12.
+    BadMonths { example: String },
+    /// PKB / PBB without a valid year.
+    NeedYear { example: String },
+    /// Credit card without a valid amount.
+    NeedAmount { example: String },
+    /// `bayar` for a prepaid code, or `/cek` for one.
+    NotABill { example: String },
+    /// `/beli` for a bill code.
+    NotPrepaid { example: String },
+    NeedRefId,
+    BadLanguage,
+    LoginUsage,
+    BadUserId,
+}
+
+impl ParseError {
+    /// Locale message id for this error.
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            ParseError::NotUnderstood => "err-not-understood",
+            ParseError::MissingDest { .. } => "err-missing-dest",
+            ParseError::BadTarget { .. } => "err-bad-target",
+            ParseError::TooManyWords { .. } => "err-too-many-words",
+            ParseError::BadMonths { .. } => "err-bad-months",
+            ParseError::NeedYear { .. } => "err-need-year",
+            ParseError::NeedAmount { .. } => "err-need-amount",
+            ParseError::NotABill { .. } => "err-not-a-bill",
+            ParseError::NotPrepaid { .. } => "err-not-prepaid",
+            ParseError::NeedRefId => "err-need-refid",
+            ParseError::BadLanguage => "err-bad-language",
+            ParseError::LoginUsage => "err-login-usage",
+            ParseError::BadUserId => "err-bad-user-id",
+        }
+    }
+
+    /// The closest valid example, when the error has one.
+    pub fn example(&self) -> Option<&str> {
+        match self {
+            ParseError::MissingDest { example }
+            | ParseError::BadTarget { example }
+            | ParseError::TooManyWords { example }
+            | ParseError::BadMonths { example }
+            | ParseError::NeedYear { example }
+            | ParseError::NeedAmount { example }
+            | ParseError::NotABill { example }
+            | ParseError::NotPrepaid { example } => Some(example),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.example() {
+            Some(example) => write!(f, "{} ({example})", self.message_id()),
+            None => f.write_str(self.message_id()),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// The action word of a plain-text purchase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Check,
+    Pay,
+    Buy,
+}
+
+fn action_word(word: &str) -> Option<Action> {
+    match word.to_ascii_lowercase().as_str() {
+        "cek" | "cektagihan" | "inq" | "inquiry" => Some(Action::Check),
+        "bayar" | "pay" | "byr" => Some(Action::Pay),
+        "beli" | "isi" | "buy" => Some(Action::Buy),
+        _ => None,
+    }
+}
+
+/// Parses one message. `text` is the whole message as typed.
+pub fn parse(text: &str, catalog: &Catalog) -> Result<Command, ParseError> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > MAX_COMMAND_LEN {
+        return Err(ParseError::NotUnderstood);
+    }
+    let words = split_words(text);
+    let Some((first, rest)) = words.split_first() else {
+        return Err(ParseError::NotUnderstood);
+    };
+    match first.strip_prefix('/') {
+        Some(slash) => parse_keyword(slash_name(slash), rest, catalog, true),
+        None => parse_plain(first, rest, catalog),
+    }
+}
+
+/// Whitespace words, or `.`-separated parts for a message without spaces.
+fn split_words(text: &str) -> Vec<&str> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() == 1 && !text.starts_with('/') && text.contains('.') {
+        return text.split('.').filter(|w| !w.is_empty()).collect();
+    }
+    words
+}
+
+/// `/saldo@loket_bot` → `saldo`, lower-cased.
+fn slash_name(word: &str) -> String {
+    word.split('@').next().unwrap_or("").to_ascii_lowercase()
+}
+
+fn parse_plain(first: &str, rest: &[&str], catalog: &Catalog) -> Result<Command, ParseError> {
+    let keyword = first.to_ascii_lowercase();
+    if let Ok(command) = parse_keyword(keyword.clone(), rest, catalog, false) {
+        return Ok(command);
+    }
+    if let Some(action) = action_word(first) {
+        return parse_purchase(Some(action), rest, catalog);
+    }
+    // The action word may come last: `PLNPASC 546302215889 cek`.
+    let mut all: Vec<&str> = Vec::with_capacity(rest.len() + 1);
+    all.push(first);
+    all.extend_from_slice(rest);
+    if let Some((last, body)) = all.split_last() {
+        if let Some(action) = action_word(last) {
+            return parse_purchase(Some(action), body, catalog);
+        }
+    }
+    if is_keyword(&keyword) {
+        // A keyword with bad arguments: report that, not "unknown product".
+        return parse_keyword(keyword, rest, catalog, false);
+    }
+    if rest.is_empty() && !first.bytes().any(|b| b.is_ascii_digit()) {
+        // A lone word such as "halo" is chatter, not a product code.
+        return Err(ParseError::NotUnderstood);
+    }
+    parse_purchase(None, &all, catalog)
+}
+
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "saldo" | "sal" | "status" | "riwayat" | "bantuan" | "help" | "bahasa" | "login" | "logout" | "akun" | "batal"
+    )
+}
+
+/// Commands named by a keyword; `slash` is true for the `/` form, which
+/// also accepts the group and account commands.
+fn parse_keyword(keyword: String, args: &[&str], catalog: &Catalog, slash: bool) -> Result<Command, ParseError> {
+    let no_args = |command: Command| if args.is_empty() { Ok(command) } else { Err(ParseError::NotUnderstood) };
+    match keyword.as_str() {
+        "saldo" | "sal" | "balance" => no_args(Command::Balance),
+        "riwayat" | "history" => no_args(Command::History),
+        "bantuan" | "help" | "start" | "menu" => Ok(Command::Help),
+        "batal" | "cancel" => no_args(Command::Cancel),
+        "status" => match args {
+            [ref_id] if is_ref_id(ref_id) => Ok(Command::Status { ref_id: (*ref_id).to_string() }),
+            _ => Err(ParseError::NeedRefId),
+        },
+        "bahasa" | "language" | "lang" => match args {
+            [] => Ok(Command::Language(None)),
+            [code] => Lang::parse(code).map(|l| Command::Language(Some(l))).ok_or(ParseError::BadLanguage),
+            _ => Err(ParseError::BadLanguage),
+        },
+        "login" => match args {
+            [] => Ok(Command::Login(Login::StepByStep)),
+            [member_id, pin, api_key] | [member_id, pin, api_key, _] => Ok(Command::Login(Login::Full {
+                member_id: (*member_id).to_string(),
+                pin: (*pin).to_string(),
+                api_key: (*api_key).to_string(),
+                base_url: args.get(3).map(|u| (*u).to_string()),
+            })),
+            _ => Err(ParseError::LoginUsage),
+        },
+        "logout" => no_args(Command::Logout),
+        "akun" | "account" => no_args(Command::Account),
+        "hubungkan" | "link" if slash => no_args(Command::Link),
+        "putus" | "unlink" if slash => no_args(Command::Unlink),
+        "izinkan" | "allow" if slash => parse_member(args).map(Command::Allow),
+        "cabut" | "revoke" if slash => parse_member(args).map(Command::Revoke),
+        "cek" if slash => parse_purchase(Some(Action::Check), args, catalog),
+        "bayar" if slash => parse_purchase(Some(Action::Pay), args, catalog),
+        "beli" if slash => parse_purchase(Some(Action::Buy), args, catalog),
+        _ => Err(ParseError::NotUnderstood),
+    }
+}
+
+fn parse_member(args: &[&str]) -> Result<Member, ParseError> {
+    match args {
+        [] => Ok(Member::RepliedTo),
+        [id] => id.parse::<i64>().ok().filter(|id| *id > 0).map(Member::Id).ok_or(ParseError::BadUserId),
+        _ => Err(ParseError::BadUserId),
+    }
+}
+
+/// refIDs are short `[A-Za-z0-9]` strings (other gateways add `-`/`_`).
+fn is_ref_id(text: &str) -> bool {
+    (1..=32).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A purchase: `CODE DEST [extra]` with an optional action.
+fn parse_purchase(action: Option<Action>, words: &[&str], catalog: &Catalog) -> Result<Command, ParseError> {
+    let Some((code, args)) = words.split_first() else {
+        return Err(ParseError::NotUnderstood);
+    };
+    let product = code.to_ascii_uppercase();
+    let base_code = product.split('@').next().unwrap_or("");
+    if !is_product_code(&product) {
+        return Err(if action.is_some() { ParseError::BadTarget { example: "T10 087712345678".into() } } else { ParseError::NotUnderstood });
+    }
+    match catalog.classify(base_code) {
+        ProductKind::Prepaid => {
+            let example = format!("{base_code} 087712345678");
+            match action {
+                Some(Action::Check) => return Err(ParseError::NotABill { example }),
+                Some(Action::Pay) => return Err(ParseError::NotABill { example }),
+                _ => {}
+            }
+            let dest = match args {
+                [] => return Err(ParseError::MissingDest { example }),
+                [dest] => normalize_phone(dest),
+                _ => return Err(ParseError::TooManyWords { example }),
+            };
+            if !is_dest(&dest) {
+                return Err(ParseError::BadTarget { example });
+            }
+            Ok(Command::Topup(Target { product, dest }))
+        }
+        ProductKind::Bill(family) => {
+            if action == Some(Action::Buy) {
+                return Err(ParseError::NotPrepaid { example: bill_example(family, "cek") });
+            }
+            let bill = shape_bill(family, &product, args)?;
+            Ok(if action == Some(Action::Pay) { Command::Pay(bill) } else { Command::Inquiry(bill) })
+        }
+    }
+}
+
+/// Applies the family's `@` shape to the typed words.
+fn shape_bill(family: &'static BillFamily, product: &str, args: &[&str]) -> Result<Bill, ParseError> {
+    let example = bill_example(family, "cek");
+    let (dest, extra) = match args {
+        [] => return Err(ParseError::MissingDest { example }),
+        [dest] => (*dest, None),
+        [dest, extra] => (*dest, Some(*extra)),
+        _ => return Err(ParseError::TooManyWords { example }),
+    };
+    if !is_dest(dest) {
+        return Err(ParseError::BadTarget { example });
+    }
+    let typed_at = product.contains('@') || dest.contains('@');
+    if typed_at {
+        // A raw `@` form is passed through as typed.
+        if extra.is_some() {
+            return Err(ParseError::TooManyWords { example });
+        }
+        return Ok(Bill { target: Target { product: product.to_string(), dest: dest.to_string() }, family });
+    }
+    let target = match family.shape {
+        BillShape::Plain => {
+            if extra.is_some() {
+                return Err(ParseError::TooManyWords { example });
+            }
+            Target { product: product.to_string(), dest: dest.to_string() }
+        }
+        BillShape::DestMonths => {
+            let months = match extra {
+                None => 1,
+                Some(m) => m
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|m| (1..=12).contains(m))
+                    .ok_or(ParseError::BadMonths { example })?,
+            };
+            Target { product: product.to_string(), dest: format!("{dest}@{months}") }
+        }
+        BillShape::DestYear => {
+            let year = extra.and_then(parse_year).ok_or(ParseError::NeedYear { example })?;
+            Target { product: product.to_string(), dest: format!("{}@{year}", dest.to_ascii_uppercase()) }
+        }
+        BillShape::ProductYear => {
+            let year = extra.and_then(parse_year).ok_or(ParseError::NeedYear { example })?;
+            Target { product: format!("{product}@{year}"), dest: dest.to_string() }
+        }
+        BillShape::ProductAmount => {
+            let amount = extra.and_then(Rupiah::parse_typed).ok_or(ParseError::NeedAmount { example })?;
+            Target { product: format!("{product}@{}", amount.value()), dest: dest.to_string() }
+        }
+    };
+    Ok(Bill { target, family })
+}
+
+/// The closest valid example for a family: `PLNPASC 546302215889 cek`.
+pub fn bill_example(family: &BillFamily, action: &str) -> String {
+    let extra = match family.shape {
+        BillShape::Plain => "",
+        BillShape::DestMonths => " 3",
+        BillShape::DestYear => " 2025",
+        BillShape::ProductYear => " 2024",
+        BillShape::ProductAmount => " 1500000",
+    };
+    format!("{} {}{extra} {action}", family.example_code, family.example_dest)
+}
+
+fn parse_year(text: &str) -> Option<u16> {
+    text.parse::<u16>().ok().filter(|y| (1990..=2100).contains(y) && text.len() == 4)
+}
+
+/// `CODE` or `CODE@suffix`: starts with a letter, alphanumerics only.
+fn is_product_code(code: &str) -> bool {
+    let mut parts = code.split('@');
+    let base = parts.next().unwrap_or("");
+    let suffix_ok = match (parts.next(), parts.next()) {
+        (None, _) => true,
+        (Some(s), None) => !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_alphanumeric()),
+        _ => false,
+    };
+    suffix_ok
+        && (1..=20).contains(&base.len())
+        && base.as_bytes()[0].is_ascii_alphabetic()
+        && base.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// A destination: 4–30 alphanumerics, optionally with one `@suffix`.
+fn is_dest(dest: &str) -> bool {
+    let mut parts = dest.split('@');
+    let base = parts.next().unwrap_or("");
+    let suffix_ok = match (parts.next(), parts.next()) {
+        (None, _) => true,
+        (Some(s), None) => !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_alphanumeric()),
+        _ => false,
+    };
+    suffix_ok && (4..=30).contains(&base.len()) && base.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// `+6287712345678` → `087712345678`; other text unchanged.
+fn normalize_phone(dest: &str) -> String {
+    match dest.strip_prefix("+62") {
+        Some(rest) if rest.bytes().all(|b| b.is_ascii_digit()) => format!("0{rest}"),
+        _ => dest.to_string(),
+    }
+}
+
+/// What an inline button does. Encoded into Telegram's `callback_data`
+/// (at most 64 bytes); refIDs are at most 20 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ButtonAction {
+    /// Pay the inquiry with this refID.
+    Pay(String),
+    /// Drop the inquiry with this refID.
+    CancelBill(String),
+    /// Confirm a repeated topup prepared under this refID.
+    SendAgain(String),
+    /// Drop the repeated topup prepared under this refID.
+    DontSend(String),
+}
+
+impl ButtonAction {
+    pub fn encode(&self) -> String {
+        let (tag, ref_id) = match self {
+            ButtonAction::Pay(r) => ("pay", r),
+            ButtonAction::CancelBill(r) => ("nopay", r),
+            ButtonAction::SendAgain(r) => ("again", r),
+            ButtonAction::DontSend(r) => ("noagain", r),
+        };
+        format!("{tag}:{ref_id}")
+    }
+
+    pub fn decode(data: &str) -> Option<ButtonAction> {
+        let (tag, ref_id) = data.split_once(':')?;
+        if !is_ref_id(ref_id) {
+            return None;
+        }
+        let ref_id = ref_id.to_string();
+        Some(match tag {
+            "pay" => ButtonAction::Pay(ref_id),
+            "nopay" => ButtonAction::CancelBill(ref_id),
+            "again" => ButtonAction::SendAgain(ref_id),
+            "noagain" => ButtonAction::DontSend(ref_id),
+            _ => return None,
+        })
+    }
+}

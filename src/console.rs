@@ -1,0 +1,115 @@
+//! The console front end: the same engine as Telegram, one private chat,
+//! lines from stdin, replies to stdout. Buttons are listed with numbers;
+//! typing a button's label or number presses it. Works with a pipe.
+//!
+//! Owns: line I/O and the button prompt. Must not: decide anything the
+//! engine decides.
+
+use std::io::IsTerminal;
+
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+
+use crate::engine::{Button, ChatCtx, Engine, Input, Notice, Reply, Response};
+
+/// The console's chat and user id.
+pub const CONSOLE_CHAT: i64 = 1;
+
+/// Words that end the session.
+const QUIT: [&str; 4] = ["keluar", "quit", "exit", "/keluar"];
+
+/// Runs the console until end of input or a quit word. `echo` prints each
+/// input line back (useful when input is piped, so the transcript reads
+/// like a chat).
+pub async fn run<R, W>(engine: Engine, input: R, mut output: W, welcome: Option<String>, echo: bool) -> std::io::Result<()>
+where
+    R: AsyncBufRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let (notice_tx, mut notices) = mpsc::unbounded_channel::<Notice>();
+    engine.set_notices(notice_tx);
+    if let Some(welcome) = welcome {
+        write_line(&mut output, &welcome).await?;
+    }
+    let mut lines = input.lines();
+    let mut buttons: Vec<Button> = Vec::new();
+    let mut message_id: i32 = 0;
+    loop {
+        tokio::select! {
+            line = lines.next_line() => {
+                let Some(line) = line? else { break };
+                let line = line.trim().to_string();
+                if line.is_empty() {
+                    continue;
+                }
+                if echo {
+                    write_line(&mut output, &format!("> {line}")).await?;
+                }
+                if QUIT.contains(&line.to_lowercase().as_str()) {
+                    break;
+                }
+                message_id += 1;
+                let ctx = ChatCtx::private(CONSOLE_CHAT).with_message(message_id);
+                let input = match press(&buttons, &line) {
+                    Some(data) => Input::Button(data),
+                    None => Input::Text(line),
+                };
+                let response = engine.handle(&ctx, input).await;
+                buttons = show(&engine, &mut output, response, buttons).await?;
+            }
+            Some(notice) = notices.recv() => {
+                write_line(&mut output, &notice.reply.text).await?;
+            }
+        }
+    }
+    output.flush().await
+}
+
+/// The data of the button the line names, by label or 1-based number.
+fn press(buttons: &[Button], line: &str) -> Option<String> {
+    if let Ok(n) = line.parse::<usize>() {
+        if (1..=buttons.len()).contains(&n) {
+            return Some(buttons[n - 1].data.clone());
+        }
+    }
+    buttons.iter().find(|b| b.label.eq_ignore_ascii_case(line)).map(|b| b.data.clone())
+}
+
+/// Prints a response; returns the buttons now on screen.
+async fn show<W: AsyncWrite + Unpin>(
+    engine: &Engine,
+    output: &mut W,
+    response: Response,
+    previous: Vec<Button>,
+) -> std::io::Result<Vec<Button>> {
+    let lang = engine.lang(CONSOLE_CHAT);
+    if response.delete_input {
+        write_line(output, &engine.text(lang, "console-deleted", &[])).await?;
+    }
+    if let Some(toast) = &response.toast {
+        write_line(output, &format!("[{toast}]")).await?;
+    }
+    let mut buttons = if response.edit_source.is_some() || response.toast.is_some() { Vec::new() } else { previous };
+    let replies: Vec<Reply> = response.edit_source.into_iter().chain(response.replies).collect();
+    for reply in replies {
+        write_line(output, &reply.text).await?;
+        if !reply.buttons.is_empty() {
+            let listed: Vec<String> =
+                reply.buttons.iter().enumerate().map(|(i, b)| format!("[{}] {}", i + 1, b.label)).collect();
+            write_line(output, &engine.text(lang, "console-buttons", &[("buttons", listed.join("  "))])).await?;
+            buttons = reply.buttons;
+        }
+    }
+    Ok(buttons)
+}
+
+async fn write_line<W: AsyncWrite + Unpin>(output: &mut W, text: &str) -> std::io::Result<()> {
+    output.write_all(text.as_bytes()).await?;
+    output.write_all(b"\n").await?;
+    output.flush().await
+}
+
+/// Whether stdin is a pipe (echo the input lines then).
+pub fn stdin_is_piped() -> bool {
+    !std::io::stdin().is_terminal()
+}

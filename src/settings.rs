@@ -1,0 +1,211 @@
+//! Settings from environment variables and an optional config file with the
+//! same keys (`LOKET_CONFIG=/path/loket.env`, lines `KEY=value`, `#`
+//! comments). The environment wins over the file. Durations are whole
+//! seconds.
+//!
+//! Owns: reading and checking settings. Must not: open files other than the
+//! config file, or keep secrets anywhere but in `Settings::secret_key`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::command::Lang;
+use crate::gateway::BalanceSign;
+use crate::store::parse_key;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{key}: {reason}")]
+    Invalid { key: &'static str, reason: String },
+    #[error("cannot read config file {path}: {source}")]
+    File { path: String, source: std::io::Error },
+}
+
+#[derive(Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    /// Whether `LOKET_DATA_DIR` was set (the console demo uses a throw-away
+    /// database unless it was).
+    pub data_dir_explicit: bool,
+    pub gateway_url: Option<String>,
+    pub gateway_timeout: Duration,
+    pub recheck_after: Duration,
+    pub inquiry_ttl: Duration,
+    pub duplicate_window: Duration,
+    pub locale: Lang,
+    pub secret_key: Option<[u8; 32]>,
+    pub balance_sign: BalanceSign,
+    pub webhook_url: Option<String>,
+    pub listen: Option<SocketAddr>,
+    /// Extra product codes (`LOKET_CATALOG`).
+    pub catalog_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("gateway_url", &self.gateway_url)
+            .field("gateway_timeout", &self.gateway_timeout)
+            .field("recheck_after", &self.recheck_after)
+            .field("inquiry_ttl", &self.inquiry_ttl)
+            .field("duplicate_window", &self.duplicate_window)
+            .field("locale", &self.locale)
+            .field("secret_key", &self.secret_key.map(|_| "***"))
+            .field("balance_sign", &self.balance_sign)
+            .field("webhook_url", &self.webhook_url)
+            .field("listen", &self.listen)
+            .finish()
+    }
+}
+
+/// Every key loket reads, for the config file check.
+pub const KEYS: &[&str] = &[
+    "LOKET_DATA_DIR",
+    "LOKET_GATEWAY_URL",
+    "LOKET_GATEWAY_TIMEOUT",
+    "LOKET_RECHECK_AFTER",
+    "LOKET_INQUIRY_TTL",
+    "LOKET_DUPLICATE_WINDOW",
+    "LOKET_LOCALE",
+    "LOKET_SECRET_KEY",
+    "LOKET_BALANCE_SIGN",
+    "LOKET_WEBHOOK_URL",
+    "LOKET_LISTEN",
+    "LOKET_CATALOG",
+];
+
+impl Settings {
+    /// Reads the process environment and `LOKET_CONFIG`, if set.
+    pub fn load() -> Result<Settings, SettingsError> {
+        let mut values: HashMap<String, String> = HashMap::new();
+        if let Ok(path) = std::env::var("LOKET_CONFIG") {
+            let text = std::fs::read_to_string(&path).map_err(|source| SettingsError::File { path: path.clone(), source })?;
+            values.extend(parse_config_file(&text));
+        }
+        for key in KEYS {
+            if let Ok(value) = std::env::var(key) {
+                values.insert((*key).to_string(), value);
+            }
+        }
+        Settings::from_map(&values)
+    }
+
+    /// Builds settings from `KEY → value`; unset keys take their defaults.
+    pub fn from_map(values: &HashMap<String, String>) -> Result<Settings, SettingsError> {
+        let get = |key: &str| values.get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let seconds = |key: &'static str, default: u64| -> Result<Duration, SettingsError> {
+            match get(key) {
+                None => Ok(Duration::from_secs(default)),
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .map(Duration::from_secs)
+                    .ok_or(SettingsError::Invalid { key, reason: format!("`{v}` is not a whole number of seconds") }),
+            }
+        };
+        let invalid = |key: &'static str, reason: String| SettingsError::Invalid { key, reason };
+        Ok(Settings {
+            data_dir: get("LOKET_DATA_DIR").map_or_else(|| PathBuf::from("./data"), PathBuf::from),
+            data_dir_explicit: get("LOKET_DATA_DIR").is_some(),
+            gateway_url: get("LOKET_GATEWAY_URL"),
+            gateway_timeout: seconds("LOKET_GATEWAY_TIMEOUT", 60)?,
+            recheck_after: seconds("LOKET_RECHECK_AFTER", 15)?,
+            inquiry_ttl: seconds("LOKET_INQUIRY_TTL", 1800)?,
+            duplicate_window: seconds("LOKET_DUPLICATE_WINDOW", 600)?,
+            locale: match get("LOKET_LOCALE") {
+                None => Lang::Id,
+                Some(v) => Lang::parse(&v).ok_or_else(|| invalid("LOKET_LOCALE", format!("`{v}` is not id or en")))?,
+            },
+            secret_key: match get("LOKET_SECRET_KEY") {
+                None => None,
+                Some(v) => Some(parse_key(&v).map_err(|e| invalid("LOKET_SECRET_KEY", e.to_string()))?),
+            },
+            balance_sign: match get("LOKET_BALANCE_SIGN") {
+                None => BalanceSign::Fields,
+                Some(v) => v.parse().map_err(|e| invalid("LOKET_BALANCE_SIGN", e))?,
+            },
+            webhook_url: get("LOKET_WEBHOOK_URL"),
+            listen: match get("LOKET_LISTEN") {
+                None => None,
+                Some(v) => Some(v.parse().map_err(|_| invalid("LOKET_LISTEN", format!("`{v}` is not host:port")))?),
+            },
+            catalog_file: get("LOKET_CATALOG").map(PathBuf::from),
+        })
+    }
+}
+
+/// `KEY=value` lines; `#` starts a comment line; quotes around values are
+/// dropped.
+pub fn parse_config_file(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| {
+            let v = v.trim();
+            let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
+            (k.trim().to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_match_the_spec() {
+        let s = Settings::from_map(&HashMap::new()).unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("./data"));
+        assert_eq!(s.gateway_timeout, Duration::from_secs(60));
+        assert_eq!(s.recheck_after, Duration::from_secs(15));
+        assert_eq!(s.inquiry_ttl, Duration::from_secs(1800));
+        assert_eq!(s.duplicate_window, Duration::from_secs(600));
+        assert_eq!(s.locale, Lang::Id);
+        assert_eq!(s.balance_sign, BalanceSign::Fields);
+        assert!(s.gateway_url.is_none() && s.webhook_url.is_none() && s.secret_key.is_none());
+    }
+
+    #[test]
+    fn values_are_read_and_checked() {
+        let s = Settings::from_map(&map(&[
+            ("LOKET_GATEWAY_TIMEOUT", "5"),
+            ("LOKET_LOCALE", "en"),
+            ("LOKET_BALANCE_SIGN", "checkbalance"),
+            ("LOKET_SECRET_KEY", &"ab".repeat(32)),
+            ("LOKET_LISTEN", "127.0.0.1:8443"),
+        ]))
+        .unwrap();
+        assert_eq!(s.gateway_timeout, Duration::from_secs(5));
+        assert_eq!(s.locale, Lang::En);
+        assert_eq!(s.balance_sign, BalanceSign::CheckBalance);
+        assert_eq!(s.secret_key, Some([0xab; 32]));
+        assert!(!format!("{s:?}").contains("abab"), "Debug must not show the key");
+        for (key, bad) in [
+            ("LOKET_GATEWAY_TIMEOUT", "1.5"),
+            ("LOKET_LOCALE", "fr"),
+            ("LOKET_BALANCE_SIGN", "md5"),
+            ("LOKET_SECRET_KEY", "short"),
+            ("LOKET_LISTEN", "nowhere"),
+        ] {
+            let err = Settings::from_map(&map(&[(key, bad)])).err().unwrap_or_else(|| panic!("{key}={bad} accepted"));
+            assert!(err.to_string().starts_with(key), "{err}");
+        }
+    }
+
+    #[test]
+    fn config_file_lines_parse() {
+        let values = parse_config_file("# comment\nLOKET_LOCALE=en\n LOKET_DATA_DIR = \"/var/lib/loket\" \nnonsense\n");
+        assert_eq!(values.get("LOKET_LOCALE").map(String::as_str), Some("en"));
+        assert_eq!(values.get("LOKET_DATA_DIR").map(String::as_str), Some("/var/lib/loket"));
+        assert_eq!(values.len(), 2);
+    }
+}

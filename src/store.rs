@@ -1,0 +1,535 @@
+//! Persistent state in one sled database: accounts (secrets sealed with
+//! XChaCha20-Poly1305), chat languages, bill inquiries, the transaction
+//! journal, pending "send again?" questions and group links.
+//!
+//! Owns: keys, encodings, atomic state changes (compare-and-swap) and
+//! flushing journal writes before money moves. Must not: call the gateway
+//! or format user text.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::command::Lang;
+use crate::gateway::{BalanceSign, Credentials, Operation};
+use crate::money::Rupiah;
+use crate::secret::Secret;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {path}: {source}")]
+    Open { path: String, source: sled::Error },
+    #[error("database error: {0}")]
+    Db(#[from] sled::Error),
+    #[error("stored record is corrupt: {0}")]
+    Corrupt(String),
+    #[error("secret key: {0}")]
+    Key(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A chat's gateway account as stored: secrets sealed, never plain.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredAccount {
+    member_id: String,
+    base_url: String,
+    balance_sign: BalanceSign,
+    sealed_pin: String,
+    sealed_key: String,
+}
+
+/// Where an inquiry is in its one-payment life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InquiryState {
+    /// Checked, can be paid until it expires.
+    Open,
+    /// A payment call has been claimed for it; nobody else may pay.
+    Paying,
+    Paid,
+    /// The payment was refused; a new inquiry is needed.
+    Failed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inquiry {
+    pub ref_id: String,
+    pub chat_id: i64,
+    /// Telegram user who asked; only they or the account owner may pay.
+    pub requested_by: i64,
+    pub product: String,
+    pub dest: String,
+    pub family: String,
+    pub name: Option<String>,
+    pub bill: Option<Rupiah>,
+    pub admin: Option<Rupiah>,
+    pub total: Option<Rupiah>,
+    pub created_at: DateTime<Utc>,
+    pub state: InquiryState,
+}
+
+impl Inquiry {
+    pub fn is_expired(&self, now: DateTime<Utc>, ttl: Duration) -> bool {
+        now.signed_duration_since(self.created_at).to_std().is_ok_and(|age| age > ttl)
+    }
+}
+
+/// Kinds of money-moving calls the journal tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryKind {
+    Topup,
+    Payment,
+}
+
+impl EntryKind {
+    pub fn operation(self) -> Operation {
+        match self {
+            EntryKind::Topup => Operation::Topup,
+            EntryKind::Payment => Operation::Payment,
+        }
+    }
+}
+
+/// The journal's view of a money-moving call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryState {
+    /// Written before the call; if still here after a crash, the call may
+    /// or may not have reached the gateway.
+    Sending,
+    Success,
+    Failed,
+    Pending,
+    /// The call's outcome could not be read; it is being checked.
+    Unknown,
+}
+
+impl EntryState {
+    pub fn is_final(self) -> bool {
+        matches!(self, EntryState::Success | EntryState::Failed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub ref_id: String,
+    pub chat_id: i64,
+    pub user_id: i64,
+    /// The user's account (private chat id) whose credentials sign the call.
+    pub account_id: i64,
+    /// The chat message to reply to or edit when the result is known.
+    pub message_id: Option<i32>,
+    pub kind: EntryKind,
+    pub product: String,
+    pub dest: String,
+    pub state: EntryState,
+    pub price: Option<Rupiah>,
+    pub sn: Option<String>,
+    pub reason: Option<String>,
+    /// The last gateway reply, as received (replies carry no secrets).
+    pub raw_reply: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// How many times the call itself was sent (always with this refID).
+    pub sends: u32,
+    /// How many status checks were made.
+    pub checks: u32,
+}
+
+/// A topup that repeated a recent one, waiting for "send again?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingConfirmation {
+    pub ref_id: String,
+    pub chat_id: i64,
+    pub user_id: i64,
+    pub product: String,
+    pub dest: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A group linked to one member's account.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GroupLink {
+    pub owner: i64,
+    pub allowed: Vec<i64>,
+}
+
+impl GroupLink {
+    pub fn may_transact(&self, user_id: i64) -> bool {
+        user_id == self.owner || self.allowed.contains(&user_id)
+    }
+}
+
+/// Seals secrets with XChaCha20-Poly1305; the record's identity is bound in
+/// as associated data so a sealed PIN cannot be moved to another account.
+struct Sealer {
+    cipher: XChaCha20Poly1305,
+}
+
+impl Sealer {
+    fn seal(&self, plain: &str, context: &str) -> String {
+        let mut nonce = [0u8; 24];
+        rand::thread_rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: context.as_bytes() })
+            .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory input");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        B64.encode(out)
+    }
+
+    fn open(&self, sealed: &str, context: &str) -> StoreResult<Secret> {
+        let bytes = B64.decode(sealed).map_err(|_| StoreError::Corrupt("sealed secret is not base64".into()))?;
+        if bytes.len() < 24 {
+            return Err(StoreError::Corrupt("sealed secret too short".into()));
+        }
+        let (nonce, body) = bytes.split_at(24);
+        let plain = self
+            .cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: context.as_bytes() })
+            .map_err(|_| StoreError::Key("a stored secret does not open with this key (was LOKET_SECRET_KEY changed?)".into()))?;
+        String::from_utf8(plain).map(Secret::new).map_err(|_| StoreError::Corrupt("secret is not UTF-8".into()))
+    }
+}
+
+/// Name of the key file created in the data dir when no key is configured.
+pub const KEY_FILE: &str = "secret.key";
+
+/// Reads a 32-byte key from hex (64 chars) or base64 text.
+pub fn parse_key(text: &str) -> StoreResult<[u8; 32]> {
+    let t = text.trim();
+    let bytes = if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        hex::decode(t).map_err(|e| StoreError::Key(e.to_string()))?
+    } else {
+        B64.decode(t)
+            .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(t))
+            .map_err(|_| StoreError::Key("LOKET_SECRET_KEY must be 32 bytes as hex or base64".into()))?
+    };
+    bytes.try_into().map_err(|_| StoreError::Key("the secret key must be exactly 32 bytes".into()))
+}
+
+/// Loads the key file, or creates it (0600) with a fresh random key.
+fn key_from_file(dir: &Path) -> StoreResult<[u8; 32]> {
+    let path = dir.join(KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse_key(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut key = [0u8; 32];
+            rand::thread_rng().fill_bytes(&mut key);
+            write_private_file(&path, hex::encode(key).as_bytes())
+                .map_err(|e| StoreError::Key(format!("cannot create {}: {e}", path.display())))?;
+            Ok(key)
+        }
+        Err(e) => Err(StoreError::Key(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
+/// Where the database lives.
+#[derive(Debug, Clone)]
+pub enum Location {
+    Dir(PathBuf),
+    /// A throw-away database (console demo, tests); the key is random.
+    Temporary,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    accounts: sled::Tree,
+    langs: sled::Tree,
+    inquiries: sled::Tree,
+    inquiry_index: sled::Tree,
+    journal: sled::Tree,
+    journal_by_chat: sled::Tree,
+    confirmations: sled::Tree,
+    groups: sled::Tree,
+    sealer: std::sync::Arc<Sealer>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+fn be(id: i64) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("store records serialize")
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> StoreResult<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Key of the (chat, product, dest) → refID index of open inquiries.
+fn inquiry_key(chat_id: i64, product: &str, dest: &str) -> Vec<u8> {
+    let mut key = be(chat_id).to_vec();
+    key.extend_from_slice(product.as_bytes());
+    key.push(0x1f);
+    key.extend_from_slice(dest.as_bytes());
+    key
+}
+
+/// Sled's page cache; small, loket's working set is tiny.
+const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
+impl Store {
+    /// Opens (creating if needed) the database. `key` overrides the key file.
+    pub fn open(location: &Location, key: Option<[u8; 32]>) -> StoreResult<Store> {
+        let (db, key) = match location {
+            Location::Dir(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                    path: dir.display().to_string(),
+                    source: sled::Error::Io(e),
+                })?;
+                let path = dir.join("loket.sled");
+                let db = sled::Config::new()
+                    .path(&path)
+                    .cache_capacity(CACHE_BYTES)
+                    .open()
+                    .map_err(|source| StoreError::Open { path: path.display().to_string(), source })?;
+                let key = match key {
+                    Some(k) => k,
+                    None => key_from_file(dir)?,
+                };
+                (db, key)
+            }
+            Location::Temporary => {
+                let db = sled::Config::new().temporary(true).cache_capacity(CACHE_BYTES).open()?;
+                let mut k = [0u8; 32];
+                rand::thread_rng().fill_bytes(&mut k);
+                (db, key.unwrap_or(k))
+            }
+        };
+        let sealer = Sealer { cipher: XChaCha20Poly1305::new((&key).into()) };
+        Ok(Store {
+            accounts: db.open_tree("accounts")?,
+            langs: db.open_tree("langs")?,
+            inquiries: db.open_tree("inquiries")?,
+            inquiry_index: db.open_tree("inquiry_index")?,
+            journal: db.open_tree("journal")?,
+            journal_by_chat: db.open_tree("journal_by_chat")?,
+            confirmations: db.open_tree("confirmations")?,
+            groups: db.open_tree("groups")?,
+            sealer: std::sync::Arc::new(sealer),
+            db,
+        })
+    }
+
+    /// A unique, monotonic number for refID minting (survives restarts).
+    pub fn next_id(&self) -> StoreResult<u64> {
+        Ok(self.db.generate_id()?)
+    }
+
+    pub async fn flush(&self) -> StoreResult<()> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    // ---- accounts ----
+
+    pub fn save_account(&self, owner: i64, creds: &Credentials) -> StoreResult<()> {
+        let context = |field: &str| format!("{owner}/{field}");
+        let stored = StoredAccount {
+            member_id: creds.member_id.clone(),
+            base_url: creds.base_url.clone(),
+            balance_sign: creds.balance_sign,
+            sealed_pin: self.sealer.seal(creds.pin.expose(), &context("pin")),
+            sealed_key: self.sealer.seal(creds.api_key.expose(), &context("key")),
+        };
+        self.accounts.insert(be(owner), encode(&stored))?;
+        self.accounts.flush()?;
+        Ok(())
+    }
+
+    pub fn account(&self, owner: i64) -> StoreResult<Option<Credentials>> {
+        let Some(bytes) = self.accounts.get(be(owner))? else {
+            return Ok(None);
+        };
+        let stored: StoredAccount = decode(&bytes)?;
+        let context = |field: &str| format!("{owner}/{field}");
+        Ok(Some(Credentials {
+            member_id: stored.member_id,
+            pin: self.sealer.open(&stored.sealed_pin, &context("pin"))?,
+            api_key: self.sealer.open(&stored.sealed_key, &context("key"))?,
+            base_url: stored.base_url,
+            balance_sign: stored.balance_sign,
+        }))
+    }
+
+    pub fn remove_account(&self, owner: i64) -> StoreResult<bool> {
+        let removed = self.accounts.remove(be(owner))?.is_some();
+        self.accounts.flush()?;
+        Ok(removed)
+    }
+
+    // ---- languages ----
+
+    pub fn lang(&self, chat_id: i64) -> StoreResult<Option<Lang>> {
+        Ok(self.langs.get(be(chat_id))?.and_then(|v| Lang::parse(&String::from_utf8_lossy(&v))))
+    }
+
+    pub fn set_lang(&self, chat_id: i64, lang: Lang) -> StoreResult<()> {
+        self.langs.insert(be(chat_id), lang.code().as_bytes())?;
+        Ok(())
+    }
+
+    // ---- inquiries ----
+
+    /// Stores a fresh inquiry and makes it the open one for its
+    /// (chat, product, dest).
+    pub fn put_inquiry(&self, inquiry: &Inquiry) -> StoreResult<()> {
+        self.inquiries.insert(inquiry.ref_id.as_bytes(), encode(inquiry))?;
+        self.inquiry_index.insert(inquiry_key(inquiry.chat_id, &inquiry.product, &inquiry.dest), inquiry.ref_id.as_bytes())?;
+        self.inquiries.flush()?;
+        Ok(())
+    }
+
+    pub fn inquiry(&self, ref_id: &str) -> StoreResult<Option<Inquiry>> {
+        self.inquiries.get(ref_id.as_bytes())?.map(|b| decode(&b)).transpose()
+    }
+
+    /// The latest inquiry for (chat, product, dest), whatever its state.
+    pub fn latest_inquiry(&self, chat_id: i64, product: &str, dest: &str) -> StoreResult<Option<Inquiry>> {
+        match self.inquiry_index.get(inquiry_key(chat_id, product, dest))? {
+            Some(ref_id) => self.inquiry(&String::from_utf8_lossy(&ref_id)),
+            None => Ok(None),
+        }
+    }
+
+    /// Atomically moves an inquiry from `from` to `to`. Returns the updated
+    /// inquiry, or `None` if it was not in `from` (someone else got there
+    /// first). This is what makes "one inquiry pays at most once" hold
+    /// under racing taps.
+    pub fn transition_inquiry(&self, ref_id: &str, from: InquiryState, to: InquiryState) -> StoreResult<Option<Inquiry>> {
+        loop {
+            let Some(current_bytes) = self.inquiries.get(ref_id.as_bytes())? else {
+                return Ok(None);
+            };
+            let mut inquiry: Inquiry = decode(&current_bytes)?;
+            if inquiry.state != from {
+                return Ok(None);
+            }
+            inquiry.state = to;
+            let swapped = self.inquiries.compare_and_swap(ref_id.as_bytes(), Some(current_bytes), Some(encode(&inquiry)))?;
+            if swapped.is_ok() {
+                self.inquiries.flush()?;
+                return Ok(Some(inquiry));
+            }
+        }
+    }
+
+    // ---- journal ----
+
+    /// Records a new money-moving call and flushes it to disk before the
+    /// call is sent. Fails if the refID is already journaled: a refID is
+    /// never used for two intents.
+    pub async fn begin_entry(&self, entry: &JournalEntry) -> StoreResult<bool> {
+        let inserted = self.journal.compare_and_swap(entry.ref_id.as_bytes(), None::<&[u8]>, Some(encode(entry)))?;
+        if inserted.is_err() {
+            return Ok(false);
+        }
+        let mut index = be(entry.chat_id).to_vec();
+        index.extend_from_slice(&entry.created_at.timestamp_micros().to_be_bytes());
+        index.extend_from_slice(entry.ref_id.as_bytes());
+        self.journal_by_chat.insert(index, entry.ref_id.as_bytes())?;
+        self.db.flush_async().await?;
+        Ok(true)
+    }
+
+    pub async fn update_entry(&self, entry: &JournalEntry) -> StoreResult<()> {
+        self.journal.insert(entry.ref_id.as_bytes(), encode(entry))?;
+        self.journal.flush_async().await?;
+        Ok(())
+    }
+
+    pub fn entry(&self, ref_id: &str) -> StoreResult<Option<JournalEntry>> {
+        self.journal.get(ref_id.as_bytes())?.map(|b| decode(&b)).transpose()
+    }
+
+    /// The chat's most recent entries, newest first.
+    pub fn recent_entries(&self, chat_id: i64, limit: usize) -> StoreResult<Vec<JournalEntry>> {
+        let mut out = Vec::new();
+        for item in self.journal_by_chat.scan_prefix(be(chat_id)).rev() {
+            let (_, ref_id) = item?;
+            if let Some(entry) = self.entry(&String::from_utf8_lossy(&ref_id))? {
+                out.push(entry);
+            }
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every entry whose outcome is not final yet.
+    pub fn unfinished_entries(&self) -> StoreResult<Vec<JournalEntry>> {
+        let mut out = Vec::new();
+        for item in self.journal.iter() {
+            let (_, bytes) = item?;
+            let entry: JournalEntry = decode(&bytes)?;
+            if !entry.state.is_final() {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn journal_len(&self) -> usize {
+        self.journal.len()
+    }
+
+    // ---- "send again?" questions ----
+
+    pub fn put_confirmation(&self, confirmation: &PendingConfirmation) -> StoreResult<()> {
+        self.confirmations.insert(confirmation.ref_id.as_bytes(), encode(confirmation))?;
+        Ok(())
+    }
+
+    /// Removes and returns the question: only one tap can take it.
+    pub fn take_confirmation(&self, ref_id: &str) -> StoreResult<Option<PendingConfirmation>> {
+        self.confirmations.remove(ref_id.as_bytes())?.map(|b| decode(&b)).transpose()
+    }
+
+    // ---- groups ----
+
+    pub fn group(&self, chat_id: i64) -> StoreResult<Option<GroupLink>> {
+        self.groups.get(be(chat_id))?.map(|b| decode(&b)).transpose()
+    }
+
+    pub fn set_group(&self, chat_id: i64, link: &GroupLink) -> StoreResult<()> {
+        self.groups.insert(be(chat_id), encode(link))?;
+        self.groups.flush()?;
+        Ok(())
+    }
+
+    pub fn remove_group(&self, chat_id: i64) -> StoreResult<bool> {
+        Ok(self.groups.remove(be(chat_id))?.is_some())
+    }
+}
