@@ -37,7 +37,12 @@ pub fn build_engine(
     config.default_lang = settings.locale;
     config.balance_sign = settings.balance_sign;
     config.default_account = default_account;
-    Ok(Engine::new(store, GatewayClient::new(settings.gateway_timeout), catalog, config))
+    Ok(Engine::new(
+        store,
+        GatewayClient::new(settings.gateway_timeout),
+        catalog,
+        config,
+    ))
 }
 
 /// The sandbox's demo account on a sandbox at `base_url`.

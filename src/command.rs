@@ -35,11 +35,18 @@ pub enum Login {
     /// `/login` alone: ask for the fields one message at a time.
     StepByStep,
     /// `/login MEMBERID PIN API_KEY [BASE_URL]`.
-    Full { member_id: String, pin: String, api_key: String, base_url: Option<String> },
+    Full {
+        member_id: String,
+        pin: String,
+        api_key: String,
+        base_url: Option<String>,
+    },
 }
 
 /// Which language a chat wants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum Lang {
     #[default]
     Id,
@@ -77,7 +84,9 @@ pub enum Command {
     Inquiry(Bill),
     Pay(Bill),
     Balance,
-    Status { ref_id: String },
+    Status {
+        ref_id: String,
+    },
     History,
     Help,
     Language(Option<Lang>),
@@ -105,21 +114,37 @@ pub enum ParseError {
     /// Nothing recognisable: show the help pointer.
     NotUnderstood,
     /// A product code without a destination.
-    MissingDest { example: String },
+    MissingDest {
+        example: String,
+    },
     /// A code or destination with characters that cannot be one.
-    BadTarget { example: String },
+    BadTarget {
+        example: String,
+    },
     /// Words left over after a complete command.
-    TooManyWords { example: String },
+    TooManyWords {
+        example: String,
+    },
     /// BPJS months outside 1–12.
-    BadMonths { example: String },
+    BadMonths {
+        example: String,
+    },
     /// PKB / PBB without a valid year.
-    NeedYear { example: String },
+    NeedYear {
+        example: String,
+    },
     /// Credit card without a valid amount.
-    NeedAmount { example: String },
+    NeedAmount {
+        example: String,
+    },
     /// `bayar` for a prepaid code, or `/cek` for one.
-    NotABill { example: String },
+    NotABill {
+        example: String,
+    },
     /// `/beli` for a bill code.
-    NotPrepaid { example: String },
+    NotPrepaid {
+        example: String,
+    },
     NeedRefId,
     BadLanguage,
     LoginUsage,
@@ -241,8 +266,13 @@ fn parse_plain(first: &str, rest: &[&str], catalog: &Catalog) -> Result<Command,
         // A keyword with bad arguments: report that, not "unknown product".
         return parse_keyword(keyword, rest, catalog, false);
     }
-    if rest.is_empty() && !first.bytes().any(|b| b.is_ascii_digit()) {
-        // A lone word such as "halo" is chatter, not a product code.
+    let has_digit = |w: &str| w.bytes().any(|b| b.is_ascii_digit());
+    let looks_like_purchase = match rest.first() {
+        Some(dest) => has_digit(dest),
+        None => has_digit(first),
+    };
+    if !looks_like_purchase {
+        // "halo", "apa kabar semua": chatter, not a product code.
         return Err(ParseError::NotUnderstood);
     }
     parse_purchase(None, &all, catalog)
@@ -251,36 +281,63 @@ fn parse_plain(first: &str, rest: &[&str], catalog: &Catalog) -> Result<Command,
 fn is_keyword(word: &str) -> bool {
     matches!(
         word,
-        "saldo" | "sal" | "status" | "riwayat" | "bantuan" | "help" | "bahasa" | "login" | "logout" | "akun" | "batal"
+        "saldo"
+            | "sal"
+            | "status"
+            | "riwayat"
+            | "bantuan"
+            | "help"
+            | "bahasa"
+            | "login"
+            | "logout"
+            | "akun"
+            | "batal"
     )
 }
 
 /// Commands named by a keyword; `slash` is true for the `/` form, which
 /// also accepts the group and account commands.
-fn parse_keyword(keyword: String, args: &[&str], catalog: &Catalog, slash: bool) -> Result<Command, ParseError> {
-    let no_args = |command: Command| if args.is_empty() { Ok(command) } else { Err(ParseError::NotUnderstood) };
+fn parse_keyword(
+    keyword: String,
+    args: &[&str],
+    catalog: &Catalog,
+    slash: bool,
+) -> Result<Command, ParseError> {
+    let no_args = |command: Command| {
+        if args.is_empty() {
+            Ok(command)
+        } else {
+            Err(ParseError::NotUnderstood)
+        }
+    };
     match keyword.as_str() {
         "saldo" | "sal" | "balance" => no_args(Command::Balance),
         "riwayat" | "history" => no_args(Command::History),
         "bantuan" | "help" | "start" | "menu" => Ok(Command::Help),
         "batal" | "cancel" => no_args(Command::Cancel),
         "status" => match args {
-            [ref_id] if is_ref_id(ref_id) => Ok(Command::Status { ref_id: (*ref_id).to_string() }),
+            [ref_id] if is_ref_id(ref_id) => Ok(Command::Status {
+                ref_id: (*ref_id).to_string(),
+            }),
             _ => Err(ParseError::NeedRefId),
         },
         "bahasa" | "language" | "lang" => match args {
             [] => Ok(Command::Language(None)),
-            [code] => Lang::parse(code).map(|l| Command::Language(Some(l))).ok_or(ParseError::BadLanguage),
+            [code] => Lang::parse(code)
+                .map(|l| Command::Language(Some(l)))
+                .ok_or(ParseError::BadLanguage),
             _ => Err(ParseError::BadLanguage),
         },
         "login" => match args {
             [] => Ok(Command::Login(Login::StepByStep)),
-            [member_id, pin, api_key] | [member_id, pin, api_key, _] => Ok(Command::Login(Login::Full {
-                member_id: (*member_id).to_string(),
-                pin: (*pin).to_string(),
-                api_key: (*api_key).to_string(),
-                base_url: args.get(3).map(|u| (*u).to_string()),
-            })),
+            [member_id, pin, api_key] | [member_id, pin, api_key, _] => {
+                Ok(Command::Login(Login::Full {
+                    member_id: (*member_id).to_string(),
+                    pin: (*pin).to_string(),
+                    api_key: (*api_key).to_string(),
+                    base_url: args.get(3).map(|u| (*u).to_string()),
+                }))
+            }
             _ => Err(ParseError::LoginUsage),
         },
         "logout" => no_args(Command::Logout),
@@ -299,25 +356,43 @@ fn parse_keyword(keyword: String, args: &[&str], catalog: &Catalog, slash: bool)
 fn parse_member(args: &[&str]) -> Result<Member, ParseError> {
     match args {
         [] => Ok(Member::RepliedTo),
-        [id] => id.parse::<i64>().ok().filter(|id| *id > 0).map(Member::Id).ok_or(ParseError::BadUserId),
+        [id] => id
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(Member::Id)
+            .ok_or(ParseError::BadUserId),
         _ => Err(ParseError::BadUserId),
     }
 }
 
 /// refIDs are short `[A-Za-z0-9]` strings (other gateways add `-`/`_`).
 fn is_ref_id(text: &str) -> bool {
-    (1..=32).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (1..=32).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// A purchase: `CODE DEST [extra]` with an optional action.
-fn parse_purchase(action: Option<Action>, words: &[&str], catalog: &Catalog) -> Result<Command, ParseError> {
+fn parse_purchase(
+    action: Option<Action>,
+    words: &[&str],
+    catalog: &Catalog,
+) -> Result<Command, ParseError> {
     let Some((code, args)) = words.split_first() else {
         return Err(ParseError::NotUnderstood);
     };
     let product = code.to_ascii_uppercase();
     let base_code = product.split('@').next().unwrap_or("");
     if !is_product_code(&product) {
-        return Err(if action.is_some() { ParseError::BadTarget { example: "T10 087712345678".into() } } else { ParseError::NotUnderstood });
+        return Err(if action.is_some() {
+            ParseError::BadTarget {
+                example: "T10 087712345678".into(),
+            }
+        } else {
+            ParseError::NotUnderstood
+        });
     }
     match catalog.classify(base_code) {
         ProductKind::Prepaid => {
@@ -339,16 +414,26 @@ fn parse_purchase(action: Option<Action>, words: &[&str], catalog: &Catalog) -> 
         }
         ProductKind::Bill(family) => {
             if action == Some(Action::Buy) {
-                return Err(ParseError::NotPrepaid { example: bill_example(family, "cek") });
+                return Err(ParseError::NotPrepaid {
+                    example: bill_example(family, "cek"),
+                });
             }
             let bill = shape_bill(family, &product, args)?;
-            Ok(if action == Some(Action::Pay) { Command::Pay(bill) } else { Command::Inquiry(bill) })
+            Ok(if action == Some(Action::Pay) {
+                Command::Pay(bill)
+            } else {
+                Command::Inquiry(bill)
+            })
         }
     }
 }
 
 /// Applies the family's `@` shape to the typed words.
-fn shape_bill(family: &'static BillFamily, product: &str, args: &[&str]) -> Result<Bill, ParseError> {
+fn shape_bill(
+    family: &'static BillFamily,
+    product: &str,
+    args: &[&str],
+) -> Result<Bill, ParseError> {
     let example = bill_example(family, "cek");
     let (dest, extra) = match args {
         [] => return Err(ParseError::MissingDest { example }),
@@ -365,14 +450,23 @@ fn shape_bill(family: &'static BillFamily, product: &str, args: &[&str]) -> Resu
         if extra.is_some() {
             return Err(ParseError::TooManyWords { example });
         }
-        return Ok(Bill { target: Target { product: product.to_string(), dest: dest.to_string() }, family });
+        return Ok(Bill {
+            target: Target {
+                product: product.to_string(),
+                dest: dest.to_string(),
+            },
+            family,
+        });
     }
     let target = match family.shape {
         BillShape::Plain => {
             if extra.is_some() {
                 return Err(ParseError::TooManyWords { example });
             }
-            Target { product: product.to_string(), dest: dest.to_string() }
+            Target {
+                product: product.to_string(),
+                dest: dest.to_string(),
+            }
         }
         BillShape::DestMonths => {
             let months = match extra {
@@ -383,19 +477,37 @@ fn shape_bill(family: &'static BillFamily, product: &str, args: &[&str]) -> Resu
                     .filter(|m| (1..=12).contains(m))
                     .ok_or(ParseError::BadMonths { example })?,
             };
-            Target { product: product.to_string(), dest: format!("{dest}@{months}") }
+            Target {
+                product: product.to_string(),
+                dest: format!("{dest}@{months}"),
+            }
         }
         BillShape::DestYear => {
-            let year = extra.and_then(parse_year).ok_or(ParseError::NeedYear { example })?;
-            Target { product: product.to_string(), dest: format!("{}@{year}", dest.to_ascii_uppercase()) }
+            let year = extra
+                .and_then(parse_year)
+                .ok_or(ParseError::NeedYear { example })?;
+            Target {
+                product: product.to_string(),
+                dest: format!("{}@{year}", dest.to_ascii_uppercase()),
+            }
         }
         BillShape::ProductYear => {
-            let year = extra.and_then(parse_year).ok_or(ParseError::NeedYear { example })?;
-            Target { product: format!("{product}@{year}"), dest: dest.to_string() }
+            let year = extra
+                .and_then(parse_year)
+                .ok_or(ParseError::NeedYear { example })?;
+            Target {
+                product: format!("{product}@{year}"),
+                dest: dest.to_string(),
+            }
         }
         BillShape::ProductAmount => {
-            let amount = extra.and_then(Rupiah::parse_typed).ok_or(ParseError::NeedAmount { example })?;
-            Target { product: format!("{product}@{}", amount.value()), dest: dest.to_string() }
+            let amount = extra
+                .and_then(Rupiah::parse_typed)
+                .ok_or(ParseError::NeedAmount { example })?;
+            Target {
+                product: format!("{product}@{}", amount.value()),
+                dest: dest.to_string(),
+            }
         }
     };
     Ok(Bill { target, family })
@@ -410,11 +522,16 @@ pub fn bill_example(family: &BillFamily, action: &str) -> String {
         BillShape::ProductYear => " 2024",
         BillShape::ProductAmount => " 1500000",
     };
-    format!("{} {}{extra} {action}", family.example_code, family.example_dest)
+    format!(
+        "{} {}{extra} {action}",
+        family.example_code, family.example_dest
+    )
 }
 
 fn parse_year(text: &str) -> Option<u16> {
-    text.parse::<u16>().ok().filter(|y| (1990..=2100).contains(y) && text.len() == 4)
+    text.parse::<u16>()
+        .ok()
+        .filter(|y| (1990..=2100).contains(y) && text.len() == 4)
 }
 
 /// `CODE` or `CODE@suffix`: starts with a letter, alphanumerics only.
@@ -423,7 +540,9 @@ fn is_product_code(code: &str) -> bool {
     let base = parts.next().unwrap_or("");
     let suffix_ok = match (parts.next(), parts.next()) {
         (None, _) => true,
-        (Some(s), None) => !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_alphanumeric()),
+        (Some(s), None) => {
+            !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_alphanumeric())
+        }
         _ => false,
     };
     suffix_ok
@@ -438,7 +557,9 @@ fn is_dest(dest: &str) -> bool {
     let base = parts.next().unwrap_or("");
     let suffix_ok = match (parts.next(), parts.next()) {
         (None, _) => true,
-        (Some(s), None) => !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_alphanumeric()),
+        (Some(s), None) => {
+            !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_alphanumeric())
+        }
         _ => false,
     };
     suffix_ok && (4..=30).contains(&base.len()) && base.bytes().all(|b| b.is_ascii_alphanumeric())

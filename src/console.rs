@@ -21,7 +21,13 @@ const QUIT: [&str; 4] = ["keluar", "quit", "exit", "/keluar"];
 /// Runs the console until end of input or a quit word. `echo` prints each
 /// input line back (useful when input is piped, so the transcript reads
 /// like a chat).
-pub async fn run<R, W>(engine: Engine, input: R, mut output: W, welcome: Option<String>, echo: bool) -> std::io::Result<()>
+pub async fn run<R, W>(
+    engine: Engine,
+    input: R,
+    mut output: W,
+    welcome: Option<String>,
+    echo: bool,
+) -> std::io::Result<()>
 where
     R: AsyncBufRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -72,7 +78,10 @@ fn press(buttons: &[Button], line: &str) -> Option<String> {
             return Some(buttons[n - 1].data.clone());
         }
     }
-    buttons.iter().find(|b| b.label.eq_ignore_ascii_case(line)).map(|b| b.data.clone())
+    buttons
+        .iter()
+        .find(|b| b.label.eq_ignore_ascii_case(line))
+        .map(|b| b.data.clone())
 }
 
 /// Prints a response; returns the buttons now on screen.
@@ -89,14 +98,30 @@ async fn show<W: AsyncWrite + Unpin>(
     if let Some(toast) = &response.toast {
         write_line(output, &format!("[{toast}]")).await?;
     }
-    let mut buttons = if response.edit_source.is_some() || response.toast.is_some() { Vec::new() } else { previous };
-    let replies: Vec<Reply> = response.edit_source.into_iter().chain(response.replies).collect();
+    let mut buttons = if response.edit_source.is_some() || response.toast.is_some() {
+        Vec::new()
+    } else {
+        previous
+    };
+    let replies: Vec<Reply> = response
+        .edit_source
+        .into_iter()
+        .chain(response.replies)
+        .collect();
     for reply in replies {
         write_line(output, &reply.text).await?;
         if !reply.buttons.is_empty() {
-            let listed: Vec<String> =
-                reply.buttons.iter().enumerate().map(|(i, b)| format!("[{}] {}", i + 1, b.label)).collect();
-            write_line(output, &engine.text(lang, "console-buttons", &[("buttons", listed.join("  "))])).await?;
+            let listed: Vec<String> = reply
+                .buttons
+                .iter()
+                .enumerate()
+                .map(|(i, b)| format!("[{}] {}", i + 1, b.label))
+                .collect();
+            write_line(
+                output,
+                &engine.text(lang, "console-buttons", &[("buttons", listed.join("  "))]),
+            )
+            .await?;
             buttons = reply.buttons;
         }
     }

@@ -23,13 +23,14 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::catalog::Catalog;
 use crate::command::{self, Bill, ButtonAction, Command, Lang, Login, Member, ParseError, Target};
 use crate::gateway::{
-    balance_request, parse_balance, parse_reply, transaction_request, BalanceReply, BalanceSign, CallError,
-    Credentials, GatewayClient, GatewayReply, Operation, TxStatus,
+    balance_request, parse_balance, parse_reply, transaction_request, BalanceReply, BalanceSign,
+    CallError, Credentials, GatewayClient, GatewayReply, Operation, TxStatus,
 };
 use crate::i18n::{Arg, Locales};
 use crate::secret::Secret;
 use crate::store::{
-    EntryKind, EntryState, GroupLink, Inquiry, InquiryState, JournalEntry, PendingConfirmation, Store, StoreError,
+    EntryKind, EntryState, GroupLink, Inquiry, InquiryState, JournalEntry, PendingConfirmation,
+    Store, StoreError,
 };
 
 /// Where a message came from.
@@ -68,7 +69,14 @@ impl ChatCtx {
     }
 
     pub fn group(chat_id: i64, user_id: i64) -> ChatCtx {
-        ChatCtx { chat_id, user_id, kind: ChatKind::Group, message_id: None, addressed: false, reply_to_user: None }
+        ChatCtx {
+            chat_id,
+            user_id,
+            kind: ChatKind::Group,
+            message_id: None,
+            addressed: false,
+            reply_to_user: None,
+        }
     }
 
     pub fn with_message(mut self, message_id: i32) -> ChatCtx {
@@ -100,7 +108,10 @@ pub struct Reply {
 
 impl Reply {
     pub fn text(text: String) -> Reply {
-        Reply { text, buttons: Vec::new() }
+        Reply {
+            text,
+            buttons: Vec::new(),
+        }
     }
 }
 
@@ -122,11 +133,17 @@ impl Response {
     }
 
     fn reply(reply: Reply) -> Response {
-        Response { replies: vec![reply], ..Response::default() }
+        Response {
+            replies: vec![reply],
+            ..Response::default()
+        }
     }
 
     pub fn is_silent(&self) -> bool {
-        self.replies.is_empty() && self.edit_source.is_none() && self.toast.is_none() && !self.delete_input
+        self.replies.is_empty()
+            && self.edit_source.is_none()
+            && self.toast.is_none()
+            && !self.delete_input
     }
 }
 
@@ -249,7 +266,12 @@ const DUPLICATE_SCAN: usize = 50;
 const QUOTE_LEN: usize = 300;
 
 impl Engine {
-    pub fn new(store: Store, client: GatewayClient, catalog: Catalog, config: EngineConfig) -> Engine {
+    pub fn new(
+        store: Store,
+        client: GatewayClient,
+        catalog: Catalog,
+        config: EngineConfig,
+    ) -> Engine {
         Engine {
             inner: Arc::new(Inner {
                 store,
@@ -280,7 +302,12 @@ impl Engine {
 
     /// The language a chat reads.
     pub fn lang(&self, chat_id: i64) -> Lang {
-        self.inner.store.lang(chat_id).ok().flatten().unwrap_or(self.inner.config.default_lang)
+        self.inner
+            .store
+            .lang(chat_id)
+            .ok()
+            .flatten()
+            .unwrap_or(self.inner.config.default_lang)
     }
 
     /// A locale message in `lang`.
@@ -316,7 +343,9 @@ impl Engine {
         };
         match result {
             Ok(response) => response,
-            Err(Refusal::Message(id, args)) => Response::reply(Reply::text(self.say(lang, id, &args))),
+            Err(Refusal::Message(id, args)) => {
+                Response::reply(Reply::text(self.say(lang, id, &args)))
+            }
             Err(Refusal::Store(e)) => {
                 tracing::error!(error = %e, chat = ctx.chat_id, "store error");
                 Response::reply(Reply::text(self.say(lang, "err-internal", &[])))
@@ -328,7 +357,12 @@ impl Engine {
         self.inner.locales.text(lang, id, args)
     }
 
-    async fn handle_text(&self, ctx: &ChatCtx, lang: Lang, text: &str) -> Result<Response, Refusal> {
+    async fn handle_text(
+        &self,
+        ctx: &ChatCtx,
+        lang: Lang,
+        text: &str,
+    ) -> Result<Response, Refusal> {
         let text = text.trim();
         let slash = text.starts_with('/');
         if ctx.kind == ChatKind::Group && !slash && !ctx.addressed {
@@ -343,17 +377,28 @@ impl Engine {
                 // Probably another bot's command.
                 return Ok(Response::silent());
             }
-            Err(error) => return Ok(Response::reply(Reply::text(self.parse_error_text(lang, &error)))),
+            Err(error) => {
+                return Ok(Response::reply(Reply::text(
+                    self.parse_error_text(lang, &error),
+                )))
+            }
         };
         if slash {
             // Any command abandons a half-finished login.
-            self.inner.drafts.lock().expect("drafts lock").remove(&ctx.chat_id);
+            self.inner
+                .drafts
+                .lock()
+                .expect("drafts lock")
+                .remove(&ctx.chat_id);
         }
         self.run(ctx, lang, command).await
     }
 
     fn parse_error_text(&self, lang: Lang, error: &ParseError) -> String {
-        let args = error.example().map(|e| vec![("example", e.to_string())]).unwrap_or_default();
+        let args = error
+            .example()
+            .map(|e| vec![("example", e.to_string())])
+            .unwrap_or_default();
         self.say(lang, error.message_id(), &args)
     }
 
@@ -361,7 +406,11 @@ impl Engine {
         match command {
             Command::Help => Ok(Response::reply(Reply::text(self.say(
                 lang,
-                if ctx.kind == ChatKind::Group { "help-group" } else { "help" },
+                if ctx.kind == ChatKind::Group {
+                    "help-group"
+                } else {
+                    "help"
+                },
                 &[],
             )))),
             Command::Balance => self.balance(ctx, lang).await,
@@ -379,8 +428,22 @@ impl Engine {
             Command::Allow(member) => self.allow(ctx, lang, member, true),
             Command::Revoke(member) => self.allow(ctx, lang, member, false),
             Command::Cancel => {
-                let had = self.inner.drafts.lock().expect("drafts lock").remove(&ctx.chat_id).is_some();
-                Ok(Response::reply(Reply::text(self.say(lang, if had { "login-cancelled" } else { "nothing-to-cancel" }, &[]))))
+                let had = self
+                    .inner
+                    .drafts
+                    .lock()
+                    .expect("drafts lock")
+                    .remove(&ctx.chat_id)
+                    .is_some();
+                Ok(Response::reply(Reply::text(self.say(
+                    lang,
+                    if had {
+                        "login-cancelled"
+                    } else {
+                        "nothing-to-cancel"
+                    },
+                    &[],
+                ))))
             }
         }
     }
@@ -392,19 +455,36 @@ impl Engine {
     fn access(&self, ctx: &ChatCtx, transact: bool) -> Result<Access, Refusal> {
         match ctx.kind {
             ChatKind::Private => match self.inner.store.account(ctx.chat_id)? {
-                Some(creds) => Ok(Access { account_id: ctx.chat_id, creds: self.resolve(creds) }),
+                Some(creds) => Ok(Access {
+                    account_id: ctx.chat_id,
+                    creds: self.resolve(creds),
+                }),
                 None => match &self.inner.config.default_account {
-                    Some(creds) => Ok(Access { account_id: ctx.chat_id, creds: creds.clone() }),
+                    Some(creds) => Ok(Access {
+                        account_id: ctx.chat_id,
+                        creds: creds.clone(),
+                    }),
                     None => Err(refuse("need-login")),
                 },
             },
             ChatKind::Group => {
-                let link = self.inner.store.group(ctx.chat_id)?.ok_or_else(|| refuse("group-not-linked"))?;
+                let link = self
+                    .inner
+                    .store
+                    .group(ctx.chat_id)?
+                    .ok_or_else(|| refuse("group-not-linked"))?;
                 if transact && !link.may_transact(ctx.user_id) {
                     return Err(refuse("group-not-allowed"));
                 }
-                let creds = self.inner.store.account(link.owner)?.ok_or_else(|| refuse("group-owner-logged-out"))?;
-                Ok(Access { account_id: link.owner, creds: self.resolve(creds) })
+                let creds = self
+                    .inner
+                    .store
+                    .account(link.owner)?
+                    .ok_or_else(|| refuse("group-owner-logged-out"))?;
+                Ok(Access {
+                    account_id: link.owner,
+                    creds: self.resolve(creds),
+                })
             }
         }
     }
@@ -447,14 +527,25 @@ impl Engine {
 
     async fn balance(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         let access = self.access(ctx, false)?;
-        let text = match self.inner.client.send(&balance_request(&access.creds)).await {
+        let text = match self
+            .inner
+            .client
+            .send(&balance_request(&access.creds))
+            .await
+        {
             Ok(body) => match parse_balance(&body) {
                 BalanceReply::Balance { amount, at } => self.say(
                     lang,
                     "balance",
-                    &[("amount", amount.to_string()), ("at", at.unwrap_or_default()), ("member", access.creds.member_id.clone())],
+                    &[
+                        ("amount", amount.to_string()),
+                        ("at", at.unwrap_or_default()),
+                        ("member", access.creds.member_id.clone()),
+                    ],
                 ),
-                BalanceReply::Refused { reason } => self.say(lang, "balance-refused", &[("reason", quote(&reason))]),
+                BalanceReply::Refused { reason } => {
+                    self.say(lang, "balance-refused", &[("reason", quote(&reason))])
+                }
                 BalanceReply::Unknown { .. } => self.say(lang, "gateway-unclear", &[]),
             },
             Err(e) => self.call_error_text(lang, &e),
@@ -496,8 +587,14 @@ impl Engine {
                 ],
             );
             let buttons = vec![
-                Button { label: self.say(lang, "button-send-again", &[]), data: ButtonAction::SendAgain(ref_id.clone()).encode() },
-                Button { label: self.say(lang, "button-cancel", &[]), data: ButtonAction::DontSend(ref_id).encode() },
+                Button {
+                    label: self.say(lang, "button-send-again", &[]),
+                    data: ButtonAction::SendAgain(ref_id.clone()).encode(),
+                },
+                Button {
+                    label: self.say(lang, "button-cancel", &[]),
+                    data: ButtonAction::DontSend(ref_id).encode(),
+                },
             ];
             return Ok(Response::reply(Reply { text, buttons }));
         }
@@ -507,16 +604,26 @@ impl Engine {
 
     /// The chat's latest topup of the same product and dest inside the
     /// duplicate window, unless it failed.
-    fn recent_same_topup(&self, chat_id: i64, target: &Target) -> Result<Option<JournalEntry>, Refusal> {
-        let window = chrono::Duration::from_std(self.inner.config.duplicate_window).unwrap_or(chrono::Duration::zero());
+    fn recent_same_topup(
+        &self,
+        chat_id: i64,
+        target: &Target,
+    ) -> Result<Option<JournalEntry>, Refusal> {
+        let window = chrono::Duration::from_std(self.inner.config.duplicate_window)
+            .unwrap_or(chrono::Duration::zero());
         let since = Utc::now() - window;
-        Ok(self.inner.store.recent_entries(chat_id, DUPLICATE_SCAN)?.into_iter().find(|e| {
-            e.kind == EntryKind::Topup
-                && e.product == target.product
-                && e.dest == target.dest
-                && e.created_at >= since
-                && e.state != EntryState::Failed
-        }))
+        Ok(self
+            .inner
+            .store
+            .recent_entries(chat_id, DUPLICATE_SCAN)?
+            .into_iter()
+            .find(|e| {
+                e.kind == EntryKind::Topup
+                    && e.product == target.product
+                    && e.dest == target.dest
+                    && e.created_at >= since
+                    && e.state != EntryState::Failed
+            }))
     }
 
     async fn send_topup(
@@ -535,7 +642,14 @@ impl Engine {
         Ok(Response::reply(Reply::text(self.result_text(lang, &entry))))
     }
 
-    fn new_entry(&self, ctx: &ChatCtx, access: &Access, kind: EntryKind, target: &Target, ref_id: String) -> JournalEntry {
+    fn new_entry(
+        &self,
+        ctx: &ChatCtx,
+        access: &Access,
+        kind: EntryKind,
+        target: &Target,
+        ref_id: String,
+    ) -> JournalEntry {
         let now = Utc::now();
         JournalEntry {
             ref_id,
@@ -572,7 +686,13 @@ impl Engine {
     /// readable SUKSES/GAGAL/PENDING leaves it `Unknown`: a timeout, a
     /// broken connection or a 5xx may still have been charged.
     async fn send_journaled(&self, creds: &Credentials, mut entry: JournalEntry) -> JournalEntry {
-        let request = transaction_request(creds, entry.kind.operation(), &entry.product, &entry.dest, &entry.ref_id);
+        let request = transaction_request(
+            creds,
+            entry.kind.operation(),
+            &entry.product,
+            &entry.dest,
+            &entry.ref_id,
+        );
         entry.sends += 1;
         entry.state = match self.inner.client.send(&request).await {
             Ok(body) => {
@@ -603,7 +723,11 @@ impl Engine {
             EntryState::Failed => InquiryState::Failed,
             _ => return,
         };
-        if let Err(e) = self.inner.store.transition_inquiry(&entry.ref_id, InquiryState::Paying, to) {
+        if let Err(e) = self
+            .inner
+            .store
+            .transition_inquiry(&entry.ref_id, InquiryState::Paying, to)
+        {
             tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot settle inquiry");
         }
     }
@@ -625,9 +749,29 @@ impl Engine {
             ("product", entry.product.clone()),
             ("dest", entry.dest.clone()),
             ("ref", entry.ref_id.clone()),
-            ("price", entry.price.map(|p| p.to_string()).unwrap_or_else(|| "-".into())),
-            ("sn", entry.sn.as_deref().map(format_sn).unwrap_or_else(|| "-".into())),
-            ("reason", entry.reason.as_deref().map(quote).unwrap_or_else(|| "-".into())),
+            (
+                "price",
+                entry
+                    .price
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "-".into()),
+            ),
+            (
+                "sn",
+                entry
+                    .sn
+                    .as_deref()
+                    .map(format_sn)
+                    .unwrap_or_else(|| "-".into()),
+            ),
+            (
+                "reason",
+                entry
+                    .reason
+                    .as_deref()
+                    .map(quote)
+                    .unwrap_or_else(|| "-".into()),
+            ),
         ];
         self.say(lang, &id, &args)
     }
@@ -648,7 +792,13 @@ impl Engine {
         let access = self.access(ctx, true)?;
         let ref_id = self.mint_ref()?;
         let target = bill.target;
-        let request = transaction_request(&access.creds, Operation::Inquiry, &target.product, &target.dest, &ref_id);
+        let request = transaction_request(
+            &access.creds,
+            Operation::Inquiry,
+            &target.product,
+            &target.dest,
+            &ref_id,
+        );
         let body = match self.inner.client.send(&request).await {
             Ok(body) => body,
             Err(e) => return Ok(Response::reply(Reply::text(self.call_error_text(lang, &e)))),
@@ -657,19 +807,35 @@ impl Engine {
         match reply.status {
             TxStatus::Success => {}
             TxStatus::Failed => {
-                let reason = reply.reason.as_deref().map(quote).unwrap_or_else(|| "-".into());
+                let reason = reply
+                    .reason
+                    .as_deref()
+                    .map(quote)
+                    .unwrap_or_else(|| "-".into());
                 return Ok(Response::reply(Reply::text(self.say(
                     lang,
                     "inquiry-failed",
-                    &[("product", target.product), ("dest", target.dest), ("reason", reason)],
+                    &[
+                        ("product", target.product),
+                        ("dest", target.dest),
+                        ("reason", reason),
+                    ],
                 ))));
             }
             TxStatus::Pending | TxStatus::Unknown => {
-                return Ok(Response::reply(Reply::text(self.say(lang, "gateway-unclear", &[]))));
+                return Ok(Response::reply(Reply::text(self.say(
+                    lang,
+                    "gateway-unclear",
+                    &[],
+                ))));
             }
         }
         let Some(total) = reply.bill_total() else {
-            return Ok(Response::reply(Reply::text(self.say(lang, "inquiry-no-amount", &[("raw", quote(&reply.raw))]))));
+            return Ok(Response::reply(Reply::text(self.say(
+                lang,
+                "inquiry-no-amount",
+                &[("raw", quote(&reply.raw))],
+            ))));
         };
         let inquiry = Inquiry {
             ref_id: ref_id.clone(),
@@ -691,10 +857,20 @@ impl Engine {
             lang,
             "bill",
             &[
-                ("family", self.say(lang, &format!("family-{}", bill.family.key), &[])),
+                (
+                    "family",
+                    self.say(lang, &format!("family-{}", bill.family.key), &[]),
+                ),
                 ("product", target.product),
                 ("dest", target.dest),
-                ("name", reply.name.as_deref().map(quote).unwrap_or_else(|| "-".into())),
+                (
+                    "name",
+                    reply
+                        .name
+                        .as_deref()
+                        .map(quote)
+                        .unwrap_or_else(|| "-".into()),
+                ),
                 ("bill", reply.bill.unwrap_or_default().to_string()),
                 ("admin", reply.admin.unwrap_or_default().to_string()),
                 ("total", total.to_string()),
@@ -707,7 +883,10 @@ impl Engine {
                 label: self.say(lang, "button-pay", &[("total", total.to_string())]),
                 data: ButtonAction::Pay(ref_id.clone()).encode(),
             },
-            Button { label: self.say(lang, "button-cancel", &[]), data: ButtonAction::CancelBill(ref_id).encode() },
+            Button {
+                label: self.say(lang, "button-cancel", &[]),
+                data: ButtonAction::CancelBill(ref_id).encode(),
+            },
         ];
         Ok(Response::reply(Reply { text, buttons }))
     }
@@ -715,9 +894,16 @@ impl Engine {
     /// `PLNPASC 546302215889 bayar`: pays the open inquiry of that bill.
     async fn pay_typed(&self, ctx: &ChatCtx, lang: Lang, bill: Bill) -> Result<Response, Refusal> {
         let target = bill.target;
-        let Some(inquiry) = self.inner.store.latest_inquiry(ctx.chat_id, &target.product, &target.dest)? else {
+        let Some(inquiry) =
+            self.inner
+                .store
+                .latest_inquiry(ctx.chat_id, &target.product, &target.dest)?
+        else {
             let example = format!("{} {} cek", target.product, target.dest);
-            return Err(Refusal::Message("pay-need-inquiry", vec![("example", example)]));
+            return Err(Refusal::Message(
+                "pay-need-inquiry",
+                vec![("example", example)],
+            ));
         };
         let entry = self.pay(ctx, lang, inquiry).await?;
         Ok(Response::reply(Reply::text(self.result_text(lang, &entry))))
@@ -725,14 +911,26 @@ impl Engine {
 
     /// Pays an inquiry once. Every path that is not the first claim of an
     /// open, unexpired inquiry is refused before anything is sent.
-    async fn pay(&self, ctx: &ChatCtx, _lang: Lang, inquiry: Inquiry) -> Result<JournalEntry, Refusal> {
+    async fn pay(
+        &self,
+        ctx: &ChatCtx,
+        _lang: Lang,
+        inquiry: Inquiry,
+    ) -> Result<JournalEntry, Refusal> {
         if inquiry.chat_id != ctx.chat_id {
             return Err(refuse("pay-not-yours"));
         }
-        let example = || vec![("example", format!("{} {} cek", inquiry.product, inquiry.dest))];
+        let example = || {
+            vec![(
+                "example",
+                format!("{} {} cek", inquiry.product, inquiry.dest),
+            )]
+        };
         match inquiry.state {
             InquiryState::Paying | InquiryState::Paid => return Err(refuse("pay-already")),
-            InquiryState::Failed | InquiryState::Cancelled => return Err(Refusal::Message("pay-closed", example())),
+            InquiryState::Failed | InquiryState::Cancelled => {
+                return Err(Refusal::Message("pay-closed", example()))
+            }
             InquiryState::Open => {}
         }
         if inquiry.is_expired(Utc::now(), self.inner.config.inquiry_ttl) {
@@ -744,12 +942,25 @@ impl Engine {
             return Err(refuse("pay-not-yours"));
         }
         // The claim: only one caller can move Open → Paying.
-        let Some(inquiry) = self.inner.store.transition_inquiry(&inquiry.ref_id, InquiryState::Open, InquiryState::Paying)?
+        let Some(inquiry) = self.inner.store.transition_inquiry(
+            &inquiry.ref_id,
+            InquiryState::Open,
+            InquiryState::Paying,
+        )?
         else {
             return Err(refuse("pay-already"));
         };
-        let target = Target { product: inquiry.product.clone(), dest: inquiry.dest.clone() };
-        let entry = self.new_entry(ctx, &access, EntryKind::Payment, &target, inquiry.ref_id.clone());
+        let target = Target {
+            product: inquiry.product.clone(),
+            dest: inquiry.dest.clone(),
+        };
+        let entry = self.new_entry(
+            ctx,
+            &access,
+            EntryKind::Payment,
+            &target,
+            inquiry.ref_id.clone(),
+        );
         if !self.inner.store.begin_entry(&entry).await? {
             return Err(refuse("pay-already"));
         }
@@ -758,9 +969,17 @@ impl Engine {
 
     // ---- buttons ----
 
-    async fn handle_button(&self, ctx: &ChatCtx, lang: Lang, data: &str) -> Result<Response, Refusal> {
+    async fn handle_button(
+        &self,
+        ctx: &ChatCtx,
+        lang: Lang,
+        data: &str,
+    ) -> Result<Response, Refusal> {
         let Some(action) = ButtonAction::decode(data) else {
-            return Ok(Response { toast: Some(self.say(lang, "button-stale", &[])), ..Response::default() });
+            return Ok(Response {
+                toast: Some(self.say(lang, "button-stale", &[])),
+                ..Response::default()
+            });
         };
         let toast = |engine: &Engine, id: &str, args: &[(&str, String)]| Response {
             toast: Some(engine.say(lang, id, args)),
@@ -791,7 +1010,11 @@ impl Engine {
                 if inquiry.chat_id != ctx.chat_id {
                     return Ok(toast(self, "pay-not-yours", &[]));
                 }
-                match self.inner.store.transition_inquiry(&ref_id, InquiryState::Open, InquiryState::Cancelled)? {
+                match self.inner.store.transition_inquiry(
+                    &ref_id,
+                    InquiryState::Open,
+                    InquiryState::Cancelled,
+                )? {
                     Some(_) => Ok(Response {
                         edit_source: Some(Reply::text(self.say(
                             lang,
@@ -811,7 +1034,10 @@ impl Engine {
                     self.inner.store.put_confirmation(&question)?;
                     return Ok(toast(self, "pay-not-yours", &[]));
                 }
-                let age = Utc::now().signed_duration_since(question.created_at).to_std().unwrap_or_default();
+                let age = Utc::now()
+                    .signed_duration_since(question.created_at)
+                    .to_std()
+                    .unwrap_or_default();
                 if age > self.inner.config.duplicate_window {
                     return Ok(Response {
                         edit_source: Some(Reply::text(self.say(lang, "question-expired", &[]))),
@@ -819,16 +1045,27 @@ impl Engine {
                     });
                 }
                 let access = self.access(ctx, true)?;
-                let target = Target { product: question.product, dest: question.dest };
-                let response = self.send_topup(ctx, lang, access, target, question.ref_id).await?;
-                Ok(Response { edit_source: response.replies.into_iter().next(), ..Response::default() })
+                let target = Target {
+                    product: question.product,
+                    dest: question.dest,
+                };
+                let response = self
+                    .send_topup(ctx, lang, access, target, question.ref_id)
+                    .await?;
+                Ok(Response {
+                    edit_source: response.replies.into_iter().next(),
+                    ..Response::default()
+                })
             }
             ButtonAction::DontSend(ref_id) => {
                 let text = match self.inner.store.take_confirmation(&ref_id)? {
                     Some(_) => self.say(lang, "topup-not-sent", &[]),
                     None => return Ok(toast(self, "already-processed", &[])),
                 };
-                Ok(Response { edit_source: Some(Reply::text(text)), ..Response::default() })
+                Ok(Response {
+                    edit_source: Some(Reply::text(text)),
+                    ..Response::default()
+                })
             }
         }
     }
@@ -837,17 +1074,28 @@ impl Engine {
 
     async fn status(&self, ctx: &ChatCtx, lang: Lang, ref_id: &str) -> Result<Response, Refusal> {
         let access = self.access(ctx, false)?;
-        let entry = self.inner.store.entry(ref_id)?.filter(|e| e.chat_id == ctx.chat_id);
+        let entry = self
+            .inner
+            .store
+            .entry(ref_id)?
+            .filter(|e| e.chat_id == ctx.chat_id);
         let Some(mut entry) = entry else {
             // A bill that was checked but not paid has no journal entry.
-            let inquiry = self.inner.store.inquiry(ref_id)?.filter(|i| i.chat_id == ctx.chat_id);
+            let inquiry = self
+                .inner
+                .store
+                .inquiry(ref_id)?
+                .filter(|i| i.chat_id == ctx.chat_id);
             return match inquiry {
                 Some(i) => Ok(Response::reply(Reply::text(self.say(
                     lang,
                     "status-unpaid-bill",
                     &[("product", i.product), ("dest", i.dest), ("ref", i.ref_id)],
                 )))),
-                None => Err(Refusal::Message("status-unknown-ref", vec![("ref", ref_id.to_string())])),
+                None => Err(Refusal::Message(
+                    "status-unknown-ref",
+                    vec![("ref", ref_id.to_string())],
+                )),
             };
         };
         if !entry.state.is_final() {
@@ -872,7 +1120,11 @@ impl Engine {
     fn history(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         let entries = self.inner.store.recent_entries(ctx.chat_id, HISTORY_LEN)?;
         if entries.is_empty() {
-            return Ok(Response::reply(Reply::text(self.say(lang, "history-empty", &[]))));
+            return Ok(Response::reply(Reply::text(self.say(
+                lang,
+                "history-empty",
+                &[],
+            ))));
         }
         let lines: Vec<String> = entries
             .iter()
@@ -885,28 +1137,52 @@ impl Engine {
                         ("product", e.product.clone()),
                         ("dest", e.dest.clone()),
                         ("state", self.state_word(lang, e.state)),
-                        ("price", e.price.map(|p| p.to_string()).unwrap_or_else(|| "-".into())),
+                        (
+                            "price",
+                            e.price.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                        ),
                         ("ref", e.ref_id.clone()),
                     ],
                 )
             })
             .collect();
-        let text = format!("{}\n{}", self.say(lang, "history-title", &[]), lines.join("\n"));
+        let text = format!(
+            "{}\n{}",
+            self.say(lang, "history-title", &[]),
+            lines.join("\n")
+        );
         Ok(Response::reply(Reply::text(text)))
     }
 
     // ---- language and account ----
 
-    fn language(&self, ctx: &ChatCtx, lang: Lang, choice: Option<Lang>) -> Result<Response, Refusal> {
+    fn language(
+        &self,
+        ctx: &ChatCtx,
+        lang: Lang,
+        choice: Option<Lang>,
+    ) -> Result<Response, Refusal> {
         let Some(new) = choice else {
-            return Ok(Response::reply(Reply::text(self.say(lang, "language-usage", &[]))));
+            return Ok(Response::reply(Reply::text(self.say(
+                lang,
+                "language-usage",
+                &[],
+            ))));
         };
         self.inner.store.set_lang(ctx.chat_id, new)?;
-        Ok(Response::reply(Reply::text(self.say(new, "language-set", &[]))))
+        Ok(Response::reply(Reply::text(self.say(
+            new,
+            "language-set",
+            &[],
+        ))))
     }
 
     fn has_draft(&self, chat_id: i64) -> bool {
-        self.inner.drafts.lock().expect("drafts lock").contains_key(&chat_id)
+        self.inner
+            .drafts
+            .lock()
+            .expect("drafts lock")
+            .contains_key(&chat_id)
     }
 
     /// Counts a login try; false when the chat has tried too often lately.
@@ -933,38 +1209,84 @@ impl Engine {
         }
         match login {
             Login::StepByStep => {
-                self.inner.drafts.lock().expect("drafts lock").insert(ctx.chat_id, LoginDraft::default());
-                Ok(Response::reply(Reply::text(self.say(lang, "login-ask-member", &[]))))
+                self.inner
+                    .drafts
+                    .lock()
+                    .expect("drafts lock")
+                    .insert(ctx.chat_id, LoginDraft::default());
+                Ok(Response::reply(Reply::text(self.say(
+                    lang,
+                    "login-ask-member",
+                    &[],
+                ))))
             }
-            Login::Full { member_id, pin, api_key, base_url } => {
-                let mut response = self.finish_login(ctx, lang, member_id, Secret::new(pin), Secret::new(api_key), base_url).await?;
+            Login::Full {
+                member_id,
+                pin,
+                api_key,
+                base_url,
+            } => {
+                let mut response = self
+                    .finish_login(
+                        ctx,
+                        lang,
+                        member_id,
+                        Secret::new(pin),
+                        Secret::new(api_key),
+                        base_url,
+                    )
+                    .await?;
                 response.delete_input = true;
                 Ok(response)
             }
         }
     }
 
-    async fn continue_login(&self, ctx: &ChatCtx, lang: Lang, text: &str) -> Result<Response, Refusal> {
-        let draft = self.inner.drafts.lock().expect("drafts lock").get(&ctx.chat_id).cloned().unwrap_or_default();
+    async fn continue_login(
+        &self,
+        ctx: &ChatCtx,
+        lang: Lang,
+        text: &str,
+    ) -> Result<Response, Refusal> {
+        let draft = self
+            .inner
+            .drafts
+            .lock()
+            .expect("drafts lock")
+            .get(&ctx.chat_id)
+            .cloned()
+            .unwrap_or_default();
         let value = text.trim().to_string();
         if value.is_empty() || value.split_whitespace().count() != 1 || value.len() > 128 {
-            return Ok(Response::reply(Reply::text(self.say(lang, "login-one-word", &[]))));
+            return Ok(Response::reply(Reply::text(self.say(
+                lang,
+                "login-one-word",
+                &[],
+            ))));
         }
         match (draft.member_id, draft.pin) {
             (None, _) => {
-                self.inner
-                    .drafts
-                    .lock()
-                    .expect("drafts lock")
-                    .insert(ctx.chat_id, LoginDraft { member_id: Some(value), pin: None });
-                Ok(Response::reply(Reply::text(self.say(lang, "login-ask-pin", &[]))))
+                self.inner.drafts.lock().expect("drafts lock").insert(
+                    ctx.chat_id,
+                    LoginDraft {
+                        member_id: Some(value),
+                        pin: None,
+                    },
+                );
+                Ok(Response::reply(Reply::text(self.say(
+                    lang,
+                    "login-ask-pin",
+                    &[],
+                ))))
             }
             (Some(member_id), None) => {
-                self.inner
-                    .drafts
-                    .lock()
-                    .expect("drafts lock")
-                    .insert(ctx.chat_id, LoginDraft { member_id: Some(member_id), pin: Some(Secret::new(value)) });
+                self.inner.drafts.lock().expect("drafts lock").insert(
+                    ctx.chat_id,
+                    LoginDraft {
+                        member_id: Some(member_id),
+                        pin: Some(Secret::new(value)),
+                    },
+                );
                 Ok(Response {
                     replies: vec![Reply::text(self.say(lang, "login-ask-key", &[]))],
                     delete_input: true,
@@ -972,8 +1294,14 @@ impl Engine {
                 })
             }
             (Some(member_id), Some(pin)) => {
-                self.inner.drafts.lock().expect("drafts lock").remove(&ctx.chat_id);
-                let mut response = self.finish_login(ctx, lang, member_id, pin, Secret::new(value), None).await?;
+                self.inner
+                    .drafts
+                    .lock()
+                    .expect("drafts lock")
+                    .remove(&ctx.chat_id);
+                let mut response = self
+                    .finish_login(ctx, lang, member_id, pin, Secret::new(value), None)
+                    .await?;
                 response.delete_input = true;
                 Ok(response)
             }
@@ -992,39 +1320,76 @@ impl Engine {
         if !self.login_allowed(ctx.chat_id) {
             return Err(refuse("login-too-many"));
         }
-        if !(1..=32).contains(&member_id.len()) || !member_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        if !(1..=32).contains(&member_id.len())
+            || !member_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
             return Err(refuse("login-bad-member"));
         }
         let base_url = match base_url {
             Some(url) => normalize_base_url(&url).ok_or_else(|| refuse("login-bad-url"))?,
             None => String::new(),
         };
-        let creds = Credentials { member_id, pin, api_key, base_url, balance_sign: self.inner.config.balance_sign };
-        let id = match self.inner.client.send(&balance_request(&self.resolve(creds.clone()))).await {
+        let creds = Credentials {
+            member_id,
+            pin,
+            api_key,
+            base_url,
+            balance_sign: self.inner.config.balance_sign,
+        };
+        let id = match self
+            .inner
+            .client
+            .send(&balance_request(&self.resolve(creds.clone())))
+            .await
+        {
             Ok(body) => match parse_balance(&body) {
                 BalanceReply::Balance { amount, .. } => {
                     self.inner.store.save_account(ctx.chat_id, &creds)?;
-                    let text = self.say(lang, "login-ok", &[("member", creds.member_id.clone()), ("amount", amount.to_string())]);
+                    let text = self.say(
+                        lang,
+                        "login-ok",
+                        &[
+                            ("member", creds.member_id.clone()),
+                            ("amount", amount.to_string()),
+                        ],
+                    );
                     return Ok(Response::reply(Reply::text(text)));
                 }
                 BalanceReply::Refused { reason } => {
-                    return Err(Refusal::Message("login-refused", vec![("reason", quote(&reason))]));
+                    return Err(Refusal::Message(
+                        "login-refused",
+                        vec![("reason", quote(&reason))],
+                    ));
                 }
                 BalanceReply::Unknown { .. } => "login-saved-unverified",
             },
             Err(_) => "login-saved-unverified",
         };
         self.inner.store.save_account(ctx.chat_id, &creds)?;
-        Ok(Response::reply(Reply::text(self.say(lang, id, &[("member", creds.member_id)]))))
+        Ok(Response::reply(Reply::text(self.say(
+            lang,
+            id,
+            &[("member", creds.member_id)],
+        ))))
     }
 
     fn logout(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         if ctx.kind == ChatKind::Group {
             return Err(refuse("private-only"));
         }
-        self.inner.drafts.lock().expect("drafts lock").remove(&ctx.chat_id);
+        self.inner
+            .drafts
+            .lock()
+            .expect("drafts lock")
+            .remove(&ctx.chat_id);
         let removed = self.inner.store.remove_account(ctx.chat_id)?;
-        Ok(Response::reply(Reply::text(self.say(lang, if removed { "logout-ok" } else { "logout-none" }, &[]))))
+        Ok(Response::reply(Reply::text(self.say(
+            lang,
+            if removed { "logout-ok" } else { "logout-none" },
+            &[],
+        ))))
     }
 
     fn account(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
@@ -1037,15 +1402,27 @@ impl Engine {
                 },
             },
             ChatKind::Group => {
-                let link = self.inner.store.group(ctx.chat_id)?.ok_or_else(|| refuse("group-not-linked"))?;
-                let creds = self.inner.store.account(link.owner)?.ok_or_else(|| refuse("group-owner-logged-out"))?;
+                let link = self
+                    .inner
+                    .store
+                    .group(ctx.chat_id)?
+                    .ok_or_else(|| refuse("group-not-linked"))?;
+                let creds = self
+                    .inner
+                    .store
+                    .account(link.owner)?
+                    .ok_or_else(|| refuse("group-owner-logged-out"))?;
                 (self.resolve(creds), "account")
             }
         };
         Ok(Response::reply(Reply::text(self.say(
             lang,
             id,
-            &[("member", creds.member_id.clone()), ("url", creds.base_url.clone()), ("key", creds.api_key.masked())],
+            &[
+                ("member", creds.member_id.clone()),
+                ("url", creds.base_url.clone()),
+                ("key", creds.api_key.masked()),
+            ],
         ))))
     }
 
@@ -1063,7 +1440,13 @@ impl Engine {
                 return Err(refuse("link-taken"));
             }
         }
-        self.inner.store.set_group(ctx.chat_id, &GroupLink { owner: ctx.user_id, allowed: Vec::new() })?;
+        self.inner.store.set_group(
+            ctx.chat_id,
+            &GroupLink {
+                owner: ctx.user_id,
+                allowed: Vec::new(),
+            },
+        )?;
         Ok(Response::reply(Reply::text(self.say(lang, "link-ok", &[]))))
     }
 
@@ -1071,7 +1454,11 @@ impl Engine {
         if ctx.kind != ChatKind::Group {
             return Err(refuse("group-only"));
         }
-        let link = self.inner.store.group(ctx.chat_id)?.ok_or_else(|| refuse("group-not-linked"))?;
+        let link = self
+            .inner
+            .store
+            .group(ctx.chat_id)?
+            .ok_or_else(|| refuse("group-not-linked"))?;
         if link.owner != ctx.user_id {
             return Err(refuse("owner-only"));
         }
@@ -1081,14 +1468,26 @@ impl Engine {
     fn unlink(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         self.owned_group(ctx)?;
         self.inner.store.remove_group(ctx.chat_id)?;
-        Ok(Response::reply(Reply::text(self.say(lang, "unlink-ok", &[]))))
+        Ok(Response::reply(Reply::text(self.say(
+            lang,
+            "unlink-ok",
+            &[],
+        ))))
     }
 
-    fn allow(&self, ctx: &ChatCtx, lang: Lang, member: Member, allow: bool) -> Result<Response, Refusal> {
+    fn allow(
+        &self,
+        ctx: &ChatCtx,
+        lang: Lang,
+        member: Member,
+        allow: bool,
+    ) -> Result<Response, Refusal> {
         let mut link = self.owned_group(ctx)?;
         let user = match member {
             Member::Id(id) => id,
-            Member::RepliedTo => ctx.reply_to_user.ok_or_else(|| refuse(if allow { "allow-usage" } else { "revoke-usage" }))?,
+            Member::RepliedTo => ctx
+                .reply_to_user
+                .ok_or_else(|| refuse(if allow { "allow-usage" } else { "revoke-usage" }))?,
         };
         if user == link.owner {
             return Err(refuse("allow-owner"));
@@ -1098,20 +1497,35 @@ impl Engine {
             link.allowed.push(user);
         }
         self.inner.store.set_group(ctx.chat_id, &link)?;
-        Ok(Response::reply(Reply::text(self.say(lang, if allow { "allow-ok" } else { "revoke-ok" }, &[("user", user.to_string())]))))
+        Ok(Response::reply(Reply::text(self.say(
+            lang,
+            if allow { "allow-ok" } else { "revoke-ok" },
+            &[("user", user.to_string())],
+        ))))
     }
 
     // ---- follow-up of unfinished calls ----
 
     /// Starts following `ref_id` unless it is already followed.
     fn follow(&self, ref_id: String, first_wait: Duration) {
-        if !self.inner.following.lock().expect("following lock").insert(ref_id.clone()) {
+        if !self
+            .inner
+            .following
+            .lock()
+            .expect("following lock")
+            .insert(ref_id.clone())
+        {
             return;
         }
         let engine = self.clone();
         tokio::spawn(async move {
             engine.follow_loop(&ref_id, first_wait).await;
-            engine.inner.following.lock().expect("following lock").remove(&ref_id);
+            engine
+                .inner
+                .following
+                .lock()
+                .expect("following lock")
+                .remove(&ref_id);
         });
     }
 
@@ -1120,7 +1534,11 @@ impl Engine {
         let mut wait = first_wait;
         loop {
             tokio::time::sleep(wait).await;
-            wait = if wait.is_zero() { config.recheck_after } else { (wait * 2).min(config.recheck_cap) };
+            wait = if wait.is_zero() {
+                config.recheck_after
+            } else {
+                (wait * 2).min(config.recheck_cap)
+            };
             let mut entry = match self.inner.store.entry(ref_id) {
                 Ok(Some(entry)) if !entry.state.is_final() => entry,
                 Ok(_) => return,
@@ -1129,14 +1547,23 @@ impl Engine {
                     return;
                 }
             };
-            let age = Utc::now().signed_duration_since(entry.created_at).to_std().unwrap_or_default();
+            let age = Utc::now()
+                .signed_duration_since(entry.created_at)
+                .to_std()
+                .unwrap_or_default();
             if age > config.follow_for {
                 let lang = self.lang(entry.chat_id);
-                self.notify(&entry, self.say(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())]));
+                self.notify(
+                    &entry,
+                    self.say(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())]),
+                );
                 return;
             }
             let Some(creds) = self.creds_of(entry.account_id) else {
-                tracing::warn!(ref_id, "no account to follow this entry with; will retry after restart");
+                tracing::warn!(
+                    ref_id,
+                    "no account to follow this entry with; will retry after restart"
+                );
                 return;
             };
             let (view, reply) = self.check_status(&creds, &entry).await;
@@ -1160,7 +1587,11 @@ impl Engine {
                 StatusView::NotRecorded if entry.sends < config.max_sends => {
                     // The gateway never saw it: send again under the SAME
                     // refID (the gateway's idempotency key).
-                    tracing::info!(ref_id, sends = entry.sends, "gateway has no record; resending with the same refID");
+                    tracing::info!(
+                        ref_id,
+                        sends = entry.sends,
+                        "gateway has no record; resending with the same refID"
+                    );
                     let entry = self.send_journaled(&creds, entry).await;
                     if entry.state.is_final() {
                         let lang = self.lang(entry.chat_id);
@@ -1183,8 +1614,18 @@ impl Engine {
 
     /// Asks the gateway about a journaled call (`cek=1`, same refID,
     /// product and dest) and reads the answer for that kind of call.
-    async fn check_status(&self, creds: &Credentials, entry: &JournalEntry) -> (StatusView, Option<GatewayReply>) {
-        let request = transaction_request(creds, Operation::Status, &entry.product, &entry.dest, &entry.ref_id);
+    async fn check_status(
+        &self,
+        creds: &Credentials,
+        entry: &JournalEntry,
+    ) -> (StatusView, Option<GatewayReply>) {
+        let request = transaction_request(
+            creds,
+            Operation::Status,
+            &entry.product,
+            &entry.dest,
+            &entry.ref_id,
+        );
         match self.inner.client.send(&request).await {
             Ok(body) => {
                 let reply = parse_reply(&body);
@@ -1195,7 +1636,11 @@ impl Engine {
     }
 
     fn notify(&self, entry: &JournalEntry, text: String) {
-        let notice = Notice { chat_id: entry.chat_id, reply_to: entry.message_id, reply: Reply::text(text) };
+        let notice = Notice {
+            chat_id: entry.chat_id,
+            reply_to: entry.message_id,
+            reply: Reply::text(text),
+        };
         if let Some(sender) = self.inner.notices.lock().expect("notices lock").as_ref() {
             let _ = sender.send(notice);
         }
@@ -1210,7 +1655,9 @@ fn interpret_status(kind: EntryKind, reply: &GatewayReply) -> StatusView {
         return StatusView::NotRecorded;
     }
     match reply.status {
-        TxStatus::Success if kind == EntryKind::Payment && reply.price.is_none() => StatusView::NotRecorded,
+        TxStatus::Success if kind == EntryKind::Payment && reply.price.is_none() => {
+            StatusView::NotRecorded
+        }
         TxStatus::Success => StatusView::Final(EntryState::Success),
         TxStatus::Failed => StatusView::Final(EntryState::Failed),
         TxStatus::Pending => StatusView::Pending,
@@ -1242,7 +1689,10 @@ fn absorb_reply(entry: &mut JournalEntry, reply: &GatewayReply) {
 /// `https://h2h.example.co.id/` → `https://h2h.example.co.id`; only http(s).
 fn normalize_base_url(text: &str) -> Option<String> {
     let url = url::Url::parse(text.trim()).ok()?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || url.query().is_some() {
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || url.query().is_some()
+    {
         return None;
     }
     Some(url.as_str().trim_end_matches('/').to_string())
@@ -1271,7 +1721,10 @@ pub fn format_sn(sn: &str) -> String {
         Some((token, rest)) => (token, Some(rest)),
         None => (sn, None),
     };
-    let digits: String = token.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let digits: String = token
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return quote(sn);
     }
@@ -1287,7 +1740,9 @@ fn minutes_ago(at: DateTime<Utc>) -> i64 {
 }
 
 fn base36_digit(value: u64) -> char {
-    char::from_digit(u32::try_from(value % 36).unwrap_or(0), 36).unwrap_or('0').to_ascii_uppercase()
+    char::from_digit(u32::try_from(value % 36).unwrap_or(0), 36)
+        .unwrap_or('0')
+        .to_ascii_uppercase()
 }
 
 fn base36(mut value: u64) -> String {
@@ -1308,8 +1763,14 @@ mod tests {
 
     #[test]
     fn pln_token_is_grouped_four_by_four() {
-        assert_eq!(format_sn("12345678901234567890"), "1234-5678-9012-3456-7890");
-        assert_eq!(format_sn("12345678901234567890/ANTO/R1/1300/15.2"), "1234-5678-9012-3456-7890 (ANTO/R1/1300/15.2)");
+        assert_eq!(
+            format_sn("12345678901234567890"),
+            "1234-5678-9012-3456-7890"
+        );
+        assert_eq!(
+            format_sn("12345678901234567890/ANTO/R1/1300/15.2"),
+            "1234-5678-9012-3456-7890 (ANTO/R1/1300/15.2)"
+        );
         assert_eq!(format_sn("ABC"), "ABC");
         assert_eq!(format_sn("123456789012"), "123456789012");
     }
@@ -1323,20 +1784,39 @@ mod tests {
 
     #[test]
     fn unpaid_bill_echo_is_not_a_payment() {
-        let echo = parse_reply("STATUS PLNPASC.546302215889 SUKSES, DATA:Anto TAGIHAN:300000 ADMIN:2750.");
-        assert_eq!(interpret_status(EntryKind::Payment, &echo), StatusView::NotRecorded);
+        let echo =
+            parse_reply("STATUS PLNPASC.546302215889 SUKSES, DATA:Anto TAGIHAN:300000 ADMIN:2750.");
+        assert_eq!(
+            interpret_status(EntryKind::Payment, &echo),
+            StatusView::NotRecorded
+        );
         let paid = parse_reply("STATUS PLNPASC.546302215889 SUKSES, HRG:302750 REFID:X.");
-        assert_eq!(interpret_status(EntryKind::Payment, &paid), StatusView::Final(EntryState::Success));
+        assert_eq!(
+            interpret_status(EntryKind::Payment, &paid),
+            StatusView::Final(EntryState::Success)
+        );
         let missing = parse_reply("STATUS T1.0812 GAGAL, transaksi tidak ditemukan.");
-        assert_eq!(interpret_status(EntryKind::Topup, &missing), StatusView::NotRecorded);
+        assert_eq!(
+            interpret_status(EntryKind::Topup, &missing),
+            StatusView::NotRecorded
+        );
         let html = parse_reply("<html>502</html>");
-        assert_eq!(interpret_status(EntryKind::Topup, &html), StatusView::Unreadable);
+        assert_eq!(
+            interpret_status(EntryKind::Topup, &html),
+            StatusView::Unreadable
+        );
     }
 
     #[test]
     fn base_urls_are_checked_and_normalized() {
-        assert_eq!(normalize_base_url("https://h2h.example.co.id/"), Some("https://h2h.example.co.id".into()));
-        assert_eq!(normalize_base_url("http://127.0.0.1:8080"), Some("http://127.0.0.1:8080".into()));
+        assert_eq!(
+            normalize_base_url("https://h2h.example.co.id/"),
+            Some("https://h2h.example.co.id".into())
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8080"),
+            Some("http://127.0.0.1:8080".into())
+        );
         assert_eq!(normalize_base_url("ftp://x"), None);
         assert_eq!(normalize_base_url("not a url"), None);
     }

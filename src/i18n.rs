@@ -12,8 +12,16 @@ use crate::command::Lang;
 
 /// The Fluent sources of each language, in load order.
 pub const SOURCES: &[(Lang, &str, &str)] = &[
-    (Lang::Id, "locales/id/loket.ftl", include_str!("../locales/id/loket.ftl")),
-    (Lang::En, "locales/en/loket.ftl", include_str!("../locales/en/loket.ftl")),
+    (
+        Lang::Id,
+        "locales/id/loket.ftl",
+        include_str!("../locales/id/loket.ftl"),
+    ),
+    (
+        Lang::En,
+        "locales/en/loket.ftl",
+        include_str!("../locales/en/loket.ftl"),
+    ),
 ];
 
 pub struct Locales {
@@ -33,7 +41,10 @@ pub type Arg<'a> = (&'a str, String);
 
 impl Locales {
     pub fn load() -> Locales {
-        Locales { id: bundle(Lang::Id), en: bundle(Lang::En) }
+        Locales {
+            id: bundle(Lang::Id),
+            en: bundle(Lang::En),
+        }
     }
 
     /// The message `id` in `lang` with `args`. A missing message falls back
@@ -43,7 +54,9 @@ impl Locales {
             Lang::Id => &self.id,
             Lang::En => &self.en,
         };
-        format_in(bundle, id, args).or_else(|| format_in(&self.id, id, args)).unwrap_or_else(|| id.to_string())
+        format_in(bundle, id, args)
+            .or_else(|| format_in(&self.id, id, args))
+            .unwrap_or_else(|| id.to_string())
     }
 }
 
@@ -59,7 +72,9 @@ fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
         }
         let resource = FluentResource::try_new((*source).to_string())
             .unwrap_or_else(|(_, errors)| panic!("{path} does not parse: {errors:?}"));
-        bundle.add_resource(resource).unwrap_or_else(|errors| panic!("{path} repeats a message: {errors:?}"));
+        bundle
+            .add_resource(resource)
+            .unwrap_or_else(|errors| panic!("{path} repeats a message: {errors:?}"));
     }
     bundle
 }

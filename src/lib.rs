@@ -17,16 +17,16 @@
 //!   demo, tests and benchmarks.
 //! - [`settings`]: environment variables and the optional config file.
 
-pub mod catalog;
-pub mod gateway;
-pub mod money;
-pub mod sandbox;
-pub mod secret;
 pub mod app;
+pub mod catalog;
 pub mod command;
 pub mod console;
 pub mod engine;
+pub mod gateway;
 pub mod i18n;
+pub mod money;
+pub mod sandbox;
+pub mod secret;
 pub mod settings;
 pub mod store;
 pub mod telegram;

@@ -12,7 +12,11 @@ use loket::settings::Settings;
 use loket::store::Location;
 
 #[derive(Parser)]
-#[command(name = "loket", version, about = "Telegram bot for PPOB resellers on an R-ONE H2H gateway")]
+#[command(
+    name = "loket",
+    version,
+    about = "Telegram bot for PPOB resellers on an R-ONE H2H gateway"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -38,7 +42,10 @@ enum Cmd {
 fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("LOKET_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 #[tokio::main]
@@ -56,23 +63,55 @@ async fn main() -> anyhow::Result<()> {
         }
         Cmd::Sandbox { listen, latency_ms } => {
             init_logging("info");
-            let config = SandboxConfig { latency: Duration::from_millis(latency_ms), ..SandboxConfig::default() };
-            eprintln!("sandbox gateway on http://{listen} (demo account DEMO / PIN 0000 / key demo)");
-            sandbox::serve_forever(listen, config).await.context("sandbox gateway stopped")
+            let config = SandboxConfig {
+                latency: Duration::from_millis(latency_ms),
+                ..SandboxConfig::default()
+            };
+            eprintln!(
+                "sandbox gateway on http://{listen} (demo account DEMO / PIN 0000 / key demo)"
+            );
+            sandbox::serve_forever(listen, config)
+                .await
+                .context("sandbox gateway stopped")
         }
     }
 }
 
 async fn console(settings: Settings) -> anyhow::Result<()> {
     let loopback: SocketAddr = "127.0.0.1:0".parse().expect("loopback address");
-    let sandbox = sandbox::spawn(loopback, SandboxConfig::default()).await.context("cannot start the sandbox gateway")?;
+    let sandbox = sandbox::spawn(loopback, SandboxConfig::default())
+        .await
+        .context("cannot start the sandbox gateway")?;
     let sandbox_url = sandbox.base_url();
-    let location = if settings.data_dir_explicit { Location::Dir(settings.data_dir.clone()) } else { Location::Temporary };
-    let default_url = settings.gateway_url.clone().unwrap_or_else(|| sandbox_url.clone());
-    let engine = build_engine(&settings, &location, default_url, Some(demo_account(&sandbox_url)))?;
+    let location = if settings.data_dir_explicit {
+        Location::Dir(settings.data_dir.clone())
+    } else {
+        Location::Temporary
+    };
+    let default_url = settings
+        .gateway_url
+        .clone()
+        .unwrap_or_else(|| sandbox_url.clone());
+    let engine = build_engine(
+        &settings,
+        &location,
+        default_url,
+        Some(demo_account(&sandbox_url)),
+    )?;
     engine.resume_unfinished();
-    let welcome = engine.text(engine.lang(loket::console::CONSOLE_CHAT), "console-welcome", &[("url", sandbox_url)]);
+    let welcome = engine.text(
+        engine.lang(loket::console::CONSOLE_CHAT),
+        "console-welcome",
+        &[("url", sandbox_url)],
+    );
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-    loket::console::run(engine, stdin, tokio::io::stdout(), Some(welcome), loket::console::stdin_is_piped()).await?;
+    loket::console::run(
+        engine,
+        stdin,
+        tokio::io::stdout(),
+        Some(welcome),
+        loket::console::stdin_is_piped(),
+    )
+    .await?;
     Ok(())
 }

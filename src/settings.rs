@@ -20,7 +20,10 @@ pub enum SettingsError {
     #[error("{key}: {reason}")]
     Invalid { key: &'static str, reason: String },
     #[error("cannot read config file {path}: {source}")]
-    File { path: String, source: std::io::Error },
+    File {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 #[derive(Clone)]
@@ -82,7 +85,10 @@ impl Settings {
     pub fn load() -> Result<Settings, SettingsError> {
         let mut values: HashMap<String, String> = HashMap::new();
         if let Ok(path) = std::env::var("LOKET_CONFIG") {
-            let text = std::fs::read_to_string(&path).map_err(|source| SettingsError::File { path: path.clone(), source })?;
+            let text = std::fs::read_to_string(&path).map_err(|source| SettingsError::File {
+                path: path.clone(),
+                source,
+            })?;
             values.extend(parse_config_file(&text));
         }
         for key in KEYS {
@@ -95,7 +101,12 @@ impl Settings {
 
     /// Builds settings from `KEY → value`; unset keys take their defaults.
     pub fn from_map(values: &HashMap<String, String>) -> Result<Settings, SettingsError> {
-        let get = |key: &str| values.get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |key: &str| {
+            values
+                .get(key)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let seconds = |key: &'static str, default: u64| -> Result<Duration, SettingsError> {
             match get(key) {
                 None => Ok(Duration::from_secs(default)),
@@ -104,7 +115,10 @@ impl Settings {
                     .ok()
                     .filter(|s| *s > 0)
                     .map(Duration::from_secs)
-                    .ok_or(SettingsError::Invalid { key, reason: format!("`{v}` is not a whole number of seconds") }),
+                    .ok_or(SettingsError::Invalid {
+                        key,
+                        reason: format!("`{v}` is not a whole number of seconds"),
+                    }),
             }
         };
         let invalid = |key: &'static str, reason: String| SettingsError::Invalid { key, reason };
@@ -118,11 +132,14 @@ impl Settings {
             duplicate_window: seconds("LOKET_DUPLICATE_WINDOW", 600)?,
             locale: match get("LOKET_LOCALE") {
                 None => Lang::Id,
-                Some(v) => Lang::parse(&v).ok_or_else(|| invalid("LOKET_LOCALE", format!("`{v}` is not id or en")))?,
+                Some(v) => Lang::parse(&v)
+                    .ok_or_else(|| invalid("LOKET_LOCALE", format!("`{v}` is not id or en")))?,
             },
             secret_key: match get("LOKET_SECRET_KEY") {
                 None => None,
-                Some(v) => Some(parse_key(&v).map_err(|e| invalid("LOKET_SECRET_KEY", e.to_string()))?),
+                Some(v) => {
+                    Some(parse_key(&v).map_err(|e| invalid("LOKET_SECRET_KEY", e.to_string()))?)
+                }
             },
             balance_sign: match get("LOKET_BALANCE_SIGN") {
                 None => BalanceSign::Fields,
@@ -131,7 +148,10 @@ impl Settings {
             webhook_url: get("LOKET_WEBHOOK_URL"),
             listen: match get("LOKET_LISTEN") {
                 None => None,
-                Some(v) => Some(v.parse().map_err(|_| invalid("LOKET_LISTEN", format!("`{v}` is not host:port")))?),
+                Some(v) => Some(
+                    v.parse()
+                        .map_err(|_| invalid("LOKET_LISTEN", format!("`{v}` is not host:port")))?,
+                ),
             },
             catalog_file: get("LOKET_CATALOG").map(PathBuf::from),
         })
@@ -147,7 +167,10 @@ pub fn parse_config_file(text: &str) -> HashMap<String, String> {
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| {
             let v = v.trim();
-            let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v);
             (k.trim().to_string(), v.to_string())
         })
         .collect()
@@ -158,7 +181,10 @@ mod tests {
     use super::*;
 
     fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect()
     }
 
     #[test]
@@ -188,7 +214,10 @@ mod tests {
         assert_eq!(s.locale, Lang::En);
         assert_eq!(s.balance_sign, BalanceSign::CheckBalance);
         assert_eq!(s.secret_key, Some([0xab; 32]));
-        assert!(!format!("{s:?}").contains("abab"), "Debug must not show the key");
+        assert!(
+            !format!("{s:?}").contains("abab"),
+            "Debug must not show the key"
+        );
         for (key, bad) in [
             ("LOKET_GATEWAY_TIMEOUT", "1.5"),
             ("LOKET_LOCALE", "fr"),
@@ -196,16 +225,23 @@ mod tests {
             ("LOKET_SECRET_KEY", "short"),
             ("LOKET_LISTEN", "nowhere"),
         ] {
-            let err = Settings::from_map(&map(&[(key, bad)])).err().unwrap_or_else(|| panic!("{key}={bad} accepted"));
+            let err = Settings::from_map(&map(&[(key, bad)]))
+                .err()
+                .unwrap_or_else(|| panic!("{key}={bad} accepted"));
             assert!(err.to_string().starts_with(key), "{err}");
         }
     }
 
     #[test]
     fn config_file_lines_parse() {
-        let values = parse_config_file("# comment\nLOKET_LOCALE=en\n LOKET_DATA_DIR = \"/var/lib/loket\" \nnonsense\n");
+        let values = parse_config_file(
+            "# comment\nLOKET_LOCALE=en\n LOKET_DATA_DIR = \"/var/lib/loket\" \nnonsense\n",
+        );
         assert_eq!(values.get("LOKET_LOCALE").map(String::as_str), Some("en"));
-        assert_eq!(values.get("LOKET_DATA_DIR").map(String::as_str), Some("/var/lib/loket"));
+        assert_eq!(
+            values.get("LOKET_DATA_DIR").map(String::as_str),
+            Some("/var/lib/loket")
+        );
         assert_eq!(values.len(), 2);
     }
 }

@@ -79,7 +79,9 @@ pub struct Inquiry {
 
 impl Inquiry {
     pub fn is_expired(&self, now: DateTime<Utc>, ttl: Duration) -> bool {
-        now.signed_duration_since(self.created_at).to_std().is_ok_and(|age| age > ttl)
+        now.signed_duration_since(self.created_at)
+            .to_std()
+            .is_ok_and(|age| age > ttl)
     }
 }
 
@@ -180,7 +182,13 @@ impl Sealer {
         rand::thread_rng().fill_bytes(&mut nonce);
         let sealed = self
             .cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: context.as_bytes() })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: context.as_bytes(),
+                },
+            )
             .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory input");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
@@ -188,16 +196,31 @@ impl Sealer {
     }
 
     fn open(&self, sealed: &str, context: &str) -> StoreResult<Secret> {
-        let bytes = B64.decode(sealed).map_err(|_| StoreError::Corrupt("sealed secret is not base64".into()))?;
+        let bytes = B64
+            .decode(sealed)
+            .map_err(|_| StoreError::Corrupt("sealed secret is not base64".into()))?;
         if bytes.len() < 24 {
             return Err(StoreError::Corrupt("sealed secret too short".into()));
         }
         let (nonce, body) = bytes.split_at(24);
         let plain = self
             .cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: context.as_bytes() })
-            .map_err(|_| StoreError::Key("a stored secret does not open with this key (was LOKET_SECRET_KEY changed?)".into()))?;
-        String::from_utf8(plain).map(Secret::new).map_err(|_| StoreError::Corrupt("secret is not UTF-8".into()))
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| {
+                StoreError::Key(
+                    "a stored secret does not open with this key (was LOKET_SECRET_KEY changed?)"
+                        .into(),
+                )
+            })?;
+        String::from_utf8(plain)
+            .map(Secret::new)
+            .map_err(|_| StoreError::Corrupt("secret is not UTF-8".into()))
     }
 }
 
@@ -212,9 +235,13 @@ pub fn parse_key(text: &str) -> StoreResult<[u8; 32]> {
     } else {
         B64.decode(t)
             .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(t))
-            .map_err(|_| StoreError::Key("LOKET_SECRET_KEY must be 32 bytes as hex or base64".into()))?
+            .map_err(|_| {
+                StoreError::Key("LOKET_SECRET_KEY must be 32 bytes as hex or base64".into())
+            })?
     };
-    bytes.try_into().map_err(|_| StoreError::Key("the secret key must be exactly 32 bytes".into()))
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Key("the secret key must be exactly 32 bytes".into()))
 }
 
 /// Loads the key file, or creates it (0600) with a fresh random key.
@@ -229,7 +256,10 @@ fn key_from_file(dir: &Path) -> StoreResult<[u8; 32]> {
                 .map_err(|e| StoreError::Key(format!("cannot create {}: {e}", path.display())))?;
             Ok(key)
         }
-        Err(e) => Err(StoreError::Key(format!("cannot read {}: {e}", path.display()))),
+        Err(e) => Err(StoreError::Key(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
     }
 }
 
@@ -313,7 +343,10 @@ impl Store {
                     .path(&path)
                     .cache_capacity(CACHE_BYTES)
                     .open()
-                    .map_err(|source| StoreError::Open { path: path.display().to_string(), source })?;
+                    .map_err(|source| StoreError::Open {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
                 let key = match key {
                     Some(k) => k,
                     None => key_from_file(dir)?,
@@ -321,13 +354,18 @@ impl Store {
                 (db, key)
             }
             Location::Temporary => {
-                let db = sled::Config::new().temporary(true).cache_capacity(CACHE_BYTES).open()?;
+                let db = sled::Config::new()
+                    .temporary(true)
+                    .cache_capacity(CACHE_BYTES)
+                    .open()?;
                 let mut k = [0u8; 32];
                 rand::thread_rng().fill_bytes(&mut k);
                 (db, key.unwrap_or(k))
             }
         };
-        let sealer = Sealer { cipher: XChaCha20Poly1305::new((&key).into()) };
+        let sealer = Sealer {
+            cipher: XChaCha20Poly1305::new((&key).into()),
+        };
         Ok(Store {
             accounts: db.open_tree("accounts")?,
             langs: db.open_tree("langs")?,
@@ -392,7 +430,10 @@ impl Store {
     // ---- languages ----
 
     pub fn lang(&self, chat_id: i64) -> StoreResult<Option<Lang>> {
-        Ok(self.langs.get(be(chat_id))?.and_then(|v| Lang::parse(&String::from_utf8_lossy(&v))))
+        Ok(self
+            .langs
+            .get(be(chat_id))?
+            .and_then(|v| Lang::parse(&String::from_utf8_lossy(&v))))
     }
 
     pub fn set_lang(&self, chat_id: i64, lang: Lang) -> StoreResult<()> {
@@ -405,19 +446,34 @@ impl Store {
     /// Stores a fresh inquiry and makes it the open one for its
     /// (chat, product, dest).
     pub fn put_inquiry(&self, inquiry: &Inquiry) -> StoreResult<()> {
-        self.inquiries.insert(inquiry.ref_id.as_bytes(), encode(inquiry))?;
-        self.inquiry_index.insert(inquiry_key(inquiry.chat_id, &inquiry.product, &inquiry.dest), inquiry.ref_id.as_bytes())?;
+        self.inquiries
+            .insert(inquiry.ref_id.as_bytes(), encode(inquiry))?;
+        self.inquiry_index.insert(
+            inquiry_key(inquiry.chat_id, &inquiry.product, &inquiry.dest),
+            inquiry.ref_id.as_bytes(),
+        )?;
         self.inquiries.flush()?;
         Ok(())
     }
 
     pub fn inquiry(&self, ref_id: &str) -> StoreResult<Option<Inquiry>> {
-        self.inquiries.get(ref_id.as_bytes())?.map(|b| decode(&b)).transpose()
+        self.inquiries
+            .get(ref_id.as_bytes())?
+            .map(|b| decode(&b))
+            .transpose()
     }
 
     /// The latest inquiry for (chat, product, dest), whatever its state.
-    pub fn latest_inquiry(&self, chat_id: i64, product: &str, dest: &str) -> StoreResult<Option<Inquiry>> {
-        match self.inquiry_index.get(inquiry_key(chat_id, product, dest))? {
+    pub fn latest_inquiry(
+        &self,
+        chat_id: i64,
+        product: &str,
+        dest: &str,
+    ) -> StoreResult<Option<Inquiry>> {
+        match self
+            .inquiry_index
+            .get(inquiry_key(chat_id, product, dest))?
+        {
             Some(ref_id) => self.inquiry(&String::from_utf8_lossy(&ref_id)),
             None => Ok(None),
         }
@@ -427,7 +483,12 @@ impl Store {
     /// inquiry, or `None` if it was not in `from` (someone else got there
     /// first). This is what makes "one inquiry pays at most once" hold
     /// under racing taps.
-    pub fn transition_inquiry(&self, ref_id: &str, from: InquiryState, to: InquiryState) -> StoreResult<Option<Inquiry>> {
+    pub fn transition_inquiry(
+        &self,
+        ref_id: &str,
+        from: InquiryState,
+        to: InquiryState,
+    ) -> StoreResult<Option<Inquiry>> {
         loop {
             let Some(current_bytes) = self.inquiries.get(ref_id.as_bytes())? else {
                 return Ok(None);
@@ -437,7 +498,11 @@ impl Store {
                 return Ok(None);
             }
             inquiry.state = to;
-            let swapped = self.inquiries.compare_and_swap(ref_id.as_bytes(), Some(current_bytes), Some(encode(&inquiry)))?;
+            let swapped = self.inquiries.compare_and_swap(
+                ref_id.as_bytes(),
+                Some(current_bytes),
+                Some(encode(&inquiry)),
+            )?;
             if swapped.is_ok() {
                 self.inquiries.flush()?;
                 return Ok(Some(inquiry));
@@ -451,26 +516,35 @@ impl Store {
     /// call is sent. Fails if the refID is already journaled: a refID is
     /// never used for two intents.
     pub async fn begin_entry(&self, entry: &JournalEntry) -> StoreResult<bool> {
-        let inserted = self.journal.compare_and_swap(entry.ref_id.as_bytes(), None::<&[u8]>, Some(encode(entry)))?;
+        let inserted = self.journal.compare_and_swap(
+            entry.ref_id.as_bytes(),
+            None::<&[u8]>,
+            Some(encode(entry)),
+        )?;
         if inserted.is_err() {
             return Ok(false);
         }
         let mut index = be(entry.chat_id).to_vec();
         index.extend_from_slice(&entry.created_at.timestamp_micros().to_be_bytes());
         index.extend_from_slice(entry.ref_id.as_bytes());
-        self.journal_by_chat.insert(index, entry.ref_id.as_bytes())?;
+        self.journal_by_chat
+            .insert(index, entry.ref_id.as_bytes())?;
         self.db.flush_async().await?;
         Ok(true)
     }
 
     pub async fn update_entry(&self, entry: &JournalEntry) -> StoreResult<()> {
-        self.journal.insert(entry.ref_id.as_bytes(), encode(entry))?;
+        self.journal
+            .insert(entry.ref_id.as_bytes(), encode(entry))?;
         self.journal.flush_async().await?;
         Ok(())
     }
 
     pub fn entry(&self, ref_id: &str) -> StoreResult<Option<JournalEntry>> {
-        self.journal.get(ref_id.as_bytes())?.map(|b| decode(&b)).transpose()
+        self.journal
+            .get(ref_id.as_bytes())?
+            .map(|b| decode(&b))
+            .transpose()
     }
 
     /// The chat's most recent entries, newest first.
@@ -508,19 +582,26 @@ impl Store {
     // ---- "send again?" questions ----
 
     pub fn put_confirmation(&self, confirmation: &PendingConfirmation) -> StoreResult<()> {
-        self.confirmations.insert(confirmation.ref_id.as_bytes(), encode(confirmation))?;
+        self.confirmations
+            .insert(confirmation.ref_id.as_bytes(), encode(confirmation))?;
         Ok(())
     }
 
     /// Removes and returns the question: only one tap can take it.
     pub fn take_confirmation(&self, ref_id: &str) -> StoreResult<Option<PendingConfirmation>> {
-        self.confirmations.remove(ref_id.as_bytes())?.map(|b| decode(&b)).transpose()
+        self.confirmations
+            .remove(ref_id.as_bytes())?
+            .map(|b| decode(&b))
+            .transpose()
     }
 
     // ---- groups ----
 
     pub fn group(&self, chat_id: i64) -> StoreResult<Option<GroupLink>> {
-        self.groups.get(be(chat_id))?.map(|b| decode(&b)).transpose()
+        self.groups
+            .get(be(chat_id))?
+            .map(|b| decode(&b))
+            .transpose()
     }
 
     pub fn set_group(&self, chat_id: i64, link: &GroupLink) -> StoreResult<()> {

@@ -1,0 +1,401 @@
+//! The command language of SPEC §2, as a table: what a reseller types →
+//! the command loket understands, or the error it answers with.
+
+use loket::catalog::Catalog;
+use loket::command::{parse, ButtonAction, Command, Lang, Login, Member, ParseError};
+
+/// A compact picture of a parse result, so the table stays readable.
+fn show(result: Result<Command, ParseError>) -> String {
+    match result {
+        Ok(Command::Topup(t)) => format!("topup {} {}", t.product, t.dest),
+        Ok(Command::Inquiry(b)) => format!(
+            "cek {} {} [{}]",
+            b.target.product, b.target.dest, b.family.key
+        ),
+        Ok(Command::Pay(b)) => format!(
+            "bayar {} {} [{}]",
+            b.target.product, b.target.dest, b.family.key
+        ),
+        Ok(Command::Balance) => "saldo".into(),
+        Ok(Command::Status { ref_id }) => format!("status {ref_id}"),
+        Ok(Command::History) => "riwayat".into(),
+        Ok(Command::Help) => "help".into(),
+        Ok(Command::Language(None)) => "bahasa ?".into(),
+        Ok(Command::Language(Some(Lang::Id))) => "bahasa id".into(),
+        Ok(Command::Language(Some(Lang::En))) => "bahasa en".into(),
+        Ok(Command::Login(Login::StepByStep)) => "login steps".into(),
+        Ok(Command::Login(Login::Full {
+            member_id,
+            pin,
+            api_key,
+            base_url,
+        })) => {
+            format!(
+                "login {member_id} {pin} {api_key} {}",
+                base_url.unwrap_or_else(|| "-".into())
+            )
+        }
+        Ok(Command::Logout) => "logout".into(),
+        Ok(Command::Account) => "akun".into(),
+        Ok(Command::Link) => "hubungkan".into(),
+        Ok(Command::Unlink) => "putus".into(),
+        Ok(Command::Allow(Member::RepliedTo)) => "izinkan reply".into(),
+        Ok(Command::Allow(Member::Id(id))) => format!("izinkan {id}"),
+        Ok(Command::Revoke(Member::RepliedTo)) => "cabut reply".into(),
+        Ok(Command::Revoke(Member::Id(id))) => format!("cabut {id}"),
+        Ok(Command::Cancel) => "batal".into(),
+        Err(e) => match e.example() {
+            Some(example) => format!("error {} ({example})", e.message_id()),
+            None => format!("error {}", e.message_id()),
+        },
+    }
+}
+
+#[test]
+fn the_command_table() {
+    let catalog = Catalog::builtin();
+    let cases: &[(&str, &str)] = &[
+        // prepaid topup
+        ("T10 087712345678", "topup T10 087712345678"),
+        ("t10 087712345678", "topup T10 087712345678"),
+        ("T10.087712345678", "topup T10 087712345678"),
+        ("  T10   087712345678  ", "topup T10 087712345678"),
+        ("/beli T10 087712345678", "topup T10 087712345678"),
+        ("/beli@loket_bot T10 087712345678", "topup T10 087712345678"),
+        ("beli T10 087712345678", "topup T10 087712345678"),
+        ("T10 +6287712345678", "topup T10 087712345678"),
+        ("PLN20 12345678901", "topup PLN20 12345678901"),
+        ("T10", "error err-missing-dest (T10 087712345678)"),
+        ("/beli T10", "error err-missing-dest (T10 087712345678)"),
+        (
+            "T10 0877 1234 5678",
+            "error err-too-many-words (T10 087712345678)",
+        ),
+        ("T10 08-77", "error err-bad-target (T10 087712345678)"),
+        ("T10 087", "error err-bad-target (T10 087712345678)"),
+        (
+            "T10 087712345678 cek",
+            "error err-not-a-bill (T10 087712345678)",
+        ),
+        (
+            "T10 087712345678 bayar",
+            "error err-not-a-bill (T10 087712345678)",
+        ),
+        (
+            "/beli PLNPASC 546302215889",
+            "error err-not-prepaid (PLNPASC 546302215889 cek)",
+        ),
+        // bill inquiry, action last, first, slash, dotted
+        ("PLNPASC 546302215889 cek", "cek PLNPASC 546302215889 [pln]"),
+        ("plnpasc 546302215889 CEK", "cek PLNPASC 546302215889 [pln]"),
+        ("cek PLNPASC 546302215889", "cek PLNPASC 546302215889 [pln]"),
+        (
+            "/cek PLNPASC 546302215889",
+            "cek PLNPASC 546302215889 [pln]",
+        ),
+        (
+            "/CEK@loket_bot PLNPASC 546302215889",
+            "cek PLNPASC 546302215889 [pln]",
+        ),
+        ("PLNPASC.546302215889.cek", "cek PLNPASC 546302215889 [pln]"),
+        ("PLNPASC 546302215889", "cek PLNPASC 546302215889 [pln]"),
+        (
+            "PLNNONTGL 5392110012345 cek",
+            "cek PLNNONTGL 5392110012345 [plnnontaglis]",
+        ),
+        ("PDAMKLT 0012345678 cek", "cek PDAMKLT 0012345678 [pdam]"),
+        (
+            "BPJSTKPU 12345678901 cek",
+            "cek BPJSTKPU 12345678901 [bpjstk]",
+        ),
+        (
+            "BPJSTKBPU 12345678901 cek",
+            "cek BPJSTKBPU 12345678901 [bpjstk]",
+        ),
+        (
+            "INDIHOME 121234567890 cek",
+            "cek INDIHOME 121234567890 [telkom]",
+        ),
+        ("HALO 081234567890 cek", "cek HALO 081234567890 [hppasca]"),
+        (
+            "MATRIX 081512345678 cek",
+            "cek MATRIX 081512345678 [hppasca]",
+        ),
+        (
+            "TVINDOVISION 401234567890 cek",
+            "cek TVINDOVISION 401234567890 [tv]",
+        ),
+        (
+            "FNADIRA 2010123456789 cek",
+            "cek FNADIRA 2010123456789 [finance]",
+        ),
+        ("PGN 0110012345 cek", "cek PGN 0110012345 [pgn]"),
+        (
+            "PERTAGAS 3200123456 cek",
+            "cek PERTAGAS 3200123456 [pertagas]",
+        ),
+        // BPJS months
+        (
+            "BPJSKS 0001234567890 cek",
+            "cek BPJSKS 0001234567890@1 [bpjsks]",
+        ),
+        (
+            "BPJSKS 0001234567890 3 cek",
+            "cek BPJSKS 0001234567890@3 [bpjsks]",
+        ),
+        (
+            "/cek BPJSKS 0001234567890 12",
+            "cek BPJSKS 0001234567890@12 [bpjsks]",
+        ),
+        (
+            "BPJSKS 0001234567890@2 cek",
+            "cek BPJSKS 0001234567890@2 [bpjsks]",
+        ),
+        (
+            "BPJSKS 0001234567890 13 cek",
+            "error err-bad-months (BPJSKS 0001234567890 3 cek)",
+        ),
+        (
+            "BPJSKS 0001234567890 0 cek",
+            "error err-bad-months (BPJSKS 0001234567890 3 cek)",
+        ),
+        (
+            "BPJSKS 0001234567890 tiga cek",
+            "error err-bad-months (BPJSKS 0001234567890 3 cek)",
+        ),
+        // PKB / PBB years
+        (
+            "PKBJABAR B1234XYZ 2025 cek",
+            "cek PKBJABAR B1234XYZ@2025 [pkb]",
+        ),
+        (
+            "pkbjabar b1234xyz 2025 cek",
+            "cek PKBJABAR B1234XYZ@2025 [pkb]",
+        ),
+        (
+            "PKBJABAR B1234XYZ cek",
+            "error err-need-year (PKBJABAR B1234XYZ 2025 cek)",
+        ),
+        (
+            "PKBJABAR B1234XYZ 25 cek",
+            "error err-need-year (PKBJABAR B1234XYZ 2025 cek)",
+        ),
+        (
+            "PBBBDG 327301000100100010 2024 cek",
+            "cek PBBBDG@2024 327301000100100010 [pbb]",
+        ),
+        (
+            "/cek PBBBDG 327301000100100010 2024",
+            "cek PBBBDG@2024 327301000100100010 [pbb]",
+        ),
+        (
+            "PBBBDG@2023 327301000100100010 cek",
+            "cek PBBBDG@2023 327301000100100010 [pbb]",
+        ),
+        (
+            "PBBBDG 327301000100100010 cek",
+            "error err-need-year (PBBBDG 327301000100100010 2024 cek)",
+        ),
+        // credit card amounts
+        (
+            "CCBCA 4111111111111111 1500000 cek",
+            "cek CCBCA@1500000 4111111111111111 [cc]",
+        ),
+        (
+            "CCBCA 4111111111111111 1.500.000 cek",
+            "cek CCBCA@1500000 4111111111111111 [cc]",
+        ),
+        (
+            "CCBCA 4111111111111111 1,5jt cek",
+            "cek CCBCA@1500000 4111111111111111 [cc]",
+        ),
+        (
+            "CCBCA 4111111111111111 150rb cek",
+            "cek CCBCA@150000 4111111111111111 [cc]",
+        ),
+        (
+            "ccbca@250000 4111111111111111 cek",
+            "cek CCBCA@250000 4111111111111111 [cc]",
+        ),
+        (
+            "CCBCA 4111111111111111 cek",
+            "error err-need-amount (CCBCA 4111111111111111 1500000 cek)",
+        ),
+        (
+            "CCBCA 4111111111111111 banyak cek",
+            "error err-need-amount (CCBCA 4111111111111111 1500000 cek)",
+        ),
+        // payment
+        (
+            "PLNPASC 546302215889 bayar",
+            "bayar PLNPASC 546302215889 [pln]",
+        ),
+        (
+            "bayar PLNPASC 546302215889",
+            "bayar PLNPASC 546302215889 [pln]",
+        ),
+        (
+            "/bayar PLNPASC 546302215889",
+            "bayar PLNPASC 546302215889 [pln]",
+        ),
+        (
+            "PLNPASC.546302215889.bayar",
+            "bayar PLNPASC 546302215889 [pln]",
+        ),
+        (
+            "BPJSKS 0001234567890 3 bayar",
+            "bayar BPJSKS 0001234567890@3 [bpjsks]",
+        ),
+        (
+            "PLNPASC 546302215889 extra bayar",
+            "error err-too-many-words (PLNPASC 546302215889 cek)",
+        ),
+        (
+            "PLNPASC bayar",
+            "error err-missing-dest (PLNPASC 546302215889 cek)",
+        ),
+        // balance, status, history, help, language
+        ("saldo", "saldo"),
+        ("SALDO", "saldo"),
+        ("sal", "saldo"),
+        ("/saldo", "saldo"),
+        ("/saldo@loket_bot", "saldo"),
+        ("status LABC123", "status LABC123"),
+        ("/status LABC123", "status LABC123"),
+        ("status", "error err-need-refid"),
+        ("status a b", "error err-need-refid"),
+        ("riwayat", "riwayat"),
+        ("/riwayat", "riwayat"),
+        ("bantuan", "help"),
+        ("help", "help"),
+        ("/start", "help"),
+        ("/bantuan", "help"),
+        ("/help", "help"),
+        ("/bahasa en", "bahasa en"),
+        ("/bahasa ID", "bahasa id"),
+        ("/bahasa", "bahasa ?"),
+        ("/bahasa fr", "error err-bad-language"),
+        // account
+        ("/login", "login steps"),
+        ("/login AG001 1234 k3y", "login AG001 1234 k3y -"),
+        (
+            "/login AG001 1234 k3y https://h2h.example.co.id",
+            "login AG001 1234 k3y https://h2h.example.co.id",
+        ),
+        ("/login AG001 1234", "error err-login-usage"),
+        ("/logout", "logout"),
+        ("/akun", "akun"),
+        ("/batal", "batal"),
+        // groups
+        ("/hubungkan", "hubungkan"),
+        ("/putus", "putus"),
+        ("/izinkan", "izinkan reply"),
+        ("/izinkan 123456789", "izinkan 123456789"),
+        ("/izinkan budi", "error err-bad-user-id"),
+        ("/cabut", "cabut reply"),
+        ("/cabut 42", "cabut 42"),
+        ("hubungkan", "error err-not-understood"),
+        // chatter and nonsense
+        ("", "error err-not-understood"),
+        ("   ", "error err-not-understood"),
+        ("halo", "error err-not-understood"),
+        ("apa kabar semua", "error err-not-understood"),
+        ("/unknown", "error err-not-understood"),
+        ("!!! ???", "error err-not-understood"),
+        ("<b>T10</b> 0877", "error err-not-understood"),
+    ];
+    let mut failures = Vec::new();
+    for (input, want) in cases {
+        let got = show(parse(input, &catalog));
+        if got != *want {
+            failures.push(format!("{input:?}: got `{got}`, want `{want}`"));
+        }
+    }
+    assert!(cases.len() >= 60, "the table must keep at least 60 cases");
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn overlong_messages_are_not_commands() {
+    let catalog = Catalog::builtin();
+    let long = format!("T10 {}", "1".repeat(600));
+    assert_eq!(parse(&long, &catalog), Err(ParseError::NotUnderstood));
+}
+
+#[test]
+fn operator_catalogue_file_extends_codes() {
+    let dir = std::env::temp_dir().join(format!("loket-catalog-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("catalog.txt");
+    std::fs::write(&path, "# local codes\nKABELKU tv\nSAMSATJKT pkb\n").unwrap();
+    let catalog = Catalog::with_file(&path).unwrap();
+    assert_eq!(
+        show(parse("KABELKU 12345678 cek", &catalog)),
+        "cek KABELKU 12345678 [tv]"
+    );
+    assert_eq!(
+        show(parse("SAMSATJKT B1X 2024 cek", &catalog)),
+        "error err-bad-target (PKBJABAR B1234XYZ 2025 cek)"
+    );
+    assert_eq!(
+        show(parse("SAMSATJKT B1XYZ 2024 cek", &catalog)),
+        "cek SAMSATJKT B1XYZ@2024 [pkb]"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn button_data_round_trips_and_fits_telegram() {
+    for action in [
+        ButtonAction::Pay("L0123456789ABCDEF".into()),
+        ButtonAction::CancelBill("L1".into()),
+        ButtonAction::SendAgain("LZZZZZZZZZZZZZZZZZZZ".into()),
+        ButtonAction::DontSend("L2".into()),
+    ] {
+        let data = action.encode();
+        assert!(
+            data.len() <= 64,
+            "{data} is longer than Telegram's 64 bytes"
+        );
+        assert_eq!(ButtonAction::decode(&data), Some(action));
+    }
+    for junk in ["", "pay", "pay:", "pay:a b", "steal:L1", "pay:L1:x"] {
+        assert_eq!(ButtonAction::decode(junk), None, "{junk:?}");
+    }
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn on_any_text(text in "\\PC{0,80}") {
+            let _ = parse(&text, &Catalog::builtin());
+        }
+
+        #[test]
+        fn on_command_like_text(
+            code in "[A-Za-z@/.]{0,12}",
+            dest in "[0-9A-Za-z@.,+-]{0,20}",
+            extra in "[0-9a-z.,]{0,10}",
+            action in prop::sample::select(vec!["", "cek", "bayar", "beli", "/cek", "/bayar"]),
+        ) {
+            let catalog = Catalog::builtin();
+            let _ = parse(&format!("{code} {dest} {extra} {action}"), &catalog);
+            let _ = parse(&format!("{action} {code} {dest} {extra}"), &catalog);
+            let _ = parse(&format!("{code}.{dest}.{action}"), &catalog);
+        }
+
+        #[test]
+        fn button_decoding_on_any_text(text in "\\PC{0,80}") {
+            let _ = ButtonAction::decode(&text);
+        }
+    }
+}
