@@ -1,7 +1,391 @@
-//! Telegram front end (next issue).
+//! The Telegram front end: teloxide's dispatcher in front of the engine.
+//!
+//! Owns: turning updates into `ChatCtx` + `Input`, showing `Response`s
+//! (send, edit the pressed message, toast, delete a secret-bearing
+//! message), the "typing" indicator, `setMyCommands`, throttling, long
+//! polling or webhook, and stopping on SIGINT/SIGTERM. Must not: decide
+//! anything about accounts, money or text (the engine and `locales/` do).
+//!
+//! Text is sent without a parse mode, so gateway text needs no escaping and
+//! can never break formatting; long text is split under Telegram's 4096
+//! character limit.
 
+use std::time::Duration;
+
+use teloxide::adaptors::throttle::Limits;
+use teloxide::adaptors::Throttle;
+use teloxide::dispatching::{Dispatcher, UpdateFilterExt, UpdateHandler};
+use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters, SetMyCommandsSetters};
+use teloxide::prelude::*;
+use teloxide::types::{
+    BotCommand, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId, ReplyParameters,
+};
+use teloxide::update_listeners::webhooks;
+use teloxide::RequestError;
+use tokio::sync::mpsc;
+
+use crate::app::build_engine;
+use crate::command::Lang;
+use crate::engine::{ChatCtx, ChatKind, Engine, Input, Notice, Reply, Response};
 use crate::settings::Settings;
+use crate::store::Location;
 
-pub async fn run(_settings: Settings) -> anyhow::Result<()> {
-    anyhow::bail!("the Telegram front end is not built yet")
+/// The bot as handlers see it: every request goes through the throttle,
+/// which keeps to Telegram's per-chat, per-group and global limits and
+/// retries after a 429.
+pub type LoketBot = Throttle<Bot>;
+
+/// Telegram's message length limit, in characters (kept a little under).
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TelegramError {
+    #[error("TELOXIDE_TOKEN is not set: create a bot with @BotFather and export its token")]
+    NoToken,
+    #[error("TELOXIDE_API_URL is not a valid URL: {0}")]
+    BadApiUrl(String),
+    #[error("LOKET_WEBHOOK_URL is not a valid URL: {0}")]
+    BadWebhookUrl(String),
+    #[error("cannot reach the Telegram Bot API: {0}")]
+    Api(#[from] RequestError),
+    #[error(transparent)]
+    App(#[from] crate::app::AppError),
+    #[error("cannot start the sandbox gateway: {0}")]
+    Sandbox(std::io::Error),
+    #[error("webhook listener: {0}")]
+    Webhook(String),
+}
+
+/// `loket run`: the Telegram bot with settings from the environment.
+pub async fn run(settings: Settings) -> Result<(), TelegramError> {
+    let token = std::env::var("TELOXIDE_TOKEN").map_err(|_| TelegramError::NoToken)?;
+    let mut bot = Bot::new(token);
+    if let Ok(api_url) = std::env::var("TELOXIDE_API_URL") {
+        let url = url::Url::parse(api_url.trim_end_matches('/')).map_err(|e| TelegramError::BadApiUrl(e.to_string()))?;
+        bot = bot.set_api_url(url);
+    }
+
+    // Without a configured gateway, accounts use the built-in sandbox.
+    let mut _sandbox = None;
+    let gateway_url = match &settings.gateway_url {
+        Some(url) => url.clone(),
+        None => {
+            let loopback = "127.0.0.1:0".parse().expect("loopback address");
+            let handle = crate::sandbox::spawn(loopback, crate::sandbox::SandboxConfig::default())
+                .await
+                .map_err(TelegramError::Sandbox)?;
+            let url = handle.base_url();
+            tracing::info!(%url, "no LOKET_GATEWAY_URL: using the built-in sandbox gateway (demo: /login DEMO 0000 demo)");
+            _sandbox = Some(handle);
+            url
+        }
+    };
+    let engine = build_engine(&settings, &Location::Dir(settings.data_dir.clone()), gateway_url, None)?;
+    let bot = bot.throttle(Limits::default());
+    serve(bot, engine, &settings).await
+}
+
+/// Runs the dispatcher until SIGINT/SIGTERM; in-flight handlers finish
+/// first. Separate from `run` so tests can drive a bot they built.
+pub async fn serve(bot: LoketBot, engine: Engine, settings: &Settings) -> Result<(), TelegramError> {
+    let me = bot.get_me().await?;
+    tracing::info!(username = %me.username(), "connected to the Bot API");
+    if let Err(e) = set_commands(&bot, &engine, settings.locale).await {
+        tracing::warn!(error = %e, "setMyCommands failed; continuing");
+    }
+
+    let (notice_tx, notice_rx) = mpsc::unbounded_channel();
+    engine.set_notices(notice_tx);
+    let notices = tokio::spawn(deliver_notices(bot.clone(), notice_rx));
+    let resumed = engine.resume_unfinished();
+    if resumed > 0 {
+        tracing::info!(count = resumed, "following unfinished journal entries");
+    }
+
+    let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
+        .dependencies(dptree::deps![engine.clone(), me])
+        .default_handler(|_| async {})
+        .enable_ctrlc_handler()
+        .build();
+    let token = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            term.recv().await;
+            tracing::info!("SIGTERM: finishing in-flight updates, then stopping");
+            if let Ok(done) = token.shutdown() {
+                done.await;
+            }
+        }
+    });
+
+    match (&settings.webhook_url, settings.listen) {
+        (Some(url), listen) => {
+            let url = url::Url::parse(url).map_err(|e| TelegramError::BadWebhookUrl(e.to_string()))?;
+            let address = listen.unwrap_or_else(|| "0.0.0.0:8443".parse().expect("listen address"));
+            let listener = webhooks::axum(bot.clone(), webhooks::Options::new(address, url))
+                .await
+                .map_err(|e| TelegramError::Webhook(e.to_string()))?;
+            dispatcher
+                .dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("webhook listener error"))
+                .await;
+        }
+        (None, _) => dispatcher.dispatch().await,
+    }
+    notices.abort();
+    if let Err(e) = engine.store().flush().await {
+        tracing::error!(error = %e, "final flush of the database failed");
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The handler tree: messages and button presses. This function is the
+/// seam tests use to run the real handlers against a fake Bot API.
+pub fn handler_tree() -> UpdateHandler<RequestError> {
+    dptree::entry()
+        .branch(Update::filter_message().endpoint(on_message))
+        .branch(Update::filter_callback_query().endpoint(on_callback))
+}
+
+async fn on_message(bot: LoketBot, msg: Message, engine: Engine, me: Me) -> Result<(), RequestError> {
+    let Some(text) = msg.text() else {
+        return Ok(());
+    };
+    let Some(from) = msg.from.as_ref() else {
+        return Ok(());
+    };
+    let kind = if msg.chat.is_private() {
+        ChatKind::Private
+    } else if msg.chat.is_group() || msg.chat.is_supergroup() {
+        ChatKind::Group
+    } else {
+        return Ok(());
+    };
+    if addressed_to_other_bot(text, me.username()) {
+        return Ok(());
+    }
+    let replied = msg.reply_to_message().and_then(|m| m.from.as_ref());
+    let ctx = ChatCtx {
+        chat_id: msg.chat.id.0,
+        user_id: user_id(from.id),
+        kind,
+        message_id: Some(msg.id.0),
+        addressed: replied.is_some_and(|u| u.id == me.id),
+        reply_to_user: replied.filter(|u| u.id != me.id && !u.is_bot).map(|u| user_id(u.id)),
+    };
+    let will_answer = kind == ChatKind::Private || text.starts_with('/') || ctx.addressed;
+    let typing = will_answer.then(|| tokio::spawn(keep_typing(bot.clone(), msg.chat.id)));
+    let response = engine.handle(&ctx, Input::Text(text.to_string())).await;
+    if let Some(typing) = typing {
+        typing.abort();
+    }
+    if response.delete_input {
+        if let Err(e) = bot.delete_message(msg.chat.id, msg.id).await {
+            tracing::warn!(error = %e, chat = msg.chat.id.0, "could not delete a message holding a secret");
+        }
+    }
+    // In groups, answer as a reply so it is clear who is being answered;
+    // a deleted message cannot be replied to.
+    let reply_to = (kind == ChatKind::Group && !response.delete_input).then_some(msg.id);
+    for reply in &response.replies {
+        send(&bot, msg.chat.id, reply, reply_to).await?;
+    }
+    Ok(())
+}
+
+async fn on_callback(bot: LoketBot, query: CallbackQuery, engine: Engine) -> Result<(), RequestError> {
+    let (Some(data), Some(message)) = (query.data.as_deref(), query.regular_message()) else {
+        bot.answer_callback_query(query.id.clone()).await?;
+        return Ok(());
+    };
+    let kind = if message.chat.is_private() { ChatKind::Private } else { ChatKind::Group };
+    let ctx = ChatCtx {
+        chat_id: message.chat.id.0,
+        user_id: user_id(query.from.id),
+        kind,
+        message_id: Some(message.id.0),
+        addressed: true,
+        reply_to_user: None,
+    };
+    let typing = tokio::spawn(keep_typing(bot.clone(), message.chat.id));
+    let response = engine.handle(&ctx, Input::Button(data.to_string())).await;
+    typing.abort();
+    show_button_response(&bot, &query, message, response).await
+}
+
+async fn show_button_response(
+    bot: &LoketBot,
+    query: &CallbackQuery,
+    message: &Message,
+    response: Response,
+) -> Result<(), RequestError> {
+    let mut answer = bot.answer_callback_query(query.id.clone());
+    if let Some(toast) = &response.toast {
+        answer = answer.text(truncate(toast, 190));
+    }
+    if let Err(e) = answer.await {
+        // A slow gateway can outlive the callback's validity; the edit
+        // below still tells the user.
+        tracing::warn!(error = %e, "answerCallbackQuery failed");
+    }
+    if let Some(edit) = &response.edit_source {
+        let chunks = split_text(&edit.text);
+        let first = chunks.first().cloned().unwrap_or_default();
+        let mut request = bot.edit_message_text(message.chat.id, message.id, first);
+        request = request.reply_markup(keyboard(edit));
+        if let Err(e) = request.await {
+            tracing::warn!(error = %e, "could not edit the pressed message; sending the result instead");
+            send(bot, message.chat.id, edit, Some(message.id)).await?;
+        } else {
+            for chunk in chunks.iter().skip(1) {
+                bot.send_message(message.chat.id, chunk.clone()).await?;
+            }
+        }
+    }
+    for reply in &response.replies {
+        send(bot, message.chat.id, reply, Some(message.id)).await?;
+    }
+    Ok(())
+}
+
+/// Sends one reply (split if long), with its buttons on the last part.
+async fn send(bot: &LoketBot, chat: ChatId, reply: &Reply, reply_to: Option<MessageId>) -> Result<(), RequestError> {
+    let chunks = split_text(&reply.text);
+    let last = chunks.len().saturating_sub(1);
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let mut request = bot.send_message(chat, chunk);
+        if let (0, Some(id)) = (i, reply_to) {
+            request = request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+        }
+        if i == last && !reply.buttons.is_empty() {
+            request = request.reply_markup(keyboard(reply));
+        }
+        request.await?;
+    }
+    Ok(())
+}
+
+fn keyboard(reply: &Reply) -> InlineKeyboardMarkup {
+    let row: Vec<InlineKeyboardButton> =
+        reply.buttons.iter().map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone())).collect();
+    if row.is_empty() {
+        InlineKeyboardMarkup::default()
+    } else {
+        InlineKeyboardMarkup::new(vec![row])
+    }
+}
+
+/// Results that became known later (a pending topup that succeeded).
+async fn deliver_notices(bot: LoketBot, mut notices: mpsc::UnboundedReceiver<Notice>) {
+    while let Some(notice) = notices.recv().await {
+        let reply_to = notice.reply_to.map(MessageId);
+        if let Err(e) = send(&bot, ChatId(notice.chat_id), &notice.reply, reply_to).await {
+            tracing::warn!(error = %e, chat = notice.chat_id, "could not deliver a follow-up result");
+        }
+    }
+}
+
+/// "typing…" until aborted (Telegram shows it for about 5 s per call).
+async fn keep_typing(bot: LoketBot, chat: ChatId) {
+    // Fast answers need no indicator.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    loop {
+        let _ = bot.send_chat_action(chat, ChatAction::Typing).await;
+        tokio::time::sleep(Duration::from_secs(4)).await;
+    }
+}
+
+/// `/saldo@otherbot` is for another bot in the group.
+fn addressed_to_other_bot(text: &str, my_username: &str) -> bool {
+    let Some(first) = text.split_whitespace().next() else {
+        return false;
+    };
+    match first.strip_prefix('/').and_then(|c| c.split_once('@')) {
+        Some((_, name)) => !name.eq_ignore_ascii_case(my_username),
+        None => false,
+    }
+}
+
+fn user_id(id: UserId) -> i64 {
+    i64::try_from(id.0).unwrap_or(i64::MAX)
+}
+
+/// Splits text into parts of at most `MAX_MESSAGE_CHARS` characters,
+/// preferring line breaks.
+pub fn split_text(text: &str) -> Vec<String> {
+    let text = if text.trim().is_empty() { "…" } else { text };
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut count = 0usize;
+    for line in text.split_inclusive('\n') {
+        let line_chars = line.chars().count();
+        if count + line_chars > MAX_MESSAGE_CHARS && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+            count = 0;
+        }
+        if line_chars > MAX_MESSAGE_CHARS {
+            for c in line.chars() {
+                if count == MAX_MESSAGE_CHARS {
+                    parts.push(std::mem::take(&mut current));
+                    count = 0;
+                }
+                current.push(c);
+                count += 1;
+            }
+        } else {
+            current.push_str(line);
+            count += line_chars;
+        }
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    text.chars().take(max_chars).collect()
+}
+
+/// The slash commands Telegram suggests, in both languages.
+const MENU: &[&str] =
+    &["saldo", "beli", "cek", "bayar", "status", "riwayat", "bantuan", "bahasa", "login", "akun", "logout", "hubungkan", "putus", "izinkan", "cabut"];
+
+pub fn command_menu(engine: &Engine, lang: Lang) -> Vec<BotCommand> {
+    MENU.iter().map(|c| BotCommand::new(*c, engine.text(lang, &format!("cmd-{c}"), &[]))).collect()
+}
+
+async fn set_commands(bot: &LoketBot, engine: &Engine, default: Lang) -> Result<(), RequestError> {
+    bot.set_my_commands(command_menu(engine, default)).await?;
+    for lang in [Lang::Id, Lang::En] {
+        bot.set_my_commands(command_menu(engine, lang)).language_code(lang.code()).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_split_under_the_limit() {
+        let text = "baris\n".repeat(2000);
+        let parts = split_text(&text);
+        assert!(parts.len() >= 3);
+        assert!(parts.iter().all(|p| p.chars().count() <= MAX_MESSAGE_CHARS));
+        assert_eq!(parts.concat(), text);
+        let one_line = "x".repeat(9000);
+        let parts = split_text(&one_line);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts.concat(), one_line);
+        assert_eq!(split_text(""), vec!["…".to_string()]);
+    }
+
+    #[test]
+    fn commands_for_other_bots_are_ignored() {
+        assert!(addressed_to_other_bot("/saldo@otherbot", "loket_bot"));
+        assert!(!addressed_to_other_bot("/saldo@Loket_Bot", "loket_bot"));
+        assert!(!addressed_to_other_bot("/saldo", "loket_bot"));
+        assert!(!addressed_to_other_bot("saldo@x", "loket_bot"));
+    }
 }

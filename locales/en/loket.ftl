@@ -209,3 +209,21 @@ revoke-ok = User { $user } may no longer transact here.
 console-welcome = loket console — demo account on the sandbox gateway { $url }. Type help, or quit to stop.
 console-buttons = Buttons: { $buttons } — type a label or its number to press it.
 console-deleted = (this message holds a secret and would be deleted on Telegram)
+
+## Telegram command menu
+
+cmd-saldo = Check balance
+cmd-beli = Prepaid topup: /beli T10 087712345678
+cmd-cek = Check a bill: /cek PLNPASC 546302215889
+cmd-bayar = Pay a checked bill
+cmd-status = Transaction status: /status REFID
+cmd-riwayat = Transaction history
+cmd-bantuan = How to use
+cmd-bahasa = Change language: /bahasa id
+cmd-login = Log in to your gateway (private chat)
+cmd-akun = Show account
+cmd-logout = Log out and delete the account
+cmd-hubungkan = Link this group to your account
+cmd-putus = Unlink this group
+cmd-izinkan = Allow a member to transact
+cmd-cabut = Withdraw a member's permission

@@ -209,3 +209,21 @@ revoke-ok = Izin pengguna { $user } dicabut.
 console-welcome = loket konsol — akun demo di gateway sandbox { $url }. Ketik bantuan, atau keluar untuk berhenti.
 console-buttons = Tombol: { $buttons } — ketik label atau nomornya untuk menekan.
 console-deleted = (pesan berisi rahasia ini akan dihapus di Telegram)
+
+## Menu perintah Telegram
+
+cmd-saldo = Cek saldo
+cmd-beli = Isi ulang: /beli T10 087712345678
+cmd-cek = Cek tagihan: /cek PLNPASC 546302215889
+cmd-bayar = Bayar tagihan yang sudah dicek
+cmd-status = Status transaksi: /status REFID
+cmd-riwayat = Riwayat transaksi
+cmd-bantuan = Cara pakai
+cmd-bahasa = Ganti bahasa: /bahasa en
+cmd-login = Login akun gateway (chat pribadi)
+cmd-akun = Lihat akun
+cmd-logout = Logout dan hapus akun
+cmd-hubungkan = Hubungkan grup ke akun Anda
+cmd-putus = Putuskan grup dari akun
+cmd-izinkan = Izinkan anggota bertransaksi
+cmd-cabut = Cabut izin anggota
