@@ -1,1 +1,0 @@
-//! Sandbox gateway (placeholder until written).
