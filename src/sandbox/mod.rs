@@ -1,0 +1,521 @@
+//! The sandbox gateway: a local axum server that speaks the R-ONE H2H
+//! protocol of the seed (SPEC §1) for the demo, tests and benchmarks.
+//!
+//! It checks every `sign` strictly, keeps simulated balances, prices
+//! topups and bills deterministically, holds one message per refID (what a
+//! repeat echoes and `cek=1` reads), and injects faults on demand.
+//!
+//! Owns: its own simulated books (nothing is shared with the bot's store)
+//! and the HTTP edge. Must not: block a thread (delays are
+//! `tokio::time::sleep`), hold its lock across an `.await`, log a PIN, key
+//! or sign, or charge one refID twice.
+//!
+//! # Demo account
+//!
+//! [`SandboxConfig::default`] has one account: member ID `DEMO`, PIN `0000`,
+//! API key `demo`, balance Rp5.000.000, balance sign `fields`.
+//!
+//! # Prices and bills
+//!
+//! - Topup (`qty=1`): the digits in the code are the nominal in thousands;
+//!   `HRG` is nominal × 1000 + 1000 (`T1` → 2000, `T10` → 11000). No digits
+//!   or more than 1000 → `GAGAL, produk tidak tersedia`. `PLN…` codes get a
+//!   token SN `<20 digits>/NAME/R1/1300/<kWh>`, others a 16-digit serial.
+//! - Inquiry (`jenis=5`): name, bill (Rp10.000–Rp500.000, whole hundreds)
+//!   and admin (Rp2.750 for `PLN…`, else Rp2.500) are fixed per product and
+//!   destination; `PLNPASC`/`546302215889` is the seed's Anto, 300000, 2750.
+//!   `@` forms per family: BPJSKS `no_va@months` (1–12, bill × months), PKB
+//!   `plate@year`, PBB `code@year`, credit card `code@amount` (TAGIHAN is the
+//!   amount). Inquiries charge nothing.
+//! - Payment (`jenis=6`): same refID, product and dest as a successful
+//!   inquiry; charges bill + admin once. A repeat echoes the first answer.
+//!
+//! # Faults
+//!
+//! By destination (its first 8 characters, so `08990002@3` counts), for
+//! topup, inquiry and payment; status checks of these refIDs answer
+//! normally so a follow-up learns the truth:
+//!
+//! | dest prefix | behaviour |
+//! |---|---|
+//! | `08990001` | processed and charged, answer held back `slow_delay` |
+//! | `08990002` | processed and charged, then HTTP 500 with an error page |
+//! | `08990003` | processed and charged, then HTTP 200 with an HTML page |
+//! | `08990004` | processed and charged, then the connection is broken |
+//! | `08990005` | topup/payment charged and answered PENDING; the next `pending_checks` status checks say PENDING, then SUKSES (`HRG`, and `SN` for a topup). An inquiry answers normally so the bill can be paid. |
+//! | `08990006` | GAGAL, no charge: `nomor tujuan salah` (topup), `IDPEL salah` (inquiry) |
+//! | `08990007` | HTTP 500 before anything is processed: nothing recorded or charged |
+//!
+//! By [`SandboxHandle::inject`], for the next N requests of any kind (balance
+//! and status included): see [`Fault`].
+
+mod ledger;
+mod products;
+mod protocol;
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::gateway::sign::BalanceSign;
+use crate::money::Rupiah;
+use ledger::{Delivery, Ledger};
+use protocol::{failure, BalanceCall, Params, TxCall, MISSING_PARAMS};
+
+pub const DEMO_MEMBER: &str = "DEMO";
+pub const DEMO_PIN: &str = "0000";
+pub const DEMO_KEY: &str = "demo";
+/// The demo account's opening balance.
+pub const DEMO_BALANCE: Rupiah = Rupiah(5_000_000);
+
+/// How long [`SandboxHandle::shutdown`] waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// One reseller account the sandbox knows. `Debug` hides the PIN and key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SandboxAccount {
+    pub member_id: String,
+    pub pin: String,
+    pub api_key: String,
+    pub balance: Rupiah,
+    pub balance_sign: BalanceSign,
+}
+
+impl SandboxAccount {
+    /// `DEMO` / `0000` / `demo` with Rp5.000.000, balance sign `fields`.
+    pub fn demo() -> SandboxAccount {
+        SandboxAccount {
+            member_id: DEMO_MEMBER.to_string(),
+            pin: DEMO_PIN.to_string(),
+            api_key: DEMO_KEY.to_string(),
+            balance: DEMO_BALANCE,
+            balance_sign: BalanceSign::Fields,
+        }
+    }
+}
+
+impl fmt::Debug for SandboxAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxAccount")
+            .field("member_id", &self.member_id)
+            .field("pin", &"***")
+            .field("api_key", &"***")
+            .field("balance", &self.balance)
+            .field("balance_sign", &self.balance_sign)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxConfig {
+    pub accounts: Vec<SandboxAccount>,
+    /// Added to every request before it is processed (benchmarks).
+    pub latency: Duration,
+    /// How long a slow answer (`08990001…`, [`Fault::Slow`]) is held back.
+    pub slow_delay: Duration,
+    /// How many status checks of a `08990005…` refID still say PENDING.
+    pub pending_checks: u32,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            accounts: vec![SandboxAccount::demo()],
+            latency: Duration::ZERO,
+            slow_delay: Duration::from_secs(3),
+            pending_checks: 1,
+        }
+    }
+}
+
+/// A fault for the next requests, of any kind (see [`SandboxHandle::inject`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// Processed (and charged), then answered only after `slow_delay`.
+    Slow,
+    /// HTTP 500 with an error page, before anything is processed.
+    ServerError,
+    /// HTTP 200 with an HTML page, before anything is processed.
+    Garbage,
+    /// The connection is broken before anything is processed.
+    Drop,
+    /// Processed (and charged), then HTTP 500: the reply is lost.
+    ServerErrorAfterCharge,
+    /// Processed (and charged), then an HTML page instead of the reply.
+    GarbageAfterCharge,
+    /// Processed (and charged), then the connection is broken.
+    DropAfterCharge,
+}
+
+impl Fault {
+    /// Whether the request is processed before the fault hits.
+    fn processes(self) -> bool {
+        !matches!(self, Fault::ServerError | Fault::Garbage | Fault::Drop)
+    }
+
+    fn delivery(self) -> Delivery {
+        match self {
+            Fault::Slow => Delivery::Slow,
+            Fault::ServerError | Fault::ServerErrorAfterCharge => Delivery::ServerError,
+            Fault::Garbage | Fault::GarbageAfterCharge => Delivery::Garbage,
+            Fault::Drop | Fault::DropAfterCharge => Delivery::Drop,
+        }
+    }
+}
+
+/// Counters since the sandbox started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SandboxStats {
+    /// Every request to either endpoint, faulted or not.
+    pub requests: u64,
+    /// Requests received per kind (`qty=1`, `jenis=5`, `jenis=6`, `cek=1`,
+    /// balance), whatever became of them.
+    pub topups: u64,
+    pub inquiries: u64,
+    pub payments: u64,
+    pub status_checks: u64,
+    pub balance_checks: u64,
+    /// Requests refused for a wrong sign.
+    pub bad_signs: u64,
+    /// Balance deductions (topups and bill payments).
+    pub charges: u64,
+}
+
+/// Everything a request may change, behind one short-held lock.
+#[derive(Debug)]
+struct Desk {
+    ledger: Ledger,
+    latency: Duration,
+    /// Injected faults in order, each with how many requests it still hits.
+    faults: VecDeque<(Fault, u32)>,
+}
+
+impl Desk {
+    fn next_fault(&mut self) -> Option<Fault> {
+        let (fault, left) = self.faults.front_mut()?;
+        let fault = *fault;
+        *left -= 1;
+        if *left == 0 {
+            self.faults.pop_front();
+        }
+        Some(fault)
+    }
+}
+
+/// The sandbox's shared state; cheap to clone. [`router`] serves it.
+#[derive(Debug, Clone)]
+pub struct SandboxState {
+    desk: Arc<Mutex<Desk>>,
+    slow_delay: Duration,
+}
+
+impl SandboxState {
+    pub fn new(config: SandboxConfig) -> SandboxState {
+        let desk = Desk {
+            ledger: Ledger::new(&config.accounts, config.pending_checks),
+            latency: config.latency,
+            faults: VecDeque::new(),
+        };
+        SandboxState {
+            desk: Arc::new(Mutex::new(desk)),
+            slow_delay: config.slow_delay,
+        }
+    }
+
+    /// The lock; a panic elsewhere never makes the books unreadable.
+    fn desk(&self) -> MutexGuard<'_, Desk> {
+        self.desk.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn stats(&self) -> SandboxStats {
+        self.desk().ledger.stats()
+    }
+
+    pub fn balance(&self, member_id: &str) -> Option<Rupiah> {
+        self.desk().ledger.balance_of(member_id)
+    }
+
+    /// How many times this refID was charged (0 or 1).
+    pub fn charges_for(&self, ref_id: &str) -> u32 {
+        self.desk().ledger.charges_for(ref_id)
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.desk().latency = latency;
+    }
+
+    /// Queues `fault` for the next `count` requests of any kind.
+    pub fn inject(&self, fault: Fault, count: u32) {
+        if count > 0 {
+            self.desk().faults.push_back((fault, count));
+        }
+    }
+
+    /// Counts an arriving request and takes its latency and injected fault.
+    fn arrive(&self, count: impl FnOnce(&mut Ledger)) -> (Duration, Option<Fault>) {
+        let mut desk = self.desk();
+        count(&mut desk.ledger);
+        (desk.latency, desk.next_fault())
+    }
+
+    /// Sends `text` the way `delivery` says, holding it back if slow.
+    async fn deliver(&self, text: String, delivery: Delivery, slow: bool) -> Response {
+        if slow || delivery == Delivery::Slow {
+            tokio::time::sleep(self.slow_delay).await;
+        }
+        match delivery {
+            Delivery::Normal | Delivery::Slow => text.into_response(),
+            Delivery::ServerError => server_error_page(),
+            Delivery::Garbage => garbage_page(),
+            Delivery::Drop => dropped_connection(),
+        }
+    }
+}
+
+/// The sandbox's routes over `state`, for mounting in another server.
+pub fn router(state: SandboxState) -> Router {
+    Router::new()
+        .route("/V1/http-get", get(transaction_endpoint))
+        .route("/V1/http-get/balance", get(balance_endpoint))
+        .with_state(state)
+}
+
+async fn transaction_endpoint(
+    State(state): State<SandboxState>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = Params::parse(query.as_deref());
+    let (latency, injected) = state.arrive(|ledger| ledger.count_transaction(params.op()));
+    pause(latency).await;
+    if let Some(fault) = injected.filter(|f| !f.processes()) {
+        return state.deliver(String::new(), fault.delivery(), false).await;
+    }
+    let answer = match TxCall::from_params(&params) {
+        Some(call) => state.desk().ledger.transaction(&call),
+        None => ledger::Answer {
+            text: failure(MISSING_PARAMS),
+            delivery: Delivery::Normal,
+        },
+    };
+    let (delivery, slow) = combine(answer.delivery, injected);
+    state.deliver(answer.text, delivery, slow).await
+}
+
+async fn balance_endpoint(
+    State(state): State<SandboxState>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let (latency, injected) = state.arrive(Ledger::count_balance);
+    pause(latency).await;
+    if let Some(fault) = injected.filter(|f| !f.processes()) {
+        return state.deliver(String::new(), fault.delivery(), false).await;
+    }
+    let text = match BalanceCall::from_params(&Params::parse(query.as_deref())) {
+        Some(call) => {
+            let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+            state.desk().ledger.balance(&call, &now)
+        }
+        None => failure(MISSING_PARAMS),
+    };
+    let (delivery, slow) = combine(Delivery::Normal, injected);
+    state.deliver(text, delivery, slow).await
+}
+
+/// The delivery after an injected fault that lets the request through, and
+/// whether the answer is held back: an injected loss wins over the dest's.
+fn combine(from_dest: Delivery, injected: Option<Fault>) -> (Delivery, bool) {
+    match injected {
+        Some(Fault::Slow) => (from_dest, true),
+        Some(fault) => (fault.delivery(), false),
+        None => (from_dest, false),
+    }
+}
+
+async fn pause(latency: Duration) {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+}
+
+fn server_error_page() -> Response {
+    let page = "<html><head><title>500 Internal Server Error</title></head>\
+                <body><h1>Internal Server Error</h1><p>sandbox: injected fault</p></body></html>";
+    html(StatusCode::INTERNAL_SERVER_ERROR, page)
+}
+
+fn garbage_page() -> Response {
+    let page = "<!DOCTYPE html><html><head><title>Maintenance</title></head>\
+                <body><p>Layanan sedang dalam pemeliharaan.</p></body></html>";
+    html(StatusCode::OK, page)
+}
+
+fn html(status: StatusCode, page: &'static str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
+}
+
+/// A response whose body fails at once: hyper aborts the connection, so the
+/// client sees a broken connection and never a reply.
+fn dropped_connection() -> Response {
+    let broken = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "sandbox: connection dropped on purpose",
+        ))
+    });
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        Body::from_stream(broken),
+    )
+        .into_response()
+}
+
+/// A running sandbox. Dropping it leaves the server running until the
+/// runtime stops; [`SandboxHandle::shutdown`] stops it.
+#[derive(Debug)]
+pub struct SandboxHandle {
+    addr: SocketAddr,
+    state: SandboxState,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl SandboxHandle {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The shared state, e.g. to watch it from another task.
+    pub fn state(&self) -> &SandboxState {
+        &self.state
+    }
+
+    pub fn stats(&self) -> SandboxStats {
+        self.state.stats()
+    }
+
+    pub fn balance(&self, member_id: &str) -> Option<Rupiah> {
+        self.state.balance(member_id)
+    }
+
+    /// How many times this refID was charged; never more than 1.
+    pub fn charges_for(&self, ref_id: &str) -> u32 {
+        self.state.charges_for(ref_id)
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.state.set_latency(latency);
+    }
+
+    /// The next `count` requests of any kind (balance and status included)
+    /// get `fault`; faults injected earlier are used up first.
+    pub fn inject(&self, fault: Fault, count: u32) {
+        self.state.inject(fault, count);
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to 2 s), stops.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let mut task = self.task;
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+/// Binds `addr` (`127.0.0.1:0` picks a free port) and serves in a task.
+pub async fn spawn(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<SandboxHandle> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let state = SandboxState::new(config);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = router(state.clone());
+    let task = tokio::spawn(async move {
+        let signal = async {
+            // A dropped handle is not a stop request.
+            if stopped.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        if let Err(error) = axum::serve(listener, app)
+            .with_graceful_shutdown(signal)
+            .await
+        {
+            tracing::error!(%error, "sandbox gateway stopped");
+        }
+    });
+    Ok(SandboxHandle {
+        addr,
+        state,
+        stop,
+        task,
+    })
+}
+
+/// Serves the sandbox on `addr` until ctrl-c (or SIGTERM), for
+/// `loket sandbox --listen`.
+pub async fn serve_forever(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let members: Vec<&str> = config
+        .accounts
+        .iter()
+        .map(|a| a.member_id.as_str())
+        .collect();
+    tracing::info!(
+        url = %format!("http://{}", listener.local_addr()?),
+        members = ?members,
+        "sandbox gateway listening"
+    );
+    let app = router(SandboxState::new(config));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop_signal())
+        .await
+}
+
+/// Resolves on ctrl-c, or SIGTERM on Unix.
+async fn stop_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("sandbox gateway stopping");
+}
