@@ -341,12 +341,13 @@ impl Engine {
             Input::Text(text) => self.handle_text(ctx, lang, &text).await,
             Input::Button(data) => self.handle_button(ctx, lang, &data).await,
         };
-        match result {
-            Ok(response) => response,
-            Err(Refusal::Message(id, args)) => {
-                Response::reply(Reply::text(self.say(lang, id, &args)))
-            }
-            Err(Refusal::Store(e)) => {
+        result.unwrap_or_else(|refusal| self.refusal_response(ctx, lang, refusal))
+    }
+
+    fn refusal_response(&self, ctx: &ChatCtx, lang: Lang, refusal: Refusal) -> Response {
+        match refusal {
+            Refusal::Message(id, args) => Response::reply(Reply::text(self.say(lang, id, &args))),
+            Refusal::Store(e) => {
                 tracing::error!(error = %e, chat = ctx.chat_id, "store error");
                 Response::reply(Reply::text(self.say(lang, "err-internal", &[])))
             }
@@ -1235,7 +1236,8 @@ impl Engine {
                         Secret::new(api_key),
                         base_url,
                     )
-                    .await?;
+                    .await
+                    .unwrap_or_else(|refusal| self.refusal_response(ctx, lang, refusal));
                 response.delete_input = true;
                 Ok(response)
             }
@@ -1301,7 +1303,8 @@ impl Engine {
                     .remove(&ctx.chat_id);
                 let mut response = self
                     .finish_login(ctx, lang, member_id, pin, Secret::new(value), None)
-                    .await?;
+                    .await
+                    .unwrap_or_else(|refusal| self.refusal_response(ctx, lang, refusal));
                 response.delete_input = true;
                 Ok(response)
             }

@@ -59,7 +59,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Cmd::Run => {
             init_logging("info");
-            loket::telegram::run(settings).await.map_err(anyhow::Error::from)
+            loket::telegram::run(settings)
+                .await
+                .map_err(anyhow::Error::from)
         }
         Cmd::Sandbox { listen, latency_ms } => {
             init_logging("info");

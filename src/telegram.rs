@@ -15,10 +15,13 @@ use std::time::Duration;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::adaptors::Throttle;
 use teloxide::dispatching::{Dispatcher, UpdateFilterExt, UpdateHandler};
-use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters, SetMyCommandsSetters};
+use teloxide::payloads::{
+    AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters, SetMyCommandsSetters,
+};
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId, ReplyParameters,
+    BotCommand, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId,
+    ReplyParameters,
 };
 use teloxide::update_listeners::webhooks;
 use teloxide::RequestError;
@@ -61,7 +64,8 @@ pub async fn run(settings: Settings) -> Result<(), TelegramError> {
     let token = std::env::var("TELOXIDE_TOKEN").map_err(|_| TelegramError::NoToken)?;
     let mut bot = Bot::new(token);
     if let Ok(api_url) = std::env::var("TELOXIDE_API_URL") {
-        let url = url::Url::parse(api_url.trim_end_matches('/')).map_err(|e| TelegramError::BadApiUrl(e.to_string()))?;
+        let url = url::Url::parse(api_url.trim_end_matches('/'))
+            .map_err(|e| TelegramError::BadApiUrl(e.to_string()))?;
         bot = bot.set_api_url(url);
     }
 
@@ -80,14 +84,23 @@ pub async fn run(settings: Settings) -> Result<(), TelegramError> {
             url
         }
     };
-    let engine = build_engine(&settings, &Location::Dir(settings.data_dir.clone()), gateway_url, None)?;
+    let engine = build_engine(
+        &settings,
+        &Location::Dir(settings.data_dir.clone()),
+        gateway_url,
+        None,
+    )?;
     let bot = bot.throttle(Limits::default());
     serve(bot, engine, &settings).await
 }
 
 /// Runs the dispatcher until SIGINT/SIGTERM; in-flight handlers finish
 /// first. Separate from `run` so tests can drive a bot they built.
-pub async fn serve(bot: LoketBot, engine: Engine, settings: &Settings) -> Result<(), TelegramError> {
+pub async fn serve(
+    bot: LoketBot,
+    engine: Engine,
+    settings: &Settings,
+) -> Result<(), TelegramError> {
     let me = bot.get_me().await?;
     tracing::info!(username = %me.username(), "connected to the Bot API");
     if let Err(e) = set_commands(&bot, &engine, settings.locale).await {
@@ -109,7 +122,9 @@ pub async fn serve(bot: LoketBot, engine: Engine, settings: &Settings) -> Result
         .build();
     let token = dispatcher.shutdown_token();
     tokio::spawn(async move {
-        if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             term.recv().await;
             tracing::info!("SIGTERM: finishing in-flight updates, then stopping");
             if let Ok(done) = token.shutdown() {
@@ -120,13 +135,17 @@ pub async fn serve(bot: LoketBot, engine: Engine, settings: &Settings) -> Result
 
     match (&settings.webhook_url, settings.listen) {
         (Some(url), listen) => {
-            let url = url::Url::parse(url).map_err(|e| TelegramError::BadWebhookUrl(e.to_string()))?;
+            let url =
+                url::Url::parse(url).map_err(|e| TelegramError::BadWebhookUrl(e.to_string()))?;
             let address = listen.unwrap_or_else(|| "0.0.0.0:8443".parse().expect("listen address"));
             let listener = webhooks::axum(bot.clone(), webhooks::Options::new(address, url))
                 .await
                 .map_err(|e| TelegramError::Webhook(e.to_string()))?;
             dispatcher
-                .dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("webhook listener error"))
+                .dispatch_with_listener(
+                    listener,
+                    LoggingErrorHandler::with_custom_text("webhook listener error"),
+                )
                 .await;
         }
         (None, _) => dispatcher.dispatch().await,
@@ -147,7 +166,12 @@ pub fn handler_tree() -> UpdateHandler<RequestError> {
         .branch(Update::filter_callback_query().endpoint(on_callback))
 }
 
-async fn on_message(bot: LoketBot, msg: Message, engine: Engine, me: Me) -> Result<(), RequestError> {
+async fn on_message(
+    bot: LoketBot,
+    msg: Message,
+    engine: Engine,
+    me: Me,
+) -> Result<(), RequestError> {
     let Some(text) = msg.text() else {
         return Ok(());
     };
@@ -171,7 +195,9 @@ async fn on_message(bot: LoketBot, msg: Message, engine: Engine, me: Me) -> Resu
         kind,
         message_id: Some(msg.id.0),
         addressed: replied.is_some_and(|u| u.id == me.id),
-        reply_to_user: replied.filter(|u| u.id != me.id && !u.is_bot).map(|u| user_id(u.id)),
+        reply_to_user: replied
+            .filter(|u| u.id != me.id && !u.is_bot)
+            .map(|u| user_id(u.id)),
     };
     let will_answer = kind == ChatKind::Private || text.starts_with('/') || ctx.addressed;
     let typing = will_answer.then(|| tokio::spawn(keep_typing(bot.clone(), msg.chat.id)));
@@ -193,12 +219,20 @@ async fn on_message(bot: LoketBot, msg: Message, engine: Engine, me: Me) -> Resu
     Ok(())
 }
 
-async fn on_callback(bot: LoketBot, query: CallbackQuery, engine: Engine) -> Result<(), RequestError> {
+async fn on_callback(
+    bot: LoketBot,
+    query: CallbackQuery,
+    engine: Engine,
+) -> Result<(), RequestError> {
     let (Some(data), Some(message)) = (query.data.as_deref(), query.regular_message()) else {
         bot.answer_callback_query(query.id.clone()).await?;
         return Ok(());
     };
-    let kind = if message.chat.is_private() { ChatKind::Private } else { ChatKind::Group };
+    let kind = if message.chat.is_private() {
+        ChatKind::Private
+    } else {
+        ChatKind::Group
+    };
     let ctx = ChatCtx {
         chat_id: message.chat.id.0,
         user_id: user_id(query.from.id),
@@ -249,13 +283,19 @@ async fn show_button_response(
 }
 
 /// Sends one reply (split if long), with its buttons on the last part.
-async fn send(bot: &LoketBot, chat: ChatId, reply: &Reply, reply_to: Option<MessageId>) -> Result<(), RequestError> {
+async fn send(
+    bot: &LoketBot,
+    chat: ChatId,
+    reply: &Reply,
+    reply_to: Option<MessageId>,
+) -> Result<(), RequestError> {
     let chunks = split_text(&reply.text);
     let last = chunks.len().saturating_sub(1);
     for (i, chunk) in chunks.into_iter().enumerate() {
         let mut request = bot.send_message(chat, chunk);
         if let (0, Some(id)) = (i, reply_to) {
-            request = request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+            request =
+                request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
         }
         if i == last && !reply.buttons.is_empty() {
             request = request.reply_markup(keyboard(reply));
@@ -266,8 +306,11 @@ async fn send(bot: &LoketBot, chat: ChatId, reply: &Reply, reply_to: Option<Mess
 }
 
 fn keyboard(reply: &Reply) -> InlineKeyboardMarkup {
-    let row: Vec<InlineKeyboardButton> =
-        reply.buttons.iter().map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone())).collect();
+    let row: Vec<InlineKeyboardButton> = reply
+        .buttons
+        .iter()
+        .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()))
+        .collect();
     if row.is_empty() {
         InlineKeyboardMarkup::default()
     } else {
@@ -348,17 +391,36 @@ fn truncate(text: &str, max_chars: usize) -> String {
 }
 
 /// The slash commands Telegram suggests, in both languages.
-const MENU: &[&str] =
-    &["saldo", "beli", "cek", "bayar", "status", "riwayat", "bantuan", "bahasa", "login", "akun", "logout", "hubungkan", "putus", "izinkan", "cabut"];
+const MENU: &[&str] = &[
+    "saldo",
+    "beli",
+    "cek",
+    "bayar",
+    "status",
+    "riwayat",
+    "bantuan",
+    "bahasa",
+    "login",
+    "akun",
+    "logout",
+    "hubungkan",
+    "putus",
+    "izinkan",
+    "cabut",
+];
 
 pub fn command_menu(engine: &Engine, lang: Lang) -> Vec<BotCommand> {
-    MENU.iter().map(|c| BotCommand::new(*c, engine.text(lang, &format!("cmd-{c}"), &[]))).collect()
+    MENU.iter()
+        .map(|c| BotCommand::new(*c, engine.text(lang, &format!("cmd-{c}"), &[])))
+        .collect()
 }
 
 async fn set_commands(bot: &LoketBot, engine: &Engine, default: Lang) -> Result<(), RequestError> {
     bot.set_my_commands(command_menu(engine, default)).await?;
     for lang in [Lang::Id, Lang::En] {
-        bot.set_my_commands(command_menu(engine, lang)).language_code(lang.code()).await?;
+        bot.set_my_commands(command_menu(engine, lang))
+            .language_code(lang.code())
+            .await?;
     }
     Ok(())
 }
