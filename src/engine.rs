@@ -707,8 +707,11 @@ impl Engine {
             }
         };
         entry.updated_at = Utc::now();
-        if let Err(e) = self.inner.store.update_entry(&entry).await {
-            tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot record a money call's result");
+        match self.inner.store.update_entry(&entry).await {
+            Ok(stored) => entry = stored,
+            Err(e) => {
+                tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot record a money call's result")
+            }
         }
         self.settle_inquiry(&entry);
         entry
@@ -1109,7 +1112,7 @@ impl Engine {
                     absorb_reply(&mut entry, reply);
                 }
                 entry.updated_at = Utc::now();
-                self.inner.store.update_entry(&entry).await?;
+                entry = self.inner.store.update_entry(&entry).await?;
                 self.settle_inquiry(&entry);
             } else {
                 self.follow(entry.ref_id.clone(), self.inner.config.recheck_after);

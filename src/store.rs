@@ -533,11 +533,29 @@ impl Store {
         Ok(true)
     }
 
-    pub async fn update_entry(&self, entry: &JournalEntry) -> StoreResult<()> {
-        self.journal
-            .insert(entry.ref_id.as_bytes(), encode(entry))?;
+    /// Records an entry's new state. A final state (success, failed) is
+    /// never overwritten by a later non-final one — a slow status answer
+    /// cannot turn a known success back into "being checked". Returns the
+    /// entry as stored.
+    pub async fn update_entry(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {
+        let key = entry.ref_id.as_bytes();
+        let stored = loop {
+            let current = self.journal.get(key)?;
+            if let Some(bytes) = &current {
+                let existing: JournalEntry = decode(bytes)?;
+                if existing.state.is_final() && !entry.state.is_final() {
+                    break existing;
+                }
+            }
+            let swapped = self
+                .journal
+                .compare_and_swap(key, current, Some(encode(entry)))?;
+            if swapped.is_ok() {
+                break entry.clone();
+            }
+        };
         self.journal.flush_async().await?;
-        Ok(())
+        Ok(stored)
     }
 
     pub fn entry(&self, ref_id: &str) -> StoreResult<Option<JournalEntry>> {
