@@ -590,7 +590,8 @@ async fn telegram_refusals_are_reproduced() {
 
     // Editing to the same content.
     let err = bot
-        .edit_message_text(chat.chat_id(), ok.id, "Saldo: Rp 10.000")
+        .edit_message_text(chat.chat_id(), ok.id, "*Saldo*: Rp 10\\.000")
+        .parse_mode(ParseMode::MarkdownV2)
         .await
         .unwrap_err();
     assert!(
@@ -728,5 +729,88 @@ async fn from_env_reads_teloxide_api_url_even_with_a_trailing_slash() {
     let bot = Bot::from_env();
     bot.get_me().await.expect("getMe through TELOXIDE_API_URL");
     assert_eq!(fake.calls()[0].token, "42:ENV");
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn edits_count_formatting_changes_and_drop_keyboards_only_when_omitted() {
+    let fake = FakeBotApi::start().await;
+    let bot = bot_for(&fake);
+    let chat = FakeChat::private(&alice());
+    fake.register_chat(&chat);
+    let sent = bot
+        .send_message(chat.chat_id(), "Saldo")
+        .reply_markup(keyboard())
+        .await
+        .unwrap();
+
+    // Same text, now bold: Telegram sees new entities, so it is a change.
+    bot.edit_message_text(chat.chat_id(), sent.id, "<b>Saldo</b>")
+        .parse_mode(ParseMode::Html)
+        .reply_markup(keyboard())
+        .await
+        .expect("formatting-only edit is a modification");
+    let now = fake.message(chat.id, sent.id.0).unwrap();
+    assert_eq!(now.text.as_deref(), Some("Saldo"));
+    assert_eq!(now.button_texts(), ["OK", "Batal"]);
+
+    // Only the keyboard changes.
+    let edited = bot
+        .edit_message_reply_markup(chat.chat_id(), sent.id)
+        .reply_markup(InlineKeyboardMarkup::new(vec![vec![
+            InlineKeyboardButton::callback("Lagi", "lagi"),
+        ]]))
+        .await
+        .unwrap();
+    assert_eq!(
+        edited.reply_markup().unwrap().inline_keyboard[0][0].text,
+        "Lagi"
+    );
+    assert!(edited.edit_date().is_some());
+    assert_eq!(
+        fake.message(chat.id, sent.id.0).unwrap().button_texts(),
+        ["Lagi"]
+    );
+    // Users' messages cannot be edited by the bot.
+    let theirs = fake.inject_text(&chat, &alice(), "punyaku");
+    let err = bot
+        .edit_message_text(chat.chat_id(), MessageId(theirs), "diubah")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RequestError::Api(ApiError::MessageCantBeEdited)),
+        "{err:?}"
+    );
+    fake.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_bots_group_status_governs_deleting_and_sending() {
+    let fake = FakeBotApi::start().await;
+    let bot = bot_for(&fake);
+    let group = FakeChat::supergroup(-1_005_555, "Super");
+    let theirs = fake.inject_text(&group, &bob(), "spam");
+
+    fake.set_member_status(group.id, BOT_ID, "member");
+    let err = bot
+        .delete_message(group.chat_id(), MessageId(theirs))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RequestError::Api(ApiError::MessageCantBeDeleted)),
+        "{err:?}"
+    );
+
+    fake.set_member_status(group.id, BOT_ID, "administrator");
+    bot.delete_message(group.chat_id(), MessageId(theirs))
+        .await
+        .expect("an admin bot deletes others' messages");
+
+    fake.set_member_status(group.id, BOT_ID, "kicked");
+    let err = bot.send_message(group.chat_id(), "hai").await.unwrap_err();
+    assert!(
+        matches!(err, RequestError::Api(ApiError::BotKickedFromSupergroup)),
+        "{err:?}"
+    );
     fake.shutdown().await;
 }

@@ -395,6 +395,9 @@ type ApiResult = Result<Value, ApiError>;
 struct StoredMessage {
     json: Value,
     from_bot: bool,
+    /// The text as the bot sent it and its `parse_mode` (lowercase), so
+    /// that an edit changing only formatting counts as a modification.
+    source: (String, String),
 }
 
 struct ChatState {
@@ -657,6 +660,7 @@ impl FakeBotApi {
             StoredMessage {
                 json: message.clone(),
                 from_bot: false,
+                source: (text.to_owned(), String::new()),
             },
         );
         push_update(&mut inner, "message", message);
@@ -749,6 +753,9 @@ impl FakeBotApi {
     /// What `getChatMember(chat_id, user_id)` says: `"creator"`,
     /// `"administrator"`, `"member"`, `"restricted"`, `"left"`, `"kicked"`.
     /// Default: `"administrator"` for the bot, `"member"` for others.
+    /// For `user_id == BOT_ID` it also governs the bot in groups: not an
+    /// admin → may not delete others' messages; `"kicked"`/`"left"` → sends
+    /// answer 403 like Telegram.
     pub fn set_member_status(&self, chat_id: i64, user_id: i64, status: &str) {
         self.shared
             .lock()
@@ -814,7 +821,9 @@ impl FakeBotApi {
     }
 
     /// Like [`wait_for`](Self::wait_for), but only calls with `seq >= mark`.
-    /// Calls are matched once answered (so `response` is filled in).
+    /// Calls are matched once answered (so `response` is filled in), except
+    /// `getUpdates`, matched as soon as it starts (its response is `Null`
+    /// while it waits).
     pub async fn wait_for_after(
         &self,
         mark: usize,
@@ -1560,10 +1569,18 @@ fn call_method(inner: &mut Inner, lc: &str, p: &Value, seq: usize) -> ApiResult 
             let message_id = param_i64(p, "message_id")
                 .ok_or_else(|| ApiError::bad_request("message identifier is not specified"))?
                 as i32;
+            let may_delete_others =
+                matches!(bot_status(inner, chat_id), "administrator" | "creator");
             let chat = inner.chats.get_mut(&chat_id).expect("resolved chat");
-            if chat.messages.remove(&message_id).is_none() {
-                return Err(ApiError::bad_request("message to delete not found"));
+            let from_bot = match chat.messages.get(&message_id) {
+                None => return Err(ApiError::bad_request("message to delete not found")),
+                Some(m) => m.from_bot,
+            };
+            // In groups only an admin bot may delete other people's messages.
+            if !from_bot && !chat.chat.is_private() && !may_delete_others {
+                return Err(ApiError::bad_request("message can't be deleted"));
             }
+            chat.messages.remove(&message_id);
             chat.deleted.push(message_id);
             Ok(json!(true))
         }
@@ -1681,8 +1698,8 @@ fn call_method(inner: &mut Inner, lc: &str, p: &Value, seq: usize) -> ApiResult 
         other if TRUE_METHODS.contains(&other) => {
             if other == "sendchataction" {
                 let chat_id = resolve_chat(inner, p)?;
-                if inner.blocked.contains(&chat_id) {
-                    return Err(blocked_error());
+                if let Some(refusal) = write_refusal(inner, chat_id) {
+                    return Err(refusal);
                 }
             }
             Ok(json!(true))
@@ -1736,6 +1753,37 @@ fn chat_member_json(user: Value, status: &str) -> Value {
         "kicked" => json!({ "status": "kicked", "user": user, "until_date": 0 }),
         _ => json!({ "status": "member", "user": user }),
     }
+}
+
+/// The bot's status in `chat_id` (set with `set_member_status(chat, BOT_ID, ..)`).
+fn bot_status(inner: &Inner, chat_id: i64) -> &str {
+    inner
+        .member_status
+        .get(&(chat_id, BOT_ID))
+        .map_or("administrator", String::as_str)
+}
+
+/// Why the bot may not write to `chat_id`, if it may not.
+fn write_refusal(inner: &Inner, chat_id: i64) -> Option<ApiError> {
+    if inner.blocked.contains(&chat_id) {
+        return Some(blocked_error());
+    }
+    let chat = &inner.chats.get(&chat_id)?.chat;
+    let kind = match chat.kind {
+        FakeChatKind::Private { .. } => return None,
+        FakeChatKind::Group { .. } => "group",
+        FakeChatKind::Supergroup { .. } => "supergroup",
+    };
+    let description = match bot_status(inner, chat_id) {
+        "kicked" => format!("Forbidden: bot was kicked from the {kind} chat"),
+        "left" => format!("Forbidden: bot is not a member of the {kind} chat"),
+        _ => return None,
+    };
+    Some(ApiError {
+        code: 403,
+        description,
+        parameters: None,
+    })
 }
 
 fn blocked_error() -> ApiError {
@@ -1801,6 +1849,16 @@ fn checked_text(p: &Value) -> Result<String, ApiError> {
     Ok(text)
 }
 
+/// `(text, parse_mode)` of a send/edit as given.
+fn text_source(p: &Value) -> (String, String) {
+    (
+        param_str(p, "text").unwrap_or_default(),
+        param_str(p, "parse_mode")
+            .unwrap_or_default()
+            .to_ascii_lowercase(),
+    )
+}
+
 /// The inline keyboard to store, if any; checks button data like Telegram.
 fn checked_markup(p: &Value) -> Result<Option<Value>, ApiError> {
     let markup = match p.get("reply_markup") {
@@ -1840,8 +1898,8 @@ fn checked_markup(p: &Value) -> Result<Option<Value>, ApiError> {
 
 fn send_message(inner: &mut Inner, p: &Value, seq: usize) -> ApiResult {
     let chat_id = resolve_chat(inner, p)?;
-    if inner.blocked.contains(&chat_id) {
-        return Err(blocked_error());
+    if let Some(refusal) = write_refusal(inner, chat_id) {
+        return Err(refusal);
     }
     let text = checked_text(p)?;
     let markup = checked_markup(p)?;
@@ -1883,6 +1941,7 @@ fn send_message(inner: &mut Inner, p: &Value, seq: usize) -> ApiResult {
         StoredMessage {
             json: message.clone(),
             from_bot: true,
+            source: text_source(p),
         },
     );
     inner.shown.push(Shown {
@@ -1922,9 +1981,10 @@ fn edit_message(inner: &mut Inner, p: &Value, seq: usize, with_text: bool) -> Ap
         return Err(ApiError::bad_request("message can't be edited"));
     }
     let obj = stored.json.as_object_mut().expect("message object");
-    let same_text = text
-        .as_ref()
-        .is_none_or(|t| obj.get("text").and_then(Value::as_str) == Some(t.as_str()));
+    let same_text = text.as_ref().is_none_or(|t| {
+        obj.get("text").and_then(Value::as_str) == Some(t.as_str())
+            && stored.source == text_source(p)
+    });
     if same_text && obj.get("reply_markup") == markup.as_ref() {
         return Err(ApiError::bad_request(
             "message is not modified: specified new message content and reply markup are \
@@ -1933,6 +1993,7 @@ fn edit_message(inner: &mut Inner, p: &Value, seq: usize, with_text: bool) -> Ap
     }
     if let Some(t) = &text {
         obj.insert("text".into(), json!(t));
+        stored.source = text_source(p);
     }
     // Like Telegram: an edit without `reply_markup` removes the keyboard.
     match markup {
