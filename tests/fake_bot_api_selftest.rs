@@ -14,7 +14,7 @@ use teloxide::{
     prelude::*,
     types::{
         BotCommand, BotCommandScope, ChatMemberKind, InlineKeyboardButton, InlineKeyboardMarkup,
-        MaybeInaccessibleMessage, MessageId, ParseMode, ReplyParameters, UpdateKind,
+        InputFile, MaybeInaccessibleMessage, MessageId, ParseMode, ReplyParameters, UpdateKind,
     },
     update_listeners::webhooks,
     ApiError, RequestError,
@@ -720,15 +720,83 @@ async fn unknown_methods_are_recorded_and_answered_true() {
     fake.shutdown().await;
 }
 
+/// `TELOXIDE_API_URL` is process-global, so this runs `Bot::from_env` in a
+/// child process (this test binary, filtered to the test below), just as an
+/// end-to-end test runs the real bot.
 #[tokio::test]
 async fn from_env_reads_teloxide_api_url_even_with_a_trailing_slash() {
     let fake = FakeBotApi::start().await;
-    // The only test in this binary that touches the environment.
-    std::env::set_var("TELOXIDE_TOKEN", "42:ENV");
-    std::env::set_var("TELOXIDE_API_URL", format!("{}/", fake.api_url()));
-    let bot = Bot::from_env();
-    bot.get_me().await.expect("getMe through TELOXIDE_API_URL");
-    assert_eq!(fake.calls()[0].token, "42:ENV");
+    let child = tokio::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "env_child_calls_get_me", "--test-threads=1"])
+        .env("FAKE_BOT_API_ENV_CHILD", "1")
+        .env("TELOXIDE_TOKEN", "42:ENV")
+        .env("TELOXIDE_API_URL", format!("{}/", fake.api_url()))
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(20), child)
+        .await
+        .expect("child finishes")
+        .expect("child runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let calls = fake.calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].token, "42:ENV");
+    fake.shutdown().await;
+}
+
+/// The child half of the test above; a no-op in a normal run.
+#[tokio::test]
+async fn env_child_calls_get_me() {
+    if std::env::var_os("FAKE_BOT_API_ENV_CHILD").is_none() {
+        return;
+    }
+    let me = Bot::from_env().get_me().await.expect("getMe via env URL");
+    assert_eq!(me.username(), BOT_USERNAME);
+}
+
+#[tokio::test]
+async fn documents_and_photos_upload_as_multipart_and_deserialize() {
+    let fake = FakeBotApi::start().await;
+    let bot = bot_for(&fake);
+    let chat = FakeChat::private(&alice());
+    fake.register_chat(&chat);
+
+    let doc = bot
+        .send_document(
+            chat.chat_id(),
+            InputFile::memory(b"STRUK PLN 123".to_vec()).file_name("struk.txt"),
+        )
+        .caption("<b>Struk</b> PLN")
+        .parse_mode(ParseMode::Html)
+        .await
+        .expect("sendDocument");
+    let document = doc.document().expect("a document message");
+    assert_eq!(document.file_name.as_deref(), Some("struk.txt"));
+    assert_eq!(doc.caption(), Some("Struk PLN"));
+    let call = &fake.calls_of("sendDocument")[0];
+    assert_eq!(call.params["document"]["file_name"], "struk.txt");
+    assert_eq!(call.params["document"]["size"], 13);
+    assert_eq!(call.chat_id(), Some(chat.id));
+
+    let photo = bot
+        .send_photo(chat.chat_id(), InputFile::file_id(document.file.id.clone()))
+        .await
+        .expect("sendPhoto by file id");
+    assert_eq!(photo.photo().map(<[_]>::len), Some(1));
+    assert_eq!(
+        fake.wait_for_text(chat.id, "Struk PLN", WAIT).await,
+        Some(doc.id.0)
+    );
+    let err = bot
+        .edit_message_text(chat.chat_id(), doc.id, "teks")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RequestError::Api(_)), "{err:?}");
+    assert!(fake.unknown_calls().is_empty());
     fake.shutdown().await;
 }
 

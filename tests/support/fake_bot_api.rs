@@ -15,7 +15,8 @@
 //!   updates there (with `X-Telegram-Bot-Api-Secret-Token`), and
 //!   `getUpdates` then answers 409; non-loopback URLs are never contacted;
 //! - messages: per-chat increasing `message_id`s shared by user and bot
-//!   messages; `sendMessage`, `editMessageText`, `editMessageReplyMarkup`,
+//!   messages; `sendMessage`, `sendDocument`/`sendPhoto` (JSON or
+//!   multipart uploads), `editMessageText`, `editMessageReplyMarkup`,
 //!   `deleteMessage(s)` keep a per-chat store, so a callback carries the
 //!   message as it currently is. Telegram's usual refusals are reproduced:
 //!   unknown chat, empty or >4096 text, bad `parse_mode` markup, callback
@@ -294,6 +295,8 @@ pub struct FakeMessage {
     pub from_bot: bool,
     /// The current text (after edits), as the user sees it.
     pub text: Option<String>,
+    /// The caption of a document or photo.
+    pub caption: Option<String>,
     /// The current inline keyboard (`{"inline_keyboard":[[...]]}`).
     pub reply_markup: Option<Value>,
     /// The full `Message` object as Telegram would send it now.
@@ -872,7 +875,8 @@ impl FakeBotApi {
     }
 
     /// Waits until the bot shows a text containing `needle` in `chat_id`
-    /// (by sending or editing); returns that message's id.
+    /// (by sending or editing a text, or as a document/photo caption);
+    /// returns that message's id.
     pub async fn wait_for_text(
         &self,
         chat_id: i64,
@@ -1071,6 +1075,7 @@ fn to_fake_message(chat_id: i64, message_id: i32, stored: &StoredMessage) -> Fak
         message_id,
         from_bot: stored.from_bot,
         text: stored.json["text"].as_str().map(str::to_owned),
+        caption: stored.json["caption"].as_str().map(str::to_owned),
         reply_markup: stored.json.get("reply_markup").cloned(),
         json: stored.json.clone(),
     }
@@ -1182,6 +1187,18 @@ fn parse_params(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result
     if content_type.starts_with("multipart/form-data") {
         let boundary = content_type_boundary(headers).ok_or("multipart without boundary")?;
         for (k, v) in parse_multipart(body, &boundary) {
+            params.insert(k, v);
+        }
+        // teloxide sends `"document": "attach://<part>"` plus the part;
+        // resolve that so tests see the file where the field is.
+        let attached: Vec<(String, Value)> = params
+            .iter()
+            .filter_map(|(k, v)| {
+                let part = v.as_str()?.strip_prefix("attach://")?;
+                Some((k.clone(), params.get(part)?.clone()))
+            })
+            .collect();
+        for (k, v) in attached {
             params.insert(k, v);
         }
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
@@ -1471,6 +1488,8 @@ const MODELLED_METHODS: &[&str] = &[
     "setwebhook",
     "deletewebhook",
     "sendmessage",
+    "senddocument",
+    "sendphoto",
     "editmessagetext",
     "editmessagereplymarkup",
     "deletemessage",
@@ -1561,7 +1580,9 @@ fn call_method(inner: &mut Inner, lc: &str, p: &Value, seq: usize) -> ApiResult 
             inner.webhook = None;
             Ok(json!(true))
         }
-        "sendmessage" => send_message(inner, p, seq),
+        "sendmessage" => send_message(inner, p, seq, SendKind::Text),
+        "senddocument" => send_message(inner, p, seq, SendKind::Document),
+        "sendphoto" => send_message(inner, p, seq, SendKind::Photo),
         "editmessagetext" => edit_message(inner, p, seq, true),
         "editmessagereplymarkup" => edit_message(inner, p, seq, false),
         "deletemessage" => {
@@ -1896,12 +1917,71 @@ fn checked_markup(p: &Value) -> Result<Option<Value>, ApiError> {
     Ok(Some(markup))
 }
 
-fn send_message(inner: &mut Inner, p: &Value, seq: usize) -> ApiResult {
+/// What a send method puts into the message besides the common fields.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SendKind {
+    Text,
+    Document,
+    Photo,
+}
+
+/// Telegram's limit on captions, in UTF-16 code units after parsing.
+const MAX_CAPTION_UTF16: usize = 1024;
+
+/// `(field, value)` for a document or photo: uploaded files arrive as
+/// multipart parts (`{"file_name", "size"}`), re-sent ones as a file id/URL.
+fn media_field(p: &Value, kind: SendKind, message_id: i32, chat_id: i64) -> ApiResult {
+    let key = if kind == SendKind::Photo {
+        "photo"
+    } else {
+        "document"
+    };
+    let input = p
+        .get(key)
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| ApiError::bad_request(format!("there is no {key} in the request")))?;
+    let size = input.get("size").and_then(Value::as_u64).unwrap_or(1024);
+    let file_id = format!("FAKE-{key}-{}-{message_id}", chat_id.unsigned_abs());
+    let unique = format!("U{}{message_id}", chat_id.unsigned_abs());
+    Ok(match kind {
+        SendKind::Photo => json!([{
+            "file_id": file_id, "file_unique_id": unique,
+            "width": 320, "height": 240, "file_size": size,
+        }]),
+        _ => {
+            let mut doc =
+                json!({ "file_id": file_id, "file_unique_id": unique, "file_size": size });
+            if let Some(name) = input.get("file_name").and_then(Value::as_str) {
+                doc["file_name"] = json!(name);
+            }
+            doc
+        }
+    })
+}
+
+/// The rendered caption, if any, validated like Telegram does.
+fn checked_caption(p: &Value) -> Result<Option<String>, ApiError> {
+    let Some(raw) = param_str(p, "caption") else {
+        return Ok(None);
+    };
+    let mode = param_str(p, "parse_mode").unwrap_or_default();
+    let caption = render_parse_mode(&raw, &mode)
+        .map_err(|e| ApiError::bad_request(format!("can't parse entities: {e}")))?;
+    if caption.encode_utf16().count() > MAX_CAPTION_UTF16 {
+        return Err(ApiError::bad_request("message caption is too long"));
+    }
+    Ok(Some(caption))
+}
+
+fn send_message(inner: &mut Inner, p: &Value, seq: usize, kind: SendKind) -> ApiResult {
     let chat_id = resolve_chat(inner, p)?;
     if let Some(refusal) = write_refusal(inner, chat_id) {
         return Err(refusal);
     }
-    let text = checked_text(p)?;
+    let (text, caption) = match kind {
+        SendKind::Text => (Some(checked_text(p)?), None),
+        _ => (None, checked_caption(p)?),
+    };
     let markup = checked_markup(p)?;
     let reply_params = p.get("reply_parameters");
     let reply_to = reply_params
@@ -1921,7 +2001,6 @@ fn send_message(inner: &mut Inner, p: &Value, seq: usize) -> ApiResult {
         None => None,
     };
     let message_id = chat.next_message_id;
-    chat.next_message_id += 1;
 
     let mut m = Map::new();
     m.insert("message_id".into(), json!(message_id));
@@ -1931,10 +2010,27 @@ fn send_message(inner: &mut Inner, p: &Value, seq: usize) -> ApiResult {
     if let Some(r) = replied {
         m.insert("reply_to_message".into(), r);
     }
-    m.insert("text".into(), json!(text));
+    match kind {
+        SendKind::Text => {
+            m.insert("text".into(), json!(text));
+        }
+        SendKind::Document => {
+            m.insert(
+                "document".into(),
+                media_field(p, kind, message_id, chat_id)?,
+            );
+        }
+        SendKind::Photo => {
+            m.insert("photo".into(), media_field(p, kind, message_id, chat_id)?);
+        }
+    }
+    if let Some(c) = &caption {
+        m.insert("caption".into(), json!(c));
+    }
     if let Some(k) = markup {
         m.insert("reply_markup".into(), k);
     }
+    chat.next_message_id += 1;
     let message = Value::Object(m);
     chat.messages.insert(
         message_id,
@@ -1944,12 +2040,14 @@ fn send_message(inner: &mut Inner, p: &Value, seq: usize) -> ApiResult {
             source: text_source(p),
         },
     );
-    inner.shown.push(Shown {
-        seq,
-        chat_id,
-        message_id,
-        text,
-    });
+    if let Some(text) = text.or(caption) {
+        inner.shown.push(Shown {
+            seq,
+            chat_id,
+            message_id,
+            text,
+        });
+    }
     Ok(message)
 }
 
@@ -1979,6 +2077,11 @@ fn edit_message(inner: &mut Inner, p: &Value, seq: usize, with_text: bool) -> Ap
         .ok_or_else(|| ApiError::bad_request("message to edit not found"))?;
     if !stored.from_bot {
         return Err(ApiError::bad_request("message can't be edited"));
+    }
+    if with_text && stored.json.get("text").is_none() {
+        return Err(ApiError::bad_request(
+            "there is no text in the message to edit",
+        ));
     }
     let obj = stored.json.as_object_mut().expect("message object");
     let same_text = text.as_ref().is_none_or(|t| {
