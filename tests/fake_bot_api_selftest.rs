@@ -301,6 +301,14 @@ async fn long_poll_waits_for_an_injected_update_and_honours_offset() {
     assert!(none.is_empty());
     assert!(started.elapsed() >= Duration::from_millis(900));
     assert_eq!(fake.pending_updates(), 0);
+
+    // A negative offset keeps only the newest updates (drop_pending_updates).
+    for text in ["satu", "dua", "tiga"] {
+        fake.inject_text(&chat, &alice(), text);
+    }
+    let last = bot.get_updates().offset(-1).await.unwrap();
+    assert_eq!(last.len(), 1);
+    assert_eq!(fake.pending_updates(), 1);
     fake.shutdown().await;
 }
 
@@ -712,6 +720,29 @@ async fn unknown_methods_are_recorded_and_answered_true() {
         .await
         .unwrap();
     assert!(resp.status().is_success());
+    // Queued faults answer before the method runs, in order.
+    fake.fail_next("getMe", 1, Fault::ServerError);
+    fake.fail_next(
+        "getMe",
+        1,
+        Fault::Api {
+            code: 401,
+            description: "Unauthorized".into(),
+        },
+    );
+    for (status, description) in [(500, "Internal Server Error"), (401, "Unauthorized")] {
+        let resp = client
+            .post(format!("{}/bot123:TEST/getMe", fake.api_url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), status);
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["ok"], false);
+        assert_eq!(body["error_code"], status);
+        assert_eq!(body["description"], description);
+    }
+    assert_eq!(fake.failed_calls().len(), 2);
     let unknown = fake.unknown_calls();
     assert_eq!(unknown.len(), 1);
     assert_eq!(unknown[0].method, "frobnicate");

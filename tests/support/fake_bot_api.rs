@@ -30,6 +30,29 @@
 //! a timeout. Methods the fake does not know are recorded, answered
 //! `{"ok":true,"result":true}` and listed by [`FakeBotApi::unknown_calls`].
 //! Faults ([`Fault`]) can be queued per method for reliability tests.
+//!
+//! Typical use (see `tests/fake_bot_api_selftest.rs` for runnable ones):
+//!
+//! ```text
+//! #[path = "support/fake_bot_api.rs"]
+//! mod fake_bot_api;
+//! use fake_bot_api::{FakeBotApi, FakeChat, FakeUser};
+//!
+//! let fake = FakeBotApi::start().await;
+//! let bot = Bot::new("123:TEST").set_api_url(fake.url());
+//! // ... spawn the Dispatcher, then:
+//! assert!(fake.wait_for_polling(WAIT).await);       // now shutdown() works
+//! let user = FakeUser::new(1001, "Alice").with_language("id");
+//! let chat = FakeChat::private(&user);
+//! fake.inject_text(&chat, &user, "/start");
+//! let id = fake.wait_for_text(chat.id, "Selamat datang", WAIT).await.unwrap();
+//! let cb = fake.press_button(&chat, &user, id, "Cek saldo").unwrap();
+//! fake.wait_for_callback_answer(&cb, WAIT).await.unwrap();
+//! // ... stop the Dispatcher (token.shutdown()) before dropping the fake.
+//! ```
+//!
+//! teloxide spells methods in PascalCase (`SendMessage`); every lookup here
+//! (`calls_of`, `wait_for`, `fail_next`) ignores case.
 #![allow(dead_code)]
 
 use std::{
