@@ -836,7 +836,8 @@ impl FakeBotApi {
     }
 
     /// The first call of `method` (any, from the start) matching `pred`,
-    /// waiting up to `timeout` for it to arrive.
+    /// waiting up to `timeout` for it to arrive. `pred` runs under the
+    /// fake's lock: it must not call back into the fake.
     pub async fn wait_for(
         &self,
         method: &str,
