@@ -34,6 +34,9 @@ where
 {
     let (notice_tx, mut notices) = mpsc::unbounded_channel::<Notice>();
     engine.set_notices(notice_tx);
+    // After a crash, unfinished payments are followed again; their results
+    // arrive as notices, so this comes after the channel is set.
+    engine.resume_unfinished();
     if let Some(welcome) = welcome {
         write_line(&mut output, &welcome).await?;
     }

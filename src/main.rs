@@ -100,7 +100,6 @@ async fn console(settings: Settings) -> anyhow::Result<()> {
         default_url,
         Some(demo_account(&sandbox_url)),
     )?;
-    engine.resume_unfinished();
     let welcome = engine.text(
         engine.lang(loket::console::CONSOLE_CHAT),
         "console-welcome",
