@@ -83,6 +83,17 @@ impl GatewayReply {
             })
     }
 
+    /// True when this is the inquiry's line (`DATA:… TAGIHAN:… ADMIN:…`,
+    /// no `HRG`), as a status check echoes it until the payment lands
+    /// (SPEC §1): "payment not recorded yet", never "payment succeeded",
+    /// whatever its status word says.
+    pub fn is_inquiry_echo(&self) -> bool {
+        let has = |keys: &[&str]| keys.iter().any(|k| self.field(k).is_some());
+        self.verb.as_deref() != Some("BAYAR")
+            && !has(&["HRG", "HARGA", "PRICE"])
+            && has(&["DATA", "NAMA", "NAME", "TAGIHAN", "BILL", "ADMIN"])
+    }
+
     pub fn field(&self, key: &str) -> Option<&str> {
         self.fields
             .iter()
