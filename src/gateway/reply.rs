@@ -106,9 +106,13 @@ static HEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?s)^([A-Za-z]+)\s+([^\s.]+)\.(\S+)\s+(.*)$").expect("head regex")
 });
 
+/// A status word at the start of the text. ASCII-only case-insensitivity:
+/// with Unicode folding `ſukſeſ` or a Kelvin sign would pass for a word.
 static STATUS_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(sedang\s+diproses|sukses|berhasil|success|gagal|failed|diproses|proses|pending|menunggu)\b")
-        .expect("status regex")
+    Regex::new(
+        r"(?i-u)^(sedang[ \t]+diproses|sukses|berhasil|success|gagal|failed|diproses|proses|pending|menunggu)\b",
+    )
+    .expect("status regex")
 });
 
 /// A field key: an upper-case word right before a colon.
@@ -120,12 +124,16 @@ static BALANCE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("balance regex")
 });
 
+/// The status a matched status word names. Anything else is `Unknown`:
+/// a word this list does not know must never become `Pending` by default.
 fn status_of(word: &str) -> TxStatus {
     let w = word.to_ascii_lowercase();
+    let w = w.split_whitespace().collect::<Vec<_>>().join(" ");
     match w.as_str() {
         "sukses" | "berhasil" | "success" => TxStatus::Success,
         "gagal" | "failed" => TxStatus::Failed,
-        _ => TxStatus::Pending,
+        "pending" | "proses" | "diproses" | "sedang diproses" | "menunggu" => TxStatus::Pending,
+        _ => TxStatus::Unknown,
     }
 }
 
@@ -150,13 +158,10 @@ pub fn parse_reply(text: &str) -> GatewayReply {
     let Some(status_match) = STATUS_WORD.find(rest) else {
         return GatewayReply::unknown(raw);
     };
-    let status = status_of(
-        status_match
-            .as_str()
-            .split_whitespace()
-            .next()
-            .unwrap_or(""),
-    );
+    let status = status_of(status_match.as_str());
+    if status == TxStatus::Unknown {
+        return GatewayReply::unknown(raw);
+    }
     let after_status = &rest[status_match.end()..];
 
     let keys: Vec<(usize, usize, String)> = FIELD_KEY
