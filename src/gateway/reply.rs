@@ -102,8 +102,12 @@ impl GatewayReply {
     }
 }
 
+/// `VERB PRODUCT.DEST rest`, on one line. Product codes are letters, digits
+/// and an `@` form; destinations are numbers, plates and `@` forms: markup
+/// or prose in either place is not a reply.
 static HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)^([A-Za-z]+)\s+([^\s.]+)\.(\S+)\s+(.*)$").expect("head regex")
+    Regex::new(r"^([A-Za-z]+)[ \t]+([A-Za-z0-9@_-]+)\.([A-Za-z0-9@_./+-]+)[ \t]+(.+)$")
+        .expect("head regex")
 });
 
 /// A status word at the start of the text. ASCII-only case-insensitivity:
@@ -138,22 +142,31 @@ fn status_of(word: &str) -> TxStatus {
 }
 
 /// Parses a topup, inquiry, payment or status reply.
+///
+/// Only two shapes are read: `VERB PRODUCT.DEST STATUS[, reason][ KEY:value …][.]`
+/// and a bare `STATUS[, reason][.]`, each on one line. Anything else —
+/// a status word followed by prose, several lines, control characters —
+/// is `Unknown`: the status is never guessed from text that merely
+/// contains a status word.
 pub fn parse_reply(text: &str) -> GatewayReply {
     let raw = text.to_string();
-    let trimmed = text.trim();
-    if trimmed.is_empty() || trimmed.starts_with('<') {
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if trimmed.is_empty() || trimmed.chars().any(|c| c.is_control() && c != '\t') {
         return GatewayReply::unknown(raw);
     }
-    let (verb, product, dest, rest) = match HEAD.captures(trimmed) {
-        Some(c) if STATUS_WORD.is_match(c.get(4).map_or("", |m| m.as_str())) => (
+    let head = HEAD
+        .captures(trimmed)
+        .filter(|c| c.get(4).is_some_and(|m| STATUS_WORD.is_match(m.as_str())));
+    let (verb, product, dest, rest, fields_allowed) = match head {
+        Some(c) => (
             Some(c[1].to_ascii_uppercase()),
             Some(c[2].to_string()),
             Some(c[3].to_string()),
             c.get(4).map_or("", |m| m.as_str()),
+            true,
         ),
         // A bare `STATUS[, reason]` line, as some gateways send for errors.
-        _ if STATUS_WORD.is_match(trimmed) => (None, None, None, trimmed),
-        _ => return GatewayReply::unknown(raw),
+        None => (None, None, None, trimmed, false),
     };
     let Some(status_match) = STATUS_WORD.find(rest) else {
         return GatewayReply::unknown(raw);
@@ -162,18 +175,20 @@ pub fn parse_reply(text: &str) -> GatewayReply {
     if status == TxStatus::Unknown {
         return GatewayReply::unknown(raw);
     }
-    let after_status = &rest[status_match.end()..];
+    let Some((reason_text, fields_text)) = split_tail(&rest[status_match.end()..], fields_allowed)
+    else {
+        return GatewayReply::unknown(raw);
+    };
+    let reason = clean_value(reason_text);
 
     let keys: Vec<(usize, usize, String)> = FIELD_KEY
-        .captures_iter(after_status)
+        .captures_iter(fields_text)
         .filter_map(|c| {
             let whole = c.get(0)?;
             let key = c.get(1)?;
             Some((whole.start(), whole.end(), key.as_str().to_string()))
         })
         .collect();
-    let reason_end = keys.first().map_or(after_status.len(), |k| k.0);
-    let reason = clean_value(after_status[..reason_end].trim_start_matches([',', ':', ' ', '-']));
 
     let mut reply = GatewayReply {
         verb,
@@ -185,8 +200,8 @@ pub fn parse_reply(text: &str) -> GatewayReply {
         ..GatewayReply::default()
     };
     for (i, (_, value_start, key)) in keys.iter().enumerate() {
-        let value_end = keys.get(i + 1).map_or(after_status.len(), |next| next.0);
-        let value = clean_value(&after_status[*value_start..value_end]);
+        let value_end = keys.get(i + 1).map_or(fields_text.len(), |next| next.0);
+        let value = clean_value(&fields_text[*value_start..value_end]);
         match key.as_str() {
             "HRG" | "HARGA" | "PRICE" => reply.price = parse_gateway_amount(&value),
             "SN" => reply.sn = (!value.is_empty()).then(|| value.clone()),
@@ -199,6 +214,34 @@ pub fn parse_reply(text: &str) -> GatewayReply {
         reply.fields.push((key.clone(), value));
     }
     reply
+}
+
+/// Splits what follows the status word into `(reason, KEY:value text)`.
+///
+/// After a head it may be `[, reason][ KEY:value …][.]`; on a bare line only
+/// `[, reason][.]`. `None` when it is neither (`SUKSES blah`, `GAGAL: x`),
+/// so the caller answers `Unknown`.
+fn split_tail(tail: &str, fields_allowed: bool) -> Option<(&str, &str)> {
+    if tail.is_empty() || tail == "." {
+        return Some(("", ""));
+    }
+    if let Some(rest) = tail.strip_prefix(',') {
+        let reason_end = if fields_allowed {
+            FIELD_KEY.find(rest).map_or(rest.len(), |m| m.start())
+        } else {
+            rest.len()
+        };
+        return Some(rest.split_at(reason_end));
+    }
+    let rest = tail.trim_start_matches([' ', '\t']);
+    if rest.len() == tail.len() {
+        return None;
+    }
+    if rest == "." {
+        return Some(("", ""));
+    }
+    let starts_with_field = FIELD_KEY.find(rest).is_some_and(|m| m.start() == 0);
+    (fields_allowed && starts_with_field).then_some(("", rest))
 }
 
 /// Trims whitespace and one closing `.`.
