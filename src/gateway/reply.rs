@@ -68,19 +68,13 @@ impl GatewayReply {
 
     /// True when a status-check answer says "no such transaction" rather than
     /// "the transaction failed": the two must never be confused.
+    ///
+    /// "Not found" alone is not enough: `IDPEL tidak ditemukan` or `nomor
+    /// tujuan tidak ditemukan` is a transaction that failed because the
+    /// customer number was not found. See [`says_no_such_transaction`].
     pub fn is_not_found(&self) -> bool {
         self.status == TxStatus::Failed
-            && self.reason.as_deref().is_some_and(|r| {
-                let r = r.to_lowercase();
-                [
-                    "tidak ditemukan",
-                    "not found",
-                    "tidak ada transaksi",
-                    "belum ada transaksi",
-                ]
-                .iter()
-                .any(|p| r.contains(p))
-            })
+            && self.reason.as_deref().is_some_and(says_no_such_transaction)
     }
 
     /// True when this is the inquiry's line (`DATA:… TAGIHAN:… ADMIN:…`,
@@ -100,6 +94,71 @@ impl GatewayReply {
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// Subjects that make a "not found" about something other than the
+/// transaction (the customer number, the product, the bill, the account).
+const OTHER_SUBJECTS: &[&str] = &[
+    "nomor",
+    "no",
+    "tujuan",
+    "pelanggan",
+    "idpel",
+    "id",
+    "produk",
+    "product",
+    "kode",
+    "code",
+    "customer",
+    "meter",
+    "tagihan",
+    "bill",
+    "nopol",
+    "plat",
+    "va",
+    "number",
+    "rekening",
+    "akun",
+    "account",
+    "member",
+    "user",
+];
+
+/// Words that name the transaction itself.
+const TRANSACTION_WORDS: &[&str] = &["transaksi", "trx", "transaction", "refid", "ref", "trxid"];
+
+const NOT_FOUND_PHRASES: &[&str] = &[
+    "tidak ditemukan",
+    "tdk ditemukan",
+    "not found",
+    "tidak terdaftar",
+    "tidak ada transaksi",
+    "belum ada transaksi",
+    "no transaction",
+    "no such transaction",
+];
+
+/// Whether a failure reason says the gateway has no such transaction.
+///
+/// The reason is read clause by clause (split at `,;.:`): a clause counts
+/// when it holds a not-found phrase and either names the transaction
+/// (`transaksi`, `trx`, `refID`) or names no other subject (`data tidak
+/// ditemukan`, `not found`). `Transaksi gagal, nomor tidak ditemukan` is a
+/// failure: its not-found clause is about the number.
+pub fn says_no_such_transaction(reason: &str) -> bool {
+    let lower = reason.to_lowercase();
+    lower.split([',', ';', '.', ':']).any(|clause| {
+        let words: Vec<&str> = clause
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let spaced = format!(" {} ", words.join(" "));
+        let says_missing = NOT_FOUND_PHRASES
+            .iter()
+            .any(|p| spaced.contains(&format!(" {p} ")));
+        let names = |list: &[&str]| words.iter().any(|w| list.contains(w));
+        says_missing && (names(TRANSACTION_WORDS) || !names(OTHER_SUBJECTS))
+    })
 }
 
 /// `VERB PRODUCT.DEST rest`, on one line. Product codes are letters, digits
