@@ -183,7 +183,7 @@ static FIELD_KEY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|\s)([A-Z][A-Z0-9_]{0,15}):").expect("key regex"));
 
 static BALANCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^saldo\s*[=:]\s*(-?[0-9][0-9.,]*)(?:\s*@\s*(.+?))?\s*$")
+    Regex::new(r"^(?i-u:saldo)\s*[=:]\s*(-?[0-9][0-9.,]*)(?:\s*@\s*(.+?))?\s*$")
         .expect("balance regex")
 });
 
@@ -309,17 +309,40 @@ fn clean_value(text: &str) -> String {
     t.strip_suffix('.').unwrap_or(t).trim_end().to_string()
 }
 
-/// `302750`, `302.750`, `302,750` or `Rp302.750` from a gateway.
+/// `302750`, `302.750`, `302,750`, `Rp302.750` or `Rp. 302.750` from a
+/// gateway, possibly negative (`-2.500`, or `-Rp2.500` as `Rupiah` shows
+/// it). Separators must group by three: `2.00` or `1.000,50` is `None`.
 pub fn parse_gateway_amount(text: &str) -> Option<Rupiah> {
     let t = text.trim();
-    let t = t
-        .strip_prefix("Rp")
-        .or_else(|| t.strip_prefix("RP"))
-        .unwrap_or(t)
-        .trim();
-    if let Some(v) = Rupiah::parse_plain(t) {
-        return Some(v);
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, t),
+    };
+    let t = match t.strip_prefix("Rp").or_else(|| t.strip_prefix("RP")) {
+        Some(rest) => rest.strip_prefix('.').unwrap_or(rest).trim_start(),
+        None => t,
+    };
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+    {
+        return None;
     }
+    let magnitude = if t.bytes().all(|b| b.is_ascii_digit()) {
+        Rupiah::parse_plain(t)?
+    } else {
+        parse_grouped(t)?
+    };
+    Some(if negative {
+        Rupiah(-magnitude.value())
+    } else {
+        magnitude
+    })
+}
+
+/// `1.250.000` or `1,250,000`: one separator, groups of three.
+fn parse_grouped(t: &str) -> Option<Rupiah> {
     for sep in ['.', ','] {
         let mut groups = t.split(sep);
         let first = groups.next()?;
