@@ -378,7 +378,7 @@ pub enum BalanceReply {
 
 /// Parses `saldo=1000000  @ 2026-04-21 11:00:00`.
 pub fn parse_balance(text: &str) -> BalanceReply {
-    let trimmed = text.trim();
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
     if let Some(c) = BALANCE.captures(trimmed) {
         if let Some(amount) = parse_gateway_amount(&c[1]) {
             return BalanceReply::Balance {
