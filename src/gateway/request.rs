@@ -88,10 +88,18 @@ impl fmt::Display for GatewayRequest {
 
 /// Replaces the values of `sign`, `pin` and key-like query parameters in any
 /// URL-ish text (a URL, an error message quoting one) with `***`.
+///
+/// A parameter name counts wherever it does not continue a longer word
+/// (`design=` is left alone): after `?`/`&`, but also after a quote
+/// (`query: Some("sign=…")`), after `&amp;` in HTML, and percent-encoded
+/// inside another URL (`%26sign%3D…`). Redacting too much is harmless;
+/// too little leaks the sign.
 pub fn redact_url(text: &str) -> String {
     static SECRET_PARAM: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i)(^|[?&\s])((?:sign|pin|api_?key|key)=)[^&\s#)"']*"#)
-            .expect("redaction regex")
+        Regex::new(
+            r#"(?i)(^|%[0-9a-f]{2}|[^a-z0-9])((?:sign|pin|api[_-]?key|key)(?:=|%3d))[^&\s#)"'<>;,]*"#,
+        )
+        .expect("redaction regex")
     });
     SECRET_PARAM.replace_all(text, "${1}${2}***").into_owned()
 }
