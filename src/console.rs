@@ -51,9 +51,6 @@ where
                 if line.is_empty() {
                     continue;
                 }
-                if echo {
-                    write_line(&mut output, &format!("> {line}")).await?;
-                }
                 if QUIT.contains(&line.to_lowercase().as_str()) {
                     break;
                 }
@@ -61,9 +58,18 @@ where
                 let ctx = ChatCtx::private(CONSOLE_CHAT).with_message(message_id);
                 let input = match press(&buttons, &line) {
                     Some(data) => Input::Button(data),
-                    None => Input::Text(line),
+                    None => Input::Text(line.clone()),
                 };
                 let response = engine.handle(&ctx, input).await;
+                if echo {
+                    // A line that held a secret is never printed back.
+                    let shown = if response.delete_input {
+                        engine.text(engine.lang(CONSOLE_CHAT), "console-deleted", &[])
+                    } else {
+                        line
+                    };
+                    write_line(&mut output, &format!("> {shown}")).await?;
+                }
                 buttons = show(&engine, &mut output, response, buttons).await?;
             }
             Some(notice) = notices.recv() => {
@@ -95,9 +101,6 @@ async fn show<W: AsyncWrite + Unpin>(
     previous: Vec<Button>,
 ) -> std::io::Result<Vec<Button>> {
     let lang = engine.lang(CONSOLE_CHAT);
-    if response.delete_input {
-        write_line(output, &engine.text(lang, "console-deleted", &[])).await?;
-    }
     if let Some(toast) = &response.toast {
         write_line(output, &format!("[{toast}]")).await?;
     }

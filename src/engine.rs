@@ -1661,7 +1661,10 @@ fn interpret_status(kind: EntryKind, reply: &GatewayReply) -> StatusView {
         return StatusView::NotRecorded;
     }
     match reply.status {
-        TxStatus::Success if kind == EntryKind::Payment && reply.price.is_none() => {
+        // Only a line with the price charged proves a payment landed.
+        TxStatus::Success
+            if kind == EntryKind::Payment && (reply.is_inquiry_echo() || reply.price.is_none()) =>
+        {
             StatusView::NotRecorded
         }
         TxStatus::Success => StatusView::Final(EntryState::Success),

@@ -24,25 +24,49 @@ const PIN: &str = "739164";
 const KEY: &str = "kunci-rahasia-9f3x";
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("loket-{name}-{}-{}", std::process::id(), Utc::now().timestamp_micros()));
+    let dir = std::env::temp_dir().join(format!(
+        "loket-{name}-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_micros()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
 async fn start_sandbox(slow_delay: Duration) -> SandboxHandle {
-    let agent = SandboxAccount { member_id: "AGEN7".into(), pin: PIN.into(), api_key: KEY.into(), ..SandboxAccount::demo() };
-    let config = SandboxConfig { accounts: vec![SandboxAccount::demo(), agent], slow_delay, ..SandboxConfig::default() };
-    sandbox::spawn("127.0.0.1:0".parse().unwrap(), config).await.unwrap()
+    let agent = SandboxAccount {
+        member_id: "AGEN7".into(),
+        pin: PIN.into(),
+        api_key: KEY.into(),
+        ..SandboxAccount::demo()
+    };
+    let config = SandboxConfig {
+        accounts: vec![SandboxAccount::demo(), agent],
+        slow_delay,
+        ..SandboxConfig::default()
+    };
+    sandbox::spawn("127.0.0.1:0".parse().unwrap(), config)
+        .await
+        .unwrap()
 }
 
-fn engine_on(location: &Location, sandbox: &SandboxHandle, tweak: impl FnOnce(&mut EngineConfig)) -> Engine {
+fn engine_on(
+    location: &Location,
+    sandbox: &SandboxHandle,
+    tweak: impl FnOnce(&mut EngineConfig),
+) -> Engine {
     let store = Store::open(location, Some([7u8; 32])).unwrap();
     let mut config = EngineConfig::new(sandbox.base_url());
     config.default_account = Some(demo_account(&sandbox.base_url()));
     config.recheck_after = Duration::from_millis(100);
     config.recheck_cap = Duration::from_millis(300);
     tweak(&mut config);
-    Engine::new(store, GatewayClient::new(Duration::from_millis(700)), Catalog::builtin(), config)
+    Engine::new(
+        store,
+        GatewayClient::new(Duration::from_millis(700)),
+        Catalog::builtin(),
+        config,
+    )
 }
 
 fn with_notices(engine: &Engine) -> mpsc::UnboundedReceiver<Notice> {
@@ -52,7 +76,10 @@ fn with_notices(engine: &Engine) -> mpsc::UnboundedReceiver<Notice> {
 }
 
 async fn next_notice(notices: &mut mpsc::UnboundedReceiver<Notice>) -> Notice {
-    tokio::time::timeout(Duration::from_secs(10), notices.recv()).await.expect("a follow-up within 10 s").unwrap()
+    tokio::time::timeout(Duration::from_secs(10), notices.recv())
+        .await
+        .expect("a follow-up within 10 s")
+        .unwrap()
 }
 
 fn shown(response: &Response) -> String {
@@ -63,28 +90,49 @@ fn shown(response: &Response) -> String {
 }
 
 async fn say(engine: &Engine, text: &str) -> Response {
-    engine.handle(&ChatCtx::private(ME), Input::Text(text.into())).await
+    engine
+        .handle(&ChatCtx::private(ME), Input::Text(text.into()))
+        .await
 }
 
 fn ref_of(text: &str) -> String {
-    text.lines().find_map(|l| l.strip_prefix("RefID: ")).expect("a RefID line").to_string()
+    text.lines()
+        .find_map(|l| l.strip_prefix("RefID: "))
+        .expect("a RefID line")
+        .to_string()
 }
 
 #[tokio::test]
 async fn lost_answers_to_a_topup_are_never_called_failed_and_are_charged_once() {
-    for fault in [Fault::ServerErrorAfterCharge, Fault::GarbageAfterCharge, Fault::DropAfterCharge, Fault::Slow] {
+    for fault in [
+        Fault::ServerErrorAfterCharge,
+        Fault::GarbageAfterCharge,
+        Fault::DropAfterCharge,
+        Fault::Slow,
+    ] {
         let sandbox = start_sandbox(Duration::from_millis(1500)).await;
         let engine = engine_on(&Location::Temporary, &sandbox, |_| {});
         let mut notices = with_notices(&engine);
         sandbox.inject(fault, 1);
         let first = shown(&say(&engine, "T10 087712345678").await);
-        assert!(!first.to_lowercase().contains("gagal"), "{fault:?}: {first}");
+        assert!(
+            !first.to_lowercase().contains("gagal"),
+            "{fault:?}: {first}"
+        );
         assert!(first.contains("sedang dicek"), "{fault:?}: {first}");
         let ref_id = ref_of(&first);
         let result = next_notice(&mut notices).await;
-        assert!(result.reply.text.contains("Isi ulang berhasil"), "{fault:?}: {}", result.reply.text);
+        assert!(
+            result.reply.text.contains("Isi ulang berhasil"),
+            "{fault:?}: {}",
+            result.reply.text
+        );
         assert_eq!(sandbox.charges_for(&ref_id), 1, "{fault:?}");
-        assert_eq!(sandbox.stats().topups, 1, "{fault:?}: found by a status check, never resent");
+        assert_eq!(
+            sandbox.stats().topups,
+            1,
+            "{fault:?}: found by a status check, never resent"
+        );
         let entry = engine.store().entry(&ref_id).unwrap().unwrap();
         assert_eq!(entry.state, EntryState::Success);
     }
@@ -92,21 +140,42 @@ async fn lost_answers_to_a_topup_are_never_called_failed_and_are_charged_once() 
 
 #[tokio::test]
 async fn lost_answers_to_a_payment_are_reported_when_final_and_charged_once() {
-    for fault in [Fault::ServerErrorAfterCharge, Fault::GarbageAfterCharge, Fault::DropAfterCharge, Fault::Slow] {
+    for fault in [
+        Fault::ServerErrorAfterCharge,
+        Fault::GarbageAfterCharge,
+        Fault::DropAfterCharge,
+        Fault::Slow,
+    ] {
         let sandbox = start_sandbox(Duration::from_millis(1500)).await;
         let engine = engine_on(&Location::Temporary, &sandbox, |_| {});
         let mut notices = with_notices(&engine);
         let bill = say(&engine, "PLNPASC 546302215889 cek").await;
         let pay = bill.replies[0].buttons[0].data.clone();
         sandbox.inject(fault, 1);
-        let tap = shown(&engine.handle(&ChatCtx::private(ME), Input::Button(pay.clone())).await);
+        let tap = shown(
+            &engine
+                .handle(&ChatCtx::private(ME), Input::Button(pay.clone()))
+                .await,
+        );
         assert!(!tap.to_lowercase().contains("gagal"), "{fault:?}: {tap}");
         let result = next_notice(&mut notices).await;
-        assert!(result.reply.text.contains("Pembayaran berhasil"), "{fault:?}: {}", result.reply.text);
-        let again = shown(&engine.handle(&ChatCtx::private(ME), Input::Button(pay)).await);
+        assert!(
+            result.reply.text.contains("Pembayaran berhasil"),
+            "{fault:?}: {}",
+            result.reply.text
+        );
+        let again = shown(
+            &engine
+                .handle(&ChatCtx::private(ME), Input::Button(pay))
+                .await,
+        );
         assert!(again.contains("sudah dibayar"), "{fault:?}: {again}");
         assert_eq!(sandbox.stats().payments, 1, "{fault:?}");
-        assert_eq!(sandbox.balance("DEMO").unwrap().value(), 5_000_000 - 302_750, "{fault:?}");
+        assert_eq!(
+            sandbox.balance("DEMO").unwrap().value(),
+            5_000_000 - 302_750,
+            "{fault:?}"
+        );
     }
 }
 
@@ -123,14 +192,22 @@ async fn a_call_the_gateway_never_saw_is_resent_only_under_its_own_ref_id() {
     assert!(first.contains("sedang dicek"), "{first}");
     let ref_id = ref_of(&first);
     let gave_up = next_notice(&mut notices).await;
-    assert!(gave_up.reply.text.contains(&ref_id) && gave_up.reply.text.contains("24 jam"), "{}", gave_up.reply.text);
+    assert!(
+        gave_up.reply.text.contains(&ref_id) && gave_up.reply.text.contains("24 jam"),
+        "{}",
+        gave_up.reply.text
+    );
     let entry = engine.store().entry(&ref_id).unwrap().unwrap();
     assert_eq!(entry.sends, 3, "resent up to the limit");
     assert_eq!(entry.state, EntryState::Unknown, "never called failed");
     assert_eq!(sandbox.stats().topups, 3);
     assert_eq!(sandbox.charges_for(&ref_id), 0);
     let history = shown(&say(&engine, "riwayat").await);
-    assert_eq!(history.matches("T10 089900071234").count(), 1, "one intent, one refID: {history}");
+    assert_eq!(
+        history.matches("T10 089900071234").count(),
+        1,
+        "one intent, one refID: {history}"
+    );
 }
 
 #[tokio::test]
@@ -168,10 +245,22 @@ async fn an_entry_left_sending_by_a_crash_is_followed_after_restart() {
     let mut notices = with_notices(&engine);
     assert_eq!(engine.resume_unfinished(), 1);
     let notice = next_notice(&mut notices).await;
-    assert_eq!(notice.reply_to, Some(41), "the result answers the original message");
-    assert!(notice.reply.text.contains("Isi ulang berhasil"), "{}", notice.reply.text);
+    assert_eq!(
+        notice.reply_to,
+        Some(41),
+        "the result answers the original message"
+    );
+    assert!(
+        notice.reply.text.contains("Isi ulang berhasil"),
+        "{}",
+        notice.reply.text
+    );
     assert_eq!(sandbox.charges_for(&ref_id), 1);
-    assert_eq!(sandbox.stats().topups, 1, "sent once, under the journaled refID");
+    assert_eq!(
+        sandbox.stats().topups,
+        1,
+        "sent once, under the journaled refID"
+    );
     drop(engine);
     std::fs::remove_dir_all(dir).ok();
 }
@@ -211,7 +300,11 @@ impl Console {
                 }
             }
         });
-        Console { child, lines, seen: Vec::new() }
+        Console {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
     }
 
     fn send(&mut self, line: &str) {
@@ -232,7 +325,10 @@ impl Console {
                         return line;
                     }
                 }
-                Err(_) => panic!("no line with {needle:?} within {timeout:?}; saw:\n{}", self.seen.join("\n")),
+                Err(_) => panic!(
+                    "no line with {needle:?} within {timeout:?}; saw:\n{}",
+                    self.seen.join("\n")
+                ),
             }
         }
     }
@@ -268,23 +364,36 @@ async fn killed_between_send_and_reply_is_followed_to_the_end_after_restart() {
         console.send(&format!("/login AGEN7 {PIN} {KEY} {url}"));
         console.wait_for("Login berhasil", Duration::from_secs(10));
         console.send("T10 089900011234");
-        wait_until("the topup to reach the gateway", Duration::from_secs(10), || stats.stats().topups == 1);
+        wait_until(
+            "the topup to reach the gateway",
+            Duration::from_secs(10),
+            || stats.stats().topups == 1,
+        );
         console.child.kill().unwrap(); // SIGKILL
         console.child.wait().unwrap();
 
         let mut console = Console::start(&dir2, &dir2.join("second.log"), &[]);
-        let line = console.wait_for("RefID: ", Duration::from_secs(15));
-        let done = console.wait_for("Isi ulang berhasil", Duration::from_secs(15));
-        let _ = done;
+        console.wait_for("Isi ulang berhasil", Duration::from_secs(15));
+        let line = console.wait_for("RefID: ", Duration::from_secs(5));
         let seen = console.quit();
         (line.trim_start_matches("RefID: ").to_string(), seen)
     })
     .await
     .unwrap();
-    assert!(after.iter().any(|l| l.contains("Isi ulang berhasil")), "{after:?}");
-    assert!(after.iter().all(|l| !l.to_lowercase().contains("gagal")), "{after:?}");
+    assert!(
+        after.iter().any(|l| l.contains("Isi ulang berhasil")),
+        "{after:?}"
+    );
+    assert!(
+        after.iter().all(|l| !l.to_lowercase().contains("gagal")),
+        "{after:?}"
+    );
     let _ = ref_id;
-    assert_eq!(sandbox.stats().topups, 1, "never sent again: the status check found it");
+    assert_eq!(
+        sandbox.stats().topups,
+        1,
+        "never sent again: the status check found it"
+    );
     assert_eq!(sandbox.stats().charges, 1);
     std::fs::remove_dir_all(dir).ok();
 }
@@ -315,7 +424,8 @@ async fn data_dir_and_logs_hold_no_secret() {
     .await
     .unwrap();
 
-    let mut places: Vec<(String, Vec<u8>)> = vec![("console output".into(), transcript.join("\n").into_bytes())];
+    let mut places: Vec<(String, Vec<u8>)> =
+        vec![("console output".into(), transcript.join("\n").into_bytes())];
     places.push(("log".into(), std::fs::read(&log).unwrap()));
     for entry in walk(&dir) {
         if entry != log {
@@ -323,15 +433,25 @@ async fn data_dir_and_logs_hold_no_secret() {
         }
     }
     let log_text = String::from_utf8_lossy(&places[1].1).to_string();
-    assert!(log_text.lines().count() > 5, "trace logging produced output");
+    assert!(
+        log_text.lines().count() > 5,
+        "trace logging produced output"
+    );
     for (place, bytes) in &places {
         for secret in [PIN, KEY] {
-            assert!(!contains(bytes, secret.as_bytes()), "{secret} found in {place}");
+            assert!(
+                !contains(bytes, secret.as_bytes()),
+                "{secret} found in {place}"
+            );
         }
         let text = String::from_utf8_lossy(bytes);
         for (i, _) in text.match_indices("sign=") {
             let after = &text[i + 5..];
-            assert!(after.starts_with("***"), "a sign value in {place}: {}", &text[i..(i + 40).min(text.len())]);
+            assert!(
+                after.starts_with("***"),
+                "a sign value in {place}: {}",
+                &text[i..(i + 40).min(text.len())]
+            );
         }
     }
     std::fs::remove_dir_all(dir).ok();
@@ -382,7 +502,9 @@ fn an_unopenable_database_names_its_path() {
     let dir = temp_dir("badpath");
     let file = dir.join("not-a-dir");
     std::fs::write(&file, b"x").unwrap();
-    let err = Store::open(&Location::Dir(file.clone()), None).unwrap_err().to_string();
+    let err = Store::open(&Location::Dir(file.clone()), None)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains(&file.display().to_string()), "{err}");
     std::fs::remove_dir_all(dir).ok();
 }
@@ -403,7 +525,10 @@ fn hostile_text_gets_a_short_answer_or_silence_never_a_panic() {
         Just("x".repeat(10_000)),
         Just("<script>alert(1)</script> PLNPASC 546302215889 cek".to_string()),
     ];
-    let mut runner = TestRunner::new(Config { cases: 300, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: 300,
+        ..Config::default()
+    });
     runner
         .run(&strategy, |text| {
             for ctx in [ChatCtx::private(ME), ChatCtx::group(-5, ME)] {
@@ -413,7 +538,8 @@ fn hostile_text_gets_a_short_answer_or_silence_never_a_panic() {
                     prop_assert!(!reply.text.contains("panicked"));
                 }
             }
-            let pressed = runtime.block_on(engine.handle(&ChatCtx::private(ME), Input::Button(text.clone())));
+            let pressed =
+                runtime.block_on(engine.handle(&ChatCtx::private(ME), Input::Button(text.clone())));
             prop_assert!(pressed.toast.is_some() || pressed.edit_source.is_some());
             Ok(())
         })

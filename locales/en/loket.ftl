@@ -208,7 +208,7 @@ revoke-ok = User { $user } may no longer transact here.
 
 console-welcome = loket console — demo account on the sandbox gateway { $url }. Type help, or quit to stop.
 console-buttons = Buttons: { $buttons } — type a label or its number to press it.
-console-deleted = (this message holds a secret and would be deleted on Telegram)
+console-deleted = (holds a secret: not shown; on Telegram this message is deleted)
 
 ## Telegram command menu
 

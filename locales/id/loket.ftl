@@ -208,7 +208,7 @@ revoke-ok = Izin pengguna { $user } dicabut.
 
 console-welcome = loket konsol — akun demo di gateway sandbox { $url }. Ketik bantuan, atau keluar untuk berhenti.
 console-buttons = Tombol: { $buttons } — ketik label atau nomornya untuk menekan.
-console-deleted = (pesan berisi rahasia ini akan dihapus di Telegram)
+console-deleted = (berisi rahasia: tidak ditampilkan; di Telegram pesan ini dihapus)
 
 ## Menu perintah Telegram
 
