@@ -499,16 +499,22 @@ impl Engine {
         creds
     }
 
-    /// Credentials for following up an entry, whoever's chat it came from.
-    fn creds_of(&self, account_id: i64) -> Option<Credentials> {
-        match self.inner.store.account(account_id) {
+    /// Credentials for following up an entry: the same gateway account
+    /// that signed it, or none (the user logged out or switched accounts).
+    fn creds_of(&self, entry: &JournalEntry) -> Option<Credentials> {
+        let candidate = match self.inner.store.account(entry.account_id) {
             Ok(Some(creds)) => Some(self.resolve(creds)),
             Ok(None) => self.inner.config.default_account.clone(),
             Err(e) => {
                 tracing::error!(error = %e, "cannot read account for follow-up");
                 None
             }
+        }?;
+        let same = candidate.member_id == entry.member_id && candidate.base_url == entry.gateway;
+        if !same {
+            tracing::warn!(ref_id = %entry.ref_id, "the account that made this call is not logged in; follow-up waits");
         }
+        same.then_some(candidate)
     }
 
     // ---- refIDs ----
@@ -657,6 +663,8 @@ impl Engine {
             chat_id: ctx.chat_id,
             user_id: ctx.user_id,
             account_id: access.account_id,
+            member_id: access.creds.member_id.clone(),
+            gateway: access.creds.base_url.clone(),
             message_id: ctx.message_id,
             kind,
             product: target.product.clone(),
@@ -1077,7 +1085,7 @@ impl Engine {
     // ---- status and history ----
 
     async fn status(&self, ctx: &ChatCtx, lang: Lang, ref_id: &str) -> Result<Response, Refusal> {
-        let access = self.access(ctx, false)?;
+        self.access(ctx, false)?;
         let entry = self
             .inner
             .store
@@ -1102,8 +1110,8 @@ impl Engine {
                 )),
             };
         };
-        if !entry.state.is_final() {
-            let creds = self.creds_of(entry.account_id).unwrap_or(access.creds);
+        let creds = self.creds_of(&entry);
+        if let (false, Some(creds)) = (entry.state.is_final(), creds) {
             let (view, reply) = self.check_status(&creds, &entry).await;
             entry.checks += 1;
             if let StatusView::Final(state) = view {
@@ -1565,7 +1573,7 @@ impl Engine {
                 );
                 return;
             }
-            let Some(creds) = self.creds_of(entry.account_id) else {
+            let Some(creds) = self.creds_of(&entry) else {
                 tracing::warn!(
                     ref_id,
                     "no account to follow this entry with; will retry after restart"

@@ -127,6 +127,12 @@ pub struct JournalEntry {
     pub user_id: i64,
     /// The user's account (private chat id) whose credentials sign the call.
     pub account_id: i64,
+    /// The gateway account (member ID and base URL) that signed the call;
+    /// follow-ups only ever use that same account.
+    #[serde(default)]
+    pub member_id: String,
+    #[serde(default)]
+    pub gateway: String,
     /// The chat message to reply to or edit when the result is known.
     pub message_id: Option<i32>,
     pub kind: EntryKind,

@@ -225,6 +225,8 @@ async fn an_entry_left_sending_by_a_crash_is_followed_after_restart() {
             chat_id: ME,
             user_id: ME,
             account_id: ME,
+            member_id: "DEMO".into(),
+            gateway: sandbox.base_url(),
             message_id: Some(41),
             kind: EntryKind::Topup,
             product: "T10".into(),
@@ -544,4 +546,78 @@ fn hostile_text_gets_a_short_answer_or_silence_never_a_panic() {
             Ok(())
         })
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_broken_inquiry_answer_stores_no_bill_and_the_next_check_works() {
+    let sandbox = start_sandbox(Duration::from_millis(1500)).await;
+    let engine = engine_on(&Location::Temporary, &sandbox, |_| {});
+    for fault in [Fault::ServerError, Fault::Garbage, Fault::Drop, Fault::Slow] {
+        sandbox.inject(fault, 1);
+        let broken = say(&engine, "PLNPASC 546302215889 cek").await;
+        let text = shown(&broken);
+        assert!(text.contains("Gateway tidak"), "{fault:?}: {text}");
+        assert!(
+            broken.replies.iter().all(|r| r.buttons.is_empty()),
+            "{fault:?}: no Bayar button"
+        );
+        let paid = shown(&say(&engine, "PLNPASC 546302215889 bayar").await);
+        // The first round finds no bill at all; later ones find only the
+        // previous round's cancelled bill. Either way: check again first.
+        assert!(
+            paid.contains("Cek dulu") || paid.contains("Cek ulang"),
+            "{fault:?}: {paid}"
+        );
+        let good = say(&engine, "PLNPASC 546302215889 cek").await;
+        assert!(shown(&good).contains("Rp302.750"), "{fault:?}");
+        let cancel = good.replies[0].buttons[1].data.clone();
+        engine
+            .handle(&ChatCtx::private(ME), Input::Button(cancel))
+            .await;
+    }
+    assert_eq!(sandbox.stats().payments, 0);
+}
+
+#[tokio::test]
+async fn a_late_answer_never_overwrites_a_final_result() {
+    let store = Store::open(&Location::Temporary, None).unwrap();
+    let now = Utc::now();
+    let mut entry = JournalEntry {
+        ref_id: "LFINAL1".into(),
+        chat_id: ME,
+        user_id: ME,
+        account_id: ME,
+        member_id: "DEMO".into(),
+        gateway: "http://127.0.0.1:9".into(),
+        message_id: None,
+        kind: EntryKind::Payment,
+        product: "PLNPASC".into(),
+        dest: "546302215889".into(),
+        state: EntryState::Sending,
+        price: None,
+        sn: None,
+        reason: None,
+        raw_reply: None,
+        created_at: now,
+        updated_at: now,
+        sends: 1,
+        checks: 0,
+    };
+    assert!(store.begin_entry(&entry).await.unwrap());
+    assert!(
+        !store.begin_entry(&entry).await.unwrap(),
+        "a refID is journaled once"
+    );
+    entry.state = EntryState::Success;
+    assert_eq!(
+        store.update_entry(&entry).await.unwrap().state,
+        EntryState::Success
+    );
+    entry.state = EntryState::Unknown;
+    let kept = store.update_entry(&entry).await.unwrap();
+    assert_eq!(kept.state, EntryState::Success);
+    assert_eq!(
+        store.entry("LFINAL1").unwrap().unwrap().state,
+        EntryState::Success
+    );
 }
