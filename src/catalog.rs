@@ -130,9 +130,9 @@ pub enum CatalogError {
 
 #[derive(Debug, Clone)]
 pub struct Catalog {
-    exact: HashMap<String, &'static BillFamily>,
+    exact: HashMap<String, ProductKind>,
     /// Sorted longest first so the most specific prefix wins.
-    prefixes: Vec<(String, &'static BillFamily)>,
+    prefixes: Vec<(String, ProductKind)>,
 }
 
 impl Catalog {
@@ -176,8 +176,14 @@ impl Catalog {
             let (Some(code), Some(key), None) = (words.next(), words.next(), words.next()) else {
                 return Err(bad("expected `CODE family` or `PREFIX* family`".into()));
             };
-            let family =
-                family_by_key(key).ok_or_else(|| bad(format!("unknown family `{key}`")))?;
+            // `prepaid` lets an operator take a code back from a prefix rule.
+            let kind = if key.eq_ignore_ascii_case("prepaid") {
+                ProductKind::Prepaid
+            } else {
+                ProductKind::Bill(
+                    family_by_key(key).ok_or_else(|| bad(format!("unknown family `{key}`")))?,
+                )
+            };
             let (code, is_prefix) = match code.strip_suffix('*') {
                 Some(prefix) => (prefix, true),
                 None => (code, false),
@@ -188,11 +194,11 @@ impl Catalog {
             let code = code.to_ascii_uppercase();
             if is_prefix {
                 self.prefixes.retain(|(p, _)| *p != code);
-                self.prefixes.push((code, family));
+                self.prefixes.push((code, kind));
                 self.prefixes
                     .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
             } else {
-                self.exact.insert(code, family);
+                self.exact.insert(code, kind);
             }
         }
         Ok(())
@@ -200,15 +206,13 @@ impl Catalog {
 
     /// Classifies an upper-case product code (without any `@` suffix).
     pub fn classify(&self, code: &str) -> ProductKind {
-        if let Some(family) = self.exact.get(code) {
-            return ProductKind::Bill(family);
+        if let Some(kind) = self.exact.get(code) {
+            return *kind;
         }
         self.prefixes
             .iter()
             .find(|(prefix, _)| code.starts_with(prefix.as_str()))
-            .map_or(ProductKind::Prepaid, |(_, family)| {
-                ProductKind::Bill(family)
-            })
+            .map_or(ProductKind::Prepaid, |(_, kind)| *kind)
     }
 }
 
@@ -271,8 +275,17 @@ mod tests {
     #[test]
     fn extension_rules_add_codes_and_override() {
         let mut c = Catalog::builtin();
-        c.add_rules("# mine\nKABELVISION tv\nPAM* pdam\nT10 pln\n", "test")
-            .unwrap();
+        c.add_rules(
+            "# mine\nKABELVISION tv\nPAM* pdam\nT10 pln\nTV5 prepaid\n",
+            "test",
+        )
+        .unwrap();
+        assert_eq!(
+            key(&c, "TV5"),
+            "prepaid",
+            "an exact prepaid rule beats the TV* prefix"
+        );
+        assert_eq!(key(&c, "TVNEX"), "tv");
         assert_eq!(key(&c, "KABELVISION"), "tv");
         assert_eq!(key(&c, "PAMJAYA"), "pdam");
         assert_eq!(key(&c, "T10"), "pln");

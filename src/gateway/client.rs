@@ -45,7 +45,7 @@ impl GatewayClient {
     /// Sends the call and returns the reply body. A non-2xx status is an
     /// error even when it has a body: a proxy's 502 page is not an answer.
     pub async fn send(&self, request: &GatewayRequest) -> Result<String, CallError> {
-        let response = self
+        let mut response = self
             .http
             .get(request.url())
             .send()
@@ -55,9 +55,16 @@ impl GatewayClient {
         if !status.is_success() {
             return Err(CallError::Status(status.as_u16()));
         }
-        let bytes = response.bytes().await.map_err(classify)?;
-        let body = &bytes[..bytes.len().min(MAX_BODY)];
-        Ok(String::from_utf8_lossy(body).into_owned())
+        // Read at most MAX_BODY bytes: a huge error page is cut, not buffered.
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            let room = MAX_BODY - body.len();
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if body.len() == MAX_BODY {
+                break;
+            }
+        }
+        Ok(String::from_utf8_lossy(&body).into_owned())
     }
 }
 

@@ -1,0 +1,106 @@
+//! The `loket` binary as a new user runs it: the console demo from the
+//! README, and `loket sandbox` answering a client that signs per SPEC §1
+//! on its own (sha1 + base64 here, not loket's code).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use sha1::{Digest, Sha1};
+
+fn sign(fields: &[&str]) -> String {
+    URL_SAFE_NO_PAD.encode(Sha1::digest(fields.join("|").as_bytes()))
+}
+
+#[test]
+fn readme_console_demo_shows_balance_bill_payment_and_topup() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .arg("console")
+        .env_remove("LOKET_DATA_DIR")
+        .env_remove("LOKET_CONFIG")
+        .env_remove("LOKET_GATEWAY_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"saldo\nPLNPASC 546302215889 cek\nPLNPASC 546302215889 bayar\nT10 087712345678\n",
+        )
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let out = String::from_utf8(output.stdout).unwrap();
+    let balance = out.find("Saldo DEMO: Rp5.000.000").expect(&out);
+    let bill = out.find("Total: Rp302.750").expect(&out);
+    let paid = out.find("Pembayaran berhasil").expect(&out);
+    let topup = out.find("Isi ulang berhasil").expect(&out);
+    assert!(balance < bill && bill < paid && paid < topup, "{out}");
+    assert!(!out.contains("gagal"), "{out}");
+}
+
+#[test]
+fn sandbox_binary_answers_an_independent_signing_client() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(["sandbox", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let result = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let balance_url =
+            format!("{base}/V1/http-get/balance?memberID=DEMO&sign={}", sign(&["R-ONE", "DEMO", "", "", "", "0000", "demo"]));
+        let balance = loop {
+            match client.get(&balance_url).send().await {
+                Ok(r) => break r.text().await.unwrap(),
+                Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(50)).await,
+                Err(e) => panic!("sandbox never answered: {e}"),
+            }
+        };
+        let topup_sign = sign(&["R-ONE", "DEMO", "T10", "087712345678", "IND1", "0000", "demo"]);
+        let topup = client
+            .get(format!(
+                "{base}/V1/http-get?product=T10&dest=087712345678&refID=IND1&memberID=DEMO&qty=1&sign={topup_sign}"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let bad = client
+            .get(format!("{base}/V1/http-get?product=T10&dest=087712345678&refID=IND2&memberID=DEMO&qty=1&sign=x"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (balance, topup, bad)
+    });
+    child.kill().ok();
+    child.wait().ok();
+    let (balance, topup, bad) = result;
+    assert!(balance.starts_with("saldo=5000000  @ "), "{balance}");
+    assert!(
+        topup.starts_with("TRX T10.087712345678 SUKSES, HRG:11000 SN:"),
+        "{topup}"
+    );
+    assert!(topup.contains("REFID:IND1"), "{topup}");
+    assert!(bad.contains("GAGAL") && bad.contains("sign"), "{bad}");
+}
