@@ -534,35 +534,33 @@ fn parse_year(text: &str) -> Option<u16> {
         .filter(|y| (1990..=2100).contains(y) && text.len() == 4)
 }
 
+/// The part before an optional `@suffix` (one `@`, 1–12 alphanumerics
+/// after it), or `None` when the suffix is malformed.
+fn base_before_suffix(text: &str) -> Option<&str> {
+    match text.split_once('@') {
+        None => Some(text),
+        Some((base, suffix)) => {
+            let ok = (1..=12).contains(&suffix.len())
+                && suffix.bytes().all(|b| b.is_ascii_alphanumeric());
+            ok.then_some(base)
+        }
+    }
+}
+
 /// `CODE` or `CODE@suffix`: starts with a letter, alphanumerics only.
 fn is_product_code(code: &str) -> bool {
-    let mut parts = code.split('@');
-    let base = parts.next().unwrap_or("");
-    let suffix_ok = match (parts.next(), parts.next()) {
-        (None, _) => true,
-        (Some(s), None) => {
-            !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_alphanumeric())
-        }
-        _ => false,
-    };
-    suffix_ok
-        && (1..=20).contains(&base.len())
-        && base.as_bytes()[0].is_ascii_alphabetic()
-        && base.bytes().all(|b| b.is_ascii_alphanumeric())
+    base_before_suffix(code).is_some_and(|base| {
+        (1..=20).contains(&base.len())
+            && base.as_bytes()[0].is_ascii_alphabetic()
+            && base.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
 }
 
 /// A destination: 4–30 alphanumerics, optionally with one `@suffix`.
 fn is_dest(dest: &str) -> bool {
-    let mut parts = dest.split('@');
-    let base = parts.next().unwrap_or("");
-    let suffix_ok = match (parts.next(), parts.next()) {
-        (None, _) => true,
-        (Some(s), None) => {
-            !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_alphanumeric())
-        }
-        _ => false,
-    };
-    suffix_ok && (4..=30).contains(&base.len()) && base.bytes().all(|b| b.is_ascii_alphanumeric())
+    base_before_suffix(dest).is_some_and(|base| {
+        (4..=30).contains(&base.len()) && base.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
 }
 
 /// `+6287712345678` → `087712345678`; other text unchanged.

@@ -386,11 +386,7 @@ impl Engine {
         };
         if slash {
             // Any command abandons a half-finished login.
-            self.inner
-                .drafts
-                .lock()
-                .expect("drafts lock")
-                .remove(&ctx.chat_id);
+            self.drafts().remove(&ctx.chat_id);
         }
         self.run(ctx, lang, command).await
     }
@@ -429,13 +425,7 @@ impl Engine {
             Command::Allow(member) => self.allow(ctx, lang, member, true),
             Command::Revoke(member) => self.allow(ctx, lang, member, false),
             Command::Cancel => {
-                let had = self
-                    .inner
-                    .drafts
-                    .lock()
-                    .expect("drafts lock")
-                    .remove(&ctx.chat_id)
-                    .is_some();
+                let had = self.drafts().remove(&ctx.chat_id).is_some();
                 Ok(Response::reply(Reply::text(self.say(
                     lang,
                     if had {
@@ -1189,12 +1179,13 @@ impl Engine {
         ))))
     }
 
+    /// The step-by-step logins in progress (memory only: they hold secrets).
+    fn drafts(&self) -> std::sync::MutexGuard<'_, HashMap<i64, LoginDraft>> {
+        self.inner.drafts.lock().expect("drafts lock")
+    }
+
     fn has_draft(&self, chat_id: i64) -> bool {
-        self.inner
-            .drafts
-            .lock()
-            .expect("drafts lock")
-            .contains_key(&chat_id)
+        self.drafts().contains_key(&chat_id)
     }
 
     /// Counts a login try; false when the chat has tried too often lately.
@@ -1221,11 +1212,7 @@ impl Engine {
         }
         match login {
             Login::StepByStep => {
-                self.inner
-                    .drafts
-                    .lock()
-                    .expect("drafts lock")
-                    .insert(ctx.chat_id, LoginDraft::default());
+                self.drafts().insert(ctx.chat_id, LoginDraft::default());
                 Ok(Response::reply(Reply::text(self.say(
                     lang,
                     "login-ask-member",
@@ -1238,19 +1225,10 @@ impl Engine {
                 api_key,
                 base_url,
             } => {
-                let mut response = self
-                    .finish_login(
-                        ctx,
-                        lang,
-                        member_id,
-                        Secret::new(pin),
-                        Secret::new(api_key),
-                        base_url,
-                    )
-                    .await
-                    .unwrap_or_else(|refusal| self.refusal_response(ctx, lang, refusal));
-                response.delete_input = true;
-                Ok(response)
+                let (pin, api_key) = (Secret::new(pin), Secret::new(api_key));
+                Ok(self
+                    .finish_login(ctx, lang, member_id, pin, api_key, base_url)
+                    .await)
             }
         }
     }
@@ -1261,14 +1239,7 @@ impl Engine {
         lang: Lang,
         text: &str,
     ) -> Result<Response, Refusal> {
-        let draft = self
-            .inner
-            .drafts
-            .lock()
-            .expect("drafts lock")
-            .get(&ctx.chat_id)
-            .cloned()
-            .unwrap_or_default();
+        let draft = self.drafts().get(&ctx.chat_id).cloned().unwrap_or_default();
         let value = text.trim().to_string();
         if value.is_empty() || value.split_whitespace().count() != 1 || value.len() > 128 {
             return Ok(Response::reply(Reply::text(self.say(
@@ -1279,7 +1250,7 @@ impl Engine {
         }
         match (draft.member_id, draft.pin) {
             (None, _) => {
-                self.inner.drafts.lock().expect("drafts lock").insert(
+                self.drafts().insert(
                     ctx.chat_id,
                     LoginDraft {
                         member_id: Some(value),
@@ -1293,7 +1264,7 @@ impl Engine {
                 ))))
             }
             (Some(member_id), None) => {
-                self.inner.drafts.lock().expect("drafts lock").insert(
+                self.drafts().insert(
                     ctx.chat_id,
                     LoginDraft {
                         member_id: Some(member_id),
@@ -1307,22 +1278,34 @@ impl Engine {
                 })
             }
             (Some(member_id), Some(pin)) => {
-                self.inner
-                    .drafts
-                    .lock()
-                    .expect("drafts lock")
-                    .remove(&ctx.chat_id);
-                let mut response = self
+                self.drafts().remove(&ctx.chat_id);
+                Ok(self
                     .finish_login(ctx, lang, member_id, pin, Secret::new(value), None)
-                    .await
-                    .unwrap_or_else(|refusal| self.refusal_response(ctx, lang, refusal));
-                response.delete_input = true;
-                Ok(response)
+                    .await)
             }
         }
     }
 
+    /// Ends a login, whatever its outcome, by deleting the message that
+    /// held the last secret.
     async fn finish_login(
+        &self,
+        ctx: &ChatCtx,
+        lang: Lang,
+        member_id: String,
+        pin: Secret,
+        api_key: Secret,
+        base_url: Option<String>,
+    ) -> Response {
+        let mut response = self
+            .check_and_save_login(ctx, lang, member_id, pin, api_key, base_url)
+            .await
+            .unwrap_or_else(|refusal| self.refusal_response(ctx, lang, refusal));
+        response.delete_input = true;
+        response
+    }
+
+    async fn check_and_save_login(
         &self,
         ctx: &ChatCtx,
         lang: Lang,
@@ -1393,11 +1376,7 @@ impl Engine {
         if ctx.kind == ChatKind::Group {
             return Err(refuse("private-only"));
         }
-        self.inner
-            .drafts
-            .lock()
-            .expect("drafts lock")
-            .remove(&ctx.chat_id);
+        self.drafts().remove(&ctx.chat_id);
         let removed = self.inner.store.remove_account(ctx.chat_id)?;
         Ok(Response::reply(Reply::text(self.say(
             lang,
