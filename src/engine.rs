@@ -333,6 +333,22 @@ impl Engine {
         }
     }
 
+    /// True when this text carries a PIN or API key (`/login M P K`, or the
+    /// PIN/key step of a step-by-step login): a front end deletes such a
+    /// message at once, before the (possibly slow) login check runs.
+    pub fn holds_secret(&self, ctx: &ChatCtx, text: &str) -> bool {
+        let text = text.trim();
+        if !text.starts_with('/') && ctx.kind == ChatKind::Private {
+            if let Some(draft) = self.drafts().get(&ctx.chat_id) {
+                return draft.member_id.is_some();
+            }
+        }
+        matches!(
+            command::parse(text, &self.inner.catalog),
+            Ok(Command::Login(Login::Full { .. }))
+        )
+    }
+
     /// Handles one input. Never panics on user or gateway input; internal
     /// errors become a short apology.
     pub async fn handle(&self, ctx: &ChatCtx, input: Input) -> Response {

@@ -199,16 +199,19 @@ async fn on_message(
             .filter(|u| u.id != me.id && !u.is_bot)
             .map(|u| user_id(u.id)),
     };
+    // A PIN or key is deleted before anything else happens.
+    let deleted_early = engine.holds_secret(&ctx, text);
+    if deleted_early {
+        delete_secret(&bot, &msg).await;
+    }
     let will_answer = kind == ChatKind::Private || text.starts_with('/') || ctx.addressed;
     let typing = will_answer.then(|| tokio::spawn(keep_typing(bot.clone(), msg.chat.id)));
     let response = engine.handle(&ctx, Input::Text(text.to_string())).await;
     if let Some(typing) = typing {
         typing.abort();
     }
-    if response.delete_input {
-        if let Err(e) = bot.delete_message(msg.chat.id, msg.id).await {
-            tracing::warn!(error = %e, chat = msg.chat.id.0, "could not delete a message holding a secret");
-        }
+    if response.delete_input && !deleted_early {
+        delete_secret(&bot, &msg).await;
     }
     // In groups, answer as a reply so it is clear who is being answered;
     // a deleted message cannot be replied to.
@@ -217,6 +220,12 @@ async fn on_message(
         send(&bot, msg.chat.id, reply, reply_to).await?;
     }
     Ok(())
+}
+
+async fn delete_secret(bot: &LoketBot, msg: &Message) {
+    if let Err(e) = bot.delete_message(msg.chat.id, msg.id).await {
+        tracing::warn!(error = %e, chat = msg.chat.id.0, "could not delete a message holding a secret");
+    }
 }
 
 async fn on_callback(
