@@ -564,12 +564,19 @@ async fn messages_holding_a_pin_or_key_are_recognised_before_handling() {
     let w = world_with(|c| c.default_account = None, Duration::from_secs(5)).await;
     let me = ChatCtx::private(ME);
     assert!(w.engine.holds_secret(&me, "/login DEMO 0000 demo"));
-    assert!(w.engine.holds_secret(&me, "login DEMO 0000 demo http://127.0.0.1:9"));
-    assert!(w.engine.holds_secret(&ChatCtx::group(-1, ME), "/login DEMO 0000 demo"));
+    assert!(w
+        .engine
+        .holds_secret(&me, "login DEMO 0000 demo http://127.0.0.1:9"));
+    assert!(w
+        .engine
+        .holds_secret(&ChatCtx::group(-1, ME), "/login DEMO 0000 demo"));
     assert!(!w.engine.holds_secret(&me, "saldo"));
     assert!(!w.engine.holds_secret(&me, "/login"));
     w.say("/login").await;
-    assert!(!w.engine.holds_secret(&me, "DEMO"), "the member ID is not a secret");
+    assert!(
+        !w.engine.holds_secret(&me, "DEMO"),
+        "the member ID is not a secret"
+    );
     w.say("DEMO").await;
     assert!(w.engine.holds_secret(&me, "0000"), "the PIN step");
     w.say("0000").await;
