@@ -1344,41 +1344,52 @@ impl Engine {
             Some(url) => normalize_base_url(&url).ok_or_else(|| refuse("login-bad-url"))?,
             None => String::new(),
         };
-        let creds = Credentials {
+        let mut creds = Credentials {
             member_id,
             pin,
             api_key,
             base_url,
             balance_sign: self.inner.config.balance_sign,
         };
-        let id = match self
-            .inner
-            .client
-            .send(&balance_request(&self.resolve(creds.clone())))
-            .await
-        {
-            Ok(body) => match parse_balance(&body) {
-                BalanceReply::Balance { amount, .. } => {
-                    self.inner.store.save_account(ctx.chat_id, &creds)?;
-                    let text = self.say(
-                        lang,
-                        "login-ok",
-                        &[
-                            ("member", creds.member_id.clone()),
-                            ("amount", amount.to_string()),
-                        ],
-                    );
-                    return Ok(Response::reply(Reply::text(text)));
-                }
-                BalanceReply::Refused { reason } => {
-                    return Err(Refusal::Message(
-                        "login-refused",
-                        vec![("reason", quote(&reason))],
-                    ));
-                }
-                BalanceReply::Unknown { .. } => "login-saved-unverified",
-            },
-            Err(_) => "login-saved-unverified",
+        // The balance sign is per gateway: when the configured form is
+        // refused, the other OtomaX form is tried once and kept if it works.
+        let mut reply = self.login_balance(&creds).await;
+        if matches!(reply, Some(BalanceReply::Refused { .. })) {
+            let other = match creds.balance_sign {
+                BalanceSign::Fields => BalanceSign::CheckBalance,
+                BalanceSign::CheckBalance => BalanceSign::Fields,
+            };
+            let alternative = Credentials {
+                balance_sign: other,
+                ..creds.clone()
+            };
+            if let Some(found @ BalanceReply::Balance { .. }) =
+                self.login_balance(&alternative).await
+            {
+                creds = alternative;
+                reply = Some(found);
+            }
+        }
+        let id = match reply {
+            Some(BalanceReply::Balance { amount, .. }) => {
+                self.inner.store.save_account(ctx.chat_id, &creds)?;
+                let text = self.say(
+                    lang,
+                    "login-ok",
+                    &[
+                        ("member", creds.member_id.clone()),
+                        ("amount", amount.to_string()),
+                    ],
+                );
+                return Ok(Response::reply(Reply::text(text)));
+            }
+            Some(BalanceReply::Refused { reason }) => {
+                return Err(Refusal::Message(
+                    "login-refused",
+                    vec![("reason", quote(&reason))],
+                ));
+            }
+            Some(BalanceReply::Unknown { .. }) | None => "login-saved-unverified",
         };
         self.inner.store.save_account(ctx.chat_id, &creds)?;
         Ok(Response::reply(Reply::text(self.say(
@@ -1386,6 +1397,18 @@ impl Engine {
             id,
             &[("member", creds.member_id)],
         ))))
+    }
+
+    /// The balance call a login is checked with; `None` when the gateway
+    /// could not be reached or answered with an HTTP error.
+    async fn login_balance(&self, creds: &Credentials) -> Option<BalanceReply> {
+        let body = self
+            .inner
+            .client
+            .send(&balance_request(&self.resolve(creds.clone())))
+            .await
+            .ok()?;
+        Some(parse_balance(&body))
     }
 
     fn logout(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
