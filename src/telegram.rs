@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use teloxide::adaptors::throttle::Limits;
 use teloxide::adaptors::Throttle;
-use teloxide::dispatching::{Dispatcher, UpdateFilterExt, UpdateHandler};
+use teloxide::dispatching::{Dispatcher, ShutdownToken, UpdateFilterExt, UpdateHandler};
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters, SetMyCommandsSetters,
 };
@@ -25,7 +25,8 @@ use teloxide::types::{
 };
 use teloxide::update_listeners::webhooks;
 use teloxide::RequestError;
-use tokio::sync::mpsc;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::{mpsc, watch};
 
 use crate::app::build_engine;
 use crate::command::Lang;
@@ -55,6 +56,8 @@ pub enum TelegramError {
     App(#[from] crate::app::AppError),
     #[error("cannot start the sandbox gateway: {0}")]
     Sandbox(std::io::Error),
+    #[error("cannot listen for SIGINT/SIGTERM: {0}")]
+    Signals(std::io::Error),
     #[error("webhook listener: {0}")]
     Webhook(String),
 }
@@ -95,17 +98,21 @@ pub async fn run(settings: Settings) -> Result<(), TelegramError> {
 }
 
 /// Runs the dispatcher until SIGINT/SIGTERM; in-flight handlers finish
-/// first. Separate from `run` so tests can drive a bot they built.
+/// first. A stop asked for while starting up is honoured too. Separate
+/// from `run` so tests can drive a bot they built.
 pub async fn serve(
     bot: LoketBot,
     engine: Engine,
     settings: &Settings,
 ) -> Result<(), TelegramError> {
-    let me = bot.get_me().await?;
-    tracing::info!(username = %me.username(), "connected to the Bot API");
-    if let Err(e) = set_commands(&bot, &engine, settings.locale).await {
-        tracing::warn!(error = %e, "setMyCommands failed; continuing");
-    }
+    let stop = stop_requests().map_err(TelegramError::Signals)?;
+    let me = tokio::select! {
+        me = start_up(&bot, &engine, settings) => me?,
+        () = stop_requested(stop.clone()) => {
+            tracing::info!("stopped while starting up");
+            return Ok(());
+        }
+    };
 
     let (notice_tx, notice_rx) = mpsc::unbounded_channel();
     engine.set_notices(notice_tx);
@@ -118,20 +125,8 @@ pub async fn serve(
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![engine.clone(), me])
         .default_handler(|_| async {})
-        .enable_ctrlc_handler()
         .build();
-    let token = dispatcher.shutdown_token();
-    tokio::spawn(async move {
-        if let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            term.recv().await;
-            tracing::info!("SIGTERM: finishing in-flight updates, then stopping");
-            if let Ok(done) = token.shutdown() {
-                done.await;
-            }
-        }
-    });
+    let stopper = tokio::spawn(shut_down_when_asked(stop, dispatcher.shutdown_token()));
 
     match (&settings.webhook_url, settings.listen) {
         (Some(url), listen) => {
@@ -150,12 +145,72 @@ pub async fn serve(
         }
         (None, _) => dispatcher.dispatch().await,
     }
+    stopper.abort();
     notices.abort();
     if let Err(e) = engine.store().flush().await {
         tracing::error!(error = %e, "final flush of the database failed");
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Who the bot is, and its command menu.
+async fn start_up(
+    bot: &LoketBot,
+    engine: &Engine,
+    settings: &Settings,
+) -> Result<Me, TelegramError> {
+    let me = bot.get_me().await?;
+    tracing::info!(username = %me.username(), "connected to the Bot API");
+    if let Err(e) = set_commands(bot, engine, settings.locale).await {
+        tracing::warn!(error = %e, "setMyCommands failed; continuing");
+    }
+    Ok(me)
+}
+
+/// Turns SIGINT and SIGTERM into a stop request from the moment it is
+/// called, so that no signal finds the process without a handler.
+fn stop_requests() -> std::io::Result<watch::Receiver<bool>> {
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let (requested, stop) = watch::channel(false);
+    tokio::spawn(async move {
+        loop {
+            let name = tokio::select! {
+                _ = interrupt.recv() => "SIGINT",
+                _ = terminate.recv() => "SIGTERM",
+            };
+            if *requested.borrow() {
+                tracing::info!(
+                    signal = name,
+                    "already stopping: waiting for updates in flight"
+                );
+            } else {
+                tracing::info!(signal = name, "stopping: finishing in-flight updates first");
+                requested.send_replace(true);
+            }
+        }
+    });
+    Ok(stop)
+}
+
+async fn stop_requested(mut stop: watch::Receiver<bool>) {
+    // The sender lives as long as the process; an error cannot happen.
+    let _ = stop.wait_for(|requested| *requested).await;
+}
+
+/// Shuts the dispatcher down once a stop is requested. teloxide refuses a
+/// shutdown until its dispatcher runs (it first calls getWebhookInfo and
+/// getMe) and would drop a signal that comes earlier, so the request is
+/// repeated until it is taken.
+async fn shut_down_when_asked(stop: watch::Receiver<bool>, token: ShutdownToken) {
+    stop_requested(stop).await;
+    loop {
+        match token.shutdown() {
+            Ok(done) => return done.await,
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
 }
 
 /// The handler tree: messages and button presses. This function is the

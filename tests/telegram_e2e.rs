@@ -17,10 +17,10 @@ mod loket_process;
 
 use std::time::Duration;
 
-use fake_bot_api::{FakeChat, FakeUser, BOT_USERNAME};
+use fake_bot_api::{FakeBotApi, FakeChat, FakeUser, BOT_USERNAME};
 use loket::money::Rupiah;
 use loket::sandbox::{SandboxAccount, SandboxConfig};
-use loket_process::{assert_never_shown, button_data, Setup, World, WAIT};
+use loket_process::{assert_never_shown, button_data, DelayProxy, Setup, World, WAIT};
 
 /// A sandbox account whose PIN and key are easy to grep for.
 const AGEN_MEMBER: &str = "AGEN7";
@@ -672,4 +672,25 @@ async fn a_stop_lets_the_update_in_flight_finish() {
         sent.iter().any(|t| t.contains("Isi ulang berhasil")),
         "the answer in flight was lost: {sent:#?}"
     );
+}
+/// Starts loket with `method`'s answers held back 1.5 s, signals it while
+/// it waits for one, and requires a clean exit.
+async fn stop_while_waiting_for(method: &str, signal: &str) {
+    let fake = FakeBotApi::start().await;
+    let proxy = DelayProxy::start(fake.api_url(), method, Duration::from_millis(1500)).await;
+    let mut w = World::start_on(fake, proxy.url(), Setup::default()).await;
+    let seen = w.fake.wait_for(method, |_| true, WAIT).await;
+    assert!(seen.is_some(), "loket never called {method}");
+    w.stop(signal).await;
+}
+
+#[tokio::test]
+async fn sigterm_while_setting_the_command_menu_stops_cleanly() {
+    stop_while_waiting_for("setMyCommands", "TERM").await;
+}
+
+#[tokio::test]
+async fn sigint_before_polling_starts_stops_cleanly() {
+    // teloxide asks getWebhookInfo before its dispatcher counts as running.
+    stop_while_waiting_for("getWebhookInfo", "INT").await;
 }
