@@ -15,12 +15,15 @@ mod fake_bot_api;
 #[path = "support/loket_process.rs"]
 mod loket_process;
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use fake_bot_api::{FakeBotApi, FakeChat, FakeUser, BOT_USERNAME};
 use loket::money::Rupiah;
 use loket::sandbox::{SandboxAccount, SandboxConfig};
-use loket_process::{assert_never_shown, button_data, DelayProxy, Setup, World, WAIT};
+use loket_process::{
+    assert_never_shown, button_data, free_loopback_address, DelayProxy, Setup, World, WAIT,
+};
 
 /// A sandbox account whose PIN and key are easy to grep for.
 const AGEN_MEMBER: &str = "AGEN7";
@@ -678,7 +681,7 @@ async fn a_stop_lets_the_update_in_flight_finish() {
 async fn stop_while_waiting_for(method: &str, signal: &str) {
     let fake = FakeBotApi::start().await;
     let proxy = DelayProxy::start(fake.api_url(), method, Duration::from_millis(1500)).await;
-    let mut w = World::start_on(fake, proxy.url(), Setup::default()).await;
+    let mut w = World::start_on(fake, proxy.url(), Setup::default().no_wait()).await;
     let seen = w.fake.wait_for(method, |_| true, WAIT).await;
     assert!(seen.is_some(), "loket never called {method}");
     w.stop(signal).await;
@@ -693,4 +696,26 @@ async fn sigterm_while_setting_the_command_menu_stops_cleanly() {
 async fn sigint_before_polling_starts_stops_cleanly() {
     // teloxide asks getWebhookInfo before its dispatcher counts as running.
     stop_while_waiting_for("getWebhookInfo", "INT").await;
+}
+
+// ---------------------------------------------------------------- webhook
+
+fn webhook_setup(listen: SocketAddr) -> Setup {
+    Setup::default()
+        .env("LOKET_WEBHOOK_URL", &format!("http://{listen}/telegram"))
+        .env("LOKET_LISTEN", &listen.to_string())
+}
+
+#[tokio::test]
+async fn webhook_mode_answers_updates_posted_to_it_and_stops_cleanly() {
+    let listen = free_loopback_address();
+    let mut w = World::start_with(webhook_setup(listen)).await;
+    let hook = format!("http://{listen}/telegram");
+    assert_eq!(w.fake.webhook_url().as_deref(), Some(hook.as_str()));
+    let siti = siti();
+    let chat = FakeChat::private(&siti);
+    w.login(&siti, "DEMO 0000 demo").await;
+    w.ask(&chat, &siti, "saldo", "Rp5.000.000").await;
+    assert!(w.fake.calls_of("getUpdates").is_empty());
+    w.stop("TERM").await;
 }

@@ -177,6 +177,9 @@ pub struct Setup {
     pub sandbox: SandboxConfig,
     /// Extra environment for the bot (`LOKET_RECHECK_AFTER`, …).
     pub env: Vec<(String, String)>,
+    /// Return at once instead of waiting until the bot polls (or set its
+    /// webhook).
+    pub no_wait: bool,
 }
 
 impl Setup {
@@ -187,6 +190,11 @@ impl Setup {
 
     pub fn sandbox(mut self, sandbox: SandboxConfig) -> Setup {
         self.sandbox = sandbox;
+        self
+    }
+
+    pub fn no_wait(mut self) -> Setup {
+        self.no_wait = true;
         self
     }
 }
@@ -214,8 +222,7 @@ impl World {
     }
 
     /// Like [`start_with`](Self::start_with) but the bot talks to the Bot
-    /// API at `api_url` (a [`DelayProxy`] in front of `fake`). Does not wait
-    /// for the bot to poll.
+    /// API at `api_url` (a [`DelayProxy`] in front of `fake`).
     pub async fn start_on(fake: FakeBotApi, api_url: String, setup: Setup) -> World {
         let sandbox = sandbox::spawn("127.0.0.1:0".parse().expect("loopback"), setup.sandbox)
             .await
@@ -231,13 +238,10 @@ impl World {
             ),
             ("LOKET_LOG".to_string(), "info".to_string()),
         ];
-        for (key, value) in setup.env {
+        for (key, value) in setup.env.iter().cloned() {
             env.retain(|(k, _)| *k != key);
             env.push((key, value));
         }
-        let wait_polling = env
-            .iter()
-            .any(|(k, v)| k == "TELOXIDE_API_URL" && *v == fake.api_url());
         let mut world = World {
             fake,
             sandbox,
@@ -246,8 +250,8 @@ impl World {
             past_output: Vec::new(),
             _dir: dir,
         };
-        if wait_polling {
-            world.wait_polling_since(0).await;
+        if !setup.no_wait {
+            world.wait_ready_since(0).await;
         }
         world
     }
@@ -260,19 +264,36 @@ impl World {
         self.bot.as_mut().expect("the bot is running")
     }
 
-    /// Waits for a `getUpdates` recorded at or after `mark`: the bot is up.
-    async fn wait_polling_since(&mut self, mark: usize) {
-        let polling = self
-            .fake
-            .wait_for_after(mark, "getUpdates", |_| true, WAIT)
-            .await;
-        if polling.is_none() {
+    /// Whether the bot was told to use a webhook instead of long polling.
+    pub fn webhook_mode(&self) -> bool {
+        self.env.iter().any(|(k, _)| k == "LOKET_WEBHOOK_URL")
+    }
+
+    /// Waits until the bot is up: a `getUpdates` (or in webhook mode a
+    /// `setWebhook`) recorded at or after `mark`.
+    async fn wait_ready_since(&mut self, mark: usize) {
+        let method = if self.webhook_mode() {
+            "setWebhook"
+        } else {
+            "getUpdates"
+        };
+        let ready = self.fake.wait_for_after(mark, method, |_| true, WAIT).await;
+        if ready.is_none() {
             let exited = self.bot_mut().try_exit_status();
             panic!(
-                "loket did not start polling (exit: {exited:?}); it printed:\n{}",
+                "loket did not call {method} (exit: {exited:?}); it printed:\n{}",
                 self.bot().output().join("\n")
             );
         }
+    }
+
+    /// Waits up to `timeout` for the bot to exit by itself; `None` if it
+    /// still runs (then it is killed). Returns what it printed.
+    pub async fn wait_for_exit(&mut self, timeout: Duration) -> (Option<ExitStatus>, Vec<String>) {
+        let bot = self.bot.take().expect("the bot is running");
+        let (status, output) = bot.wait_exit(timeout).await;
+        self.past_output.extend(output.iter().cloned());
+        (status, output)
     }
 
     /// Stops the bot with SIGINT (it must exit 0) and starts it again on
@@ -288,7 +309,7 @@ impl World {
         assert!(self.bot.is_none(), "the bot is still running");
         let mark = self.fake.mark();
         self.bot = Some(LoketProcess::spawn(&self.env));
-        self.wait_polling_since(mark).await;
+        self.wait_ready_since(mark).await;
     }
 
     /// Signals the bot and asserts it exits with status 0 within
@@ -430,6 +451,12 @@ impl World {
             .filter(|c| c.seq >= mark && c.chat_id() == Some(chat_id))
             .collect()
     }
+}
+
+/// A loopback address nothing listens on (bound, then released).
+pub fn free_loopback_address() -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("its address")
 }
 
 /// The `callback_data` of the button labelled `label` on a bot message.
