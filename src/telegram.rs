@@ -23,7 +23,7 @@ use teloxide::types::{
     BotCommand, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId,
     ReplyParameters,
 };
-use teloxide::update_listeners::webhooks;
+use teloxide::update_listeners::{webhooks, UpdateListener};
 use teloxide::RequestError;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::{mpsc, watch};
@@ -133,15 +133,35 @@ pub async fn serve(
             let url =
                 url::Url::parse(url).map_err(|e| TelegramError::BadWebhookUrl(e.to_string()))?;
             let address = listen.unwrap_or_else(|| "0.0.0.0:8443".parse().expect("listen address"));
-            let listener = webhooks::axum(bot.clone(), webhooks::Options::new(address, url))
+            // Bind before Telegram is told to deliver here: a taken port is
+            // an error to exit with, not a silent stop.
+            let tcp = tokio::net::TcpListener::bind(address)
                 .await
-                .map_err(|e| TelegramError::Webhook(e.to_string()))?;
+                .map_err(|e| TelegramError::Webhook(format!("cannot listen on {address}: {e}")))?;
+            let (mut listener, stopped, router) =
+                webhooks::axum_to_router(bot.clone(), webhooks::Options::new(address, url))
+                    .await
+                    .map_err(|e| TelegramError::Webhook(e.to_string()))?;
+            let stop_listening = listener.stop_token();
+            let server = tokio::spawn(async move {
+                let served = axum::serve(tcp, router)
+                    .with_graceful_shutdown(stopped)
+                    .await;
+                if let Err(e) = &served {
+                    tracing::error!(error = %e, "webhook server failed; stopping");
+                    stop_listening.stop();
+                }
+                served
+            });
             dispatcher
                 .dispatch_with_listener(
                     listener,
                     LoggingErrorHandler::with_custom_text("webhook listener error"),
                 )
                 .await;
+            if let Ok(Ok(Err(e))) = tokio::time::timeout(Duration::from_secs(2), server).await {
+                return Err(TelegramError::Webhook(e.to_string()));
+            }
         }
         (None, _) => dispatcher.dispatch().await,
     }

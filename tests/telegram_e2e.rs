@@ -719,3 +719,29 @@ async fn webhook_mode_answers_updates_posted_to_it_and_stops_cleanly() {
     assert!(w.fake.calls_of("getUpdates").is_empty());
     w.stop("TERM").await;
 }
+
+#[tokio::test]
+async fn webhook_mode_fails_loudly_when_its_port_is_taken() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let listen = taken.local_addr().expect("its address");
+    let fake = FakeBotApi::start().await;
+    let api_url = fake.api_url();
+    let mut w = World::start_on(fake, api_url, webhook_setup(listen).no_wait()).await;
+    let (status, output) = w.wait_for_exit(WAIT).await;
+    let status = status.expect("loket gives up when it cannot listen");
+    assert!(
+        !status.success(),
+        "exit {status}; it printed:\n{}",
+        output.join("\n")
+    );
+    assert!(
+        output.iter().any(|l| l.contains(&listen.to_string())),
+        "the error names the address: {output:#?}"
+    );
+    assert_eq!(
+        w.fake.webhook_url(),
+        None,
+        "Telegram is not sent to a dead address"
+    );
+    drop(taken);
+}
