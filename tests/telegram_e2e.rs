@@ -18,7 +18,7 @@ mod loket_process;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use fake_bot_api::{FakeBotApi, FakeChat, FakeUser, BOT_USERNAME};
+use fake_bot_api::{FakeBotApi, FakeChat, FakeUser, Fault as BotApiFault, BOT_USERNAME};
 use loket::money::Rupiah;
 use loket::sandbox::{SandboxAccount, SandboxConfig};
 use loket_process::{
@@ -351,6 +351,71 @@ async fn a_tap_after_a_restart_pays_nothing_more() {
     w.finish().await;
 }
 
+#[tokio::test]
+async fn a_receipt_that_cannot_replace_the_bill_is_sent_as_a_reply_to_it() {
+    let w = World::start().await;
+    let siti = siti();
+    let chat = FakeChat::private(&siti);
+    w.login(&siti, "DEMO 0000 demo").await;
+    let (_, bill) = w
+        .ask(&chat, &siti, "PLNPASC 546302215889 cek", "Tagihan PLN")
+        .await;
+    let pay = button_data(&w, chat.id, bill, "Bayar Rp302.750");
+
+    w.fake.fail_next(
+        "editMessageText",
+        1,
+        BotApiFault::Api {
+            code: 400,
+            description: "Bad Request: message can't be edited".into(),
+        },
+    );
+    let mark = w.fake.mark();
+    w.tap(&chat, &siti, bill, &pay).await;
+    let receipt = w.expect_after(mark, chat.id, "Pembayaran berhasil").await;
+    assert_ne!(receipt, bill);
+    assert_eq!(replied_to(&w, chat.id, receipt), Some(i64::from(bill)));
+    assert_eq!(w.sandbox.stats().payments, 1);
+
+    let toast = w.tap(&chat, &siti, bill, &pay).await.param_str("text");
+    assert!(
+        toast
+            .as_deref()
+            .unwrap_or_default()
+            .contains("sudah dibayar/diproses"),
+        "{toast:?}"
+    );
+    assert_eq!(w.sandbox.stats().payments, 1);
+    w.finish().await;
+}
+
+#[tokio::test]
+async fn an_unfinished_topup_is_followed_again_after_a_restart() {
+    // No re-check before the restart: the first one is a minute away.
+    let setup = Setup::default()
+        .env("LOKET_RECHECK_AFTER", "60")
+        .sandbox(SandboxConfig {
+            pending_checks: 0,
+            ..SandboxConfig::default()
+        });
+    let mut w = World::start_with(setup).await;
+    let siti = siti();
+    let chat = FakeChat::private(&siti);
+    w.login(&siti, "DEMO 0000 demo").await;
+    let (original, _) = w
+        .ask(&chat, &siti, "T10 089900051234", "sedang diproses")
+        .await;
+    assert_eq!(w.sandbox.stats().status_checks, 0);
+
+    w.restart().await;
+    let mark = w.fake.mark();
+    let done = w.expect_after(mark, chat.id, "Isi ulang berhasil").await;
+    assert_eq!(replied_to(&w, chat.id, done), Some(i64::from(original)));
+    let stats = w.sandbox.stats();
+    assert_eq!((stats.topups, stats.charges), (1, 1), "nothing is resent");
+    w.finish().await;
+}
+
 // ---------------------------------------------------------------- groups
 
 #[tokio::test]
@@ -380,11 +445,12 @@ async fn login_in_a_group_is_refused_deleted_and_nothing_is_stored() {
 }
 
 #[tokio::test]
-async fn linked_group_shares_the_balance_and_only_allowed_members_buy() {
+async fn linked_group_shares_the_balance_and_only_allowed_members_buy_or_pay() {
     let w = World::start().await;
     let (owner, member) = (siti(), budi());
     let shop = FakeChat::supergroup(-100_400_200_300, "Konter Siti");
     let other = FakeChat::group(-4002, "Arisan");
+    let counter = FakeChat::group(-4005, "Loket Bersama");
     w.login(&owner, "DEMO 0000 demo").await;
 
     let permissions = async {
@@ -422,7 +488,31 @@ async fn linked_group_shares_the_balance_and_only_allowed_members_buy() {
         w.ask(&other, &owner, "/putus", "Grup diputus").await;
         w.ask(&other, &member, "/saldo", "belum terhubung").await;
     };
-    tokio::join!(permissions, unlinking);
+    let bills = async {
+        w.ask(&counter, &owner, "/hubungkan", "Grup terhubung")
+            .await;
+        let (_, bill) = w
+            .ask(&counter, &owner, "/cek PLNPASC 546302215889", "Tagihan PLN")
+            .await;
+        let pay = button_data(&w, counter.id, bill, "Bayar Rp302.750");
+        let toast = w.tap(&counter, &member, bill, &pay).await.param_str("text");
+        assert!(
+            toast
+                .as_deref()
+                .unwrap_or_default()
+                .contains("belum diizinkan"),
+            "{toast:?}"
+        );
+        assert_eq!(w.sandbox.stats().payments, 0);
+        let mark = w.fake.mark();
+        w.tap(&counter, &owner, bill, &pay).await;
+        let receipt = w
+            .expect_after(mark, counter.id, "Pembayaran berhasil")
+            .await;
+        assert_eq!(receipt, bill);
+        assert_eq!(w.sandbox.stats().payments, 1);
+    };
+    tokio::join!(permissions, unlinking, bills);
     w.finish().await;
 }
 
@@ -675,7 +765,16 @@ async fn a_stop_lets_the_update_in_flight_finish() {
         sent.iter().any(|t| t.contains("Isi ulang berhasil")),
         "the answer in flight was lost: {sent:#?}"
     );
+    let typing = w.fake.calls_of("sendChatAction");
+    assert!(
+        typing
+            .iter()
+            .any(|c| c.chat_id() == Some(chat.id)
+                && c.param_str("action").as_deref() == Some("typing")),
+        "a slow answer shows typing…: {typing:?}"
+    );
 }
+
 /// Starts loket with `method`'s answers held back 1.5 s, signals it while
 /// it waits for one, and requires a clean exit.
 async fn stop_while_waiting_for(method: &str, signal: &str) {
@@ -696,6 +795,26 @@ async fn sigterm_while_setting_the_command_menu_stops_cleanly() {
 async fn sigint_before_polling_starts_stops_cleanly() {
     // teloxide asks getWebhookInfo before its dispatcher counts as running.
     stop_while_waiting_for("getWebhookInfo", "INT").await;
+}
+
+// ---------------------------------------------------------------- setup
+
+#[tokio::test]
+async fn without_a_gateway_url_loket_run_uses_its_built_in_sandbox() {
+    let w = World::start_with(Setup::default().unset("LOKET_GATEWAY_URL")).await;
+    let siti = siti();
+    let chat = FakeChat::private(&siti);
+    w.login(&siti, "DEMO 0000 demo").await;
+    let (_, akun) = w.ask(&chat, &siti, "/akun", "Akun: DEMO").await;
+    let akun = w.text_of(chat.id, akun);
+    assert!(akun.contains("Gateway: http://127.0.0.1:"), "{akun}");
+    assert!(!akun.contains(&w.sandbox.base_url()), "{akun}");
+    assert_eq!(
+        w.sandbox.stats().requests,
+        0,
+        "the test's sandbox was not used"
+    );
+    w.finish().await;
 }
 
 // ---------------------------------------------------------------- webhook

@@ -177,6 +177,8 @@ pub struct Setup {
     pub sandbox: SandboxConfig,
     /// Extra environment for the bot (`LOKET_RECHECK_AFTER`, …).
     pub env: Vec<(String, String)>,
+    /// Variables left out of the bot's environment.
+    pub unset: Vec<String>,
     /// Return at once instead of waiting until the bot polls (or set its
     /// webhook).
     pub no_wait: bool,
@@ -190,6 +192,11 @@ impl Setup {
 
     pub fn sandbox(mut self, sandbox: SandboxConfig) -> Setup {
         self.sandbox = sandbox;
+        self
+    }
+
+    pub fn unset(mut self, key: &str) -> Setup {
+        self.unset.push(key.to_string());
         self
     }
 
@@ -242,6 +249,7 @@ impl World {
             env.retain(|(k, _)| *k != key);
             env.push((key, value));
         }
+        env.retain(|(k, _)| !setup.unset.contains(k));
         let mut world = World {
             fake,
             sandbox,
