@@ -101,6 +101,35 @@ async fn login_deletes_the_secret_akun_masks_the_key_and_logout_wipes_it() {
 }
 
 #[tokio::test]
+#[ignore = "engine: Response.delete_input only comes with the finished login, after the \
+            gateway's balance check, so a slow gateway leaves the PIN on screen (SPEC §3: \
+            deleted at once); needs an engine API to ask first whether input holds a secret"]
+async fn the_login_message_is_deleted_before_the_gateway_answers() {
+    let w = World::start_with(Setup::default().sandbox(SandboxConfig {
+        latency: Duration::from_secs(3),
+        ..SandboxConfig::default()
+    }))
+    .await;
+    let siti = siti();
+    let chat = FakeChat::private(&siti);
+    let login = w.say(&chat, &siti, "/login DEMO 0000 demo");
+    let deleted = w
+        .fake
+        .wait_for(
+            "deleteMessage",
+            |c| c.param_i64("message_id") == Some(i64::from(login)),
+            Duration::from_secs(1),
+        )
+        .await;
+    assert!(
+        deleted.is_some(),
+        "the PIN was still on screen 1 s after it was sent"
+    );
+    w.expect_after(0, chat.id, "Login berhasil").await;
+    w.finish().await;
+}
+
+#[tokio::test]
 async fn step_by_step_login_deletes_the_pin_and_key_messages() {
     let w = World::start().await;
     let siti = siti();
