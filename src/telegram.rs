@@ -26,7 +26,7 @@ use teloxide::types::{
 use teloxide::update_listeners::{webhooks, UpdateListener};
 use teloxide::RequestError;
 use tokio::signal::unix::{signal, SignalKind};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::app::build_engine;
 use crate::command::Lang;
@@ -116,7 +116,8 @@ pub async fn serve(
 
     let (notice_tx, notice_rx) = mpsc::unbounded_channel();
     engine.set_notices(notice_tx);
-    let notices = tokio::spawn(deliver_notices(bot.clone(), notice_rx));
+    let (stop_notices, notices_stopping) = oneshot::channel();
+    let notices = tokio::spawn(deliver_notices(bot.clone(), notice_rx, notices_stopping));
     let resumed = engine.resume_unfinished();
     if resumed > 0 {
         tracing::info!(count = resumed, "following unfinished journal entries");
@@ -166,7 +167,11 @@ pub async fn serve(
         (None, _) => dispatcher.dispatch().await,
     }
     stopper.abort();
-    notices.abort();
+    // Results already known are still told, within a bound.
+    let _ = stop_notices.send(());
+    if tokio::time::timeout(NOTICE_GRACE, notices).await.is_err() {
+        tracing::warn!("stopped before every follow-up result was delivered");
+    }
     if let Err(e) = engine.store().flush().await {
         tracing::error!(error = %e, "final flush of the database failed");
     }
@@ -393,13 +398,35 @@ fn keyboard(reply: &Reply) -> InlineKeyboardMarkup {
     }
 }
 
+/// How long a stopping bot keeps delivering follow-up results it holds.
+const NOTICE_GRACE: Duration = Duration::from_secs(5);
+
 /// Results that became known later (a pending topup that succeeded).
-async fn deliver_notices(bot: LoketBot, mut notices: mpsc::UnboundedReceiver<Notice>) {
-    while let Some(notice) = notices.recv().await {
-        let reply_to = notice.reply_to.map(MessageId);
-        if let Err(e) = send(&bot, ChatId(notice.chat_id), &notice.reply, reply_to).await {
-            tracing::warn!(error = %e, chat = notice.chat_id, "could not deliver a follow-up result");
+/// Once `stopping` fires, delivers what is queued and takes no more.
+async fn deliver_notices(
+    bot: LoketBot,
+    mut notices: mpsc::UnboundedReceiver<Notice>,
+    mut stopping: oneshot::Receiver<()>,
+) {
+    loop {
+        tokio::select! {
+            notice = notices.recv() => match notice {
+                Some(notice) => deliver_notice(&bot, notice).await,
+                None => return,
+            },
+            _ = &mut stopping => break,
         }
+    }
+    notices.close();
+    while let Some(notice) = notices.recv().await {
+        deliver_notice(&bot, notice).await;
+    }
+}
+
+async fn deliver_notice(bot: &LoketBot, notice: Notice) {
+    let reply_to = notice.reply_to.map(MessageId);
+    if let Err(e) = send(bot, ChatId(notice.chat_id), &notice.reply, reply_to).await {
+        tracing::warn!(error = %e, chat = notice.chat_id, "could not deliver a follow-up result");
     }
 }
 

@@ -804,6 +804,39 @@ async fn a_stop_lets_the_update_in_flight_finish() {
     );
 }
 
+#[tokio::test]
+async fn a_follow_up_result_being_sent_when_the_bot_stops_is_still_delivered() {
+    let setup = Setup::default()
+        .env("LOKET_RECHECK_AFTER", "1")
+        .sandbox(SandboxConfig {
+            pending_checks: 0,
+            ..SandboxConfig::default()
+        });
+    let mut w = World::start_with(setup).await;
+    let siti = siti();
+    let chat = FakeChat::private(&siti);
+    w.login(&siti, "DEMO 0000 demo").await;
+    w.ask(&chat, &siti, "T10 089900051234", "sedang diproses")
+        .await;
+
+    // The follow-up's first send meets a 429: the throttle waits 2 s to
+    // retry, and the bot is told to stop meanwhile.
+    let mark = w.fake.mark();
+    w.fake
+        .fail_next("sendMessage", 1, BotApiFault::RetryAfter(2));
+    let refused = w
+        .fake
+        .wait_for_after(mark, "sendMessage", |c| !c.ok(), WAIT)
+        .await;
+    assert!(refused.is_some(), "the follow-up was never attempted");
+    w.stop("INT").await;
+    let sent = w.fake.sent_texts(chat.id);
+    assert!(
+        sent.iter().any(|t| t.contains("Isi ulang berhasil")),
+        "the follow-up result was dropped at the stop: {sent:#?}"
+    );
+}
+
 /// Starts loket with `method`'s answers held back 1.5 s, signals it while
 /// it waits for one, and requires a clean exit.
 async fn stop_while_waiting_for(method: &str, signal: &str) {
