@@ -10,11 +10,12 @@
 //! can never break formatting; long text is split under Telegram's 4096
 //! character limit.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use teloxide::adaptors::throttle::Limits;
 use teloxide::adaptors::Throttle;
-use teloxide::dispatching::{Dispatcher, ShutdownToken, UpdateFilterExt, UpdateHandler};
+use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt, UpdateHandler};
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters, SetMyCommandsSetters,
 };
@@ -23,7 +24,7 @@ use teloxide::types::{
     BotCommand, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId,
     ReplyParameters,
 };
-use teloxide::update_listeners::{webhooks, UpdateListener};
+use teloxide::update_listeners::{polling_default, webhooks, UpdateListener};
 use teloxide::RequestError;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -106,13 +107,11 @@ pub async fn serve(
     settings: &Settings,
 ) -> Result<(), TelegramError> {
     let stop = stop_requests().map_err(TelegramError::Signals)?;
-    let me = tokio::select! {
-        me = start_up(&bot, &engine, settings) => me?,
-        () = stop_requested(stop.clone()) => {
-            tracing::info!("stopped while starting up");
-            return Ok(());
-        }
+    let Some(me) = unless_stopped(&stop, start_up(&bot, &engine, settings)).await else {
+        tracing::info!("stopped while starting up");
+        return Ok(());
     };
+    let me = me?;
 
     let (notice_tx, notice_rx) = mpsc::unbounded_channel();
     engine.set_notices(notice_tx);
@@ -127,46 +126,17 @@ pub async fn serve(
         .dependencies(dptree::deps![engine.clone(), me])
         .default_handler(|_| async {})
         .build();
-    let stopper = tokio::spawn(shut_down_when_asked(stop, dispatcher.shutdown_token()));
-
-    match (&settings.webhook_url, settings.listen) {
-        (Some(url), listen) => {
-            let url =
-                url::Url::parse(url).map_err(|e| TelegramError::BadWebhookUrl(e.to_string()))?;
-            let address = listen.unwrap_or_else(|| "0.0.0.0:8443".parse().expect("listen address"));
-            // Bind before Telegram is told to deliver here: a taken port is
-            // an error to exit with, not a silent stop.
-            let tcp = tokio::net::TcpListener::bind(address)
-                .await
-                .map_err(|e| TelegramError::Webhook(format!("cannot listen on {address}: {e}")))?;
-            let (mut listener, stopped, router) =
-                webhooks::axum_to_router(bot.clone(), webhooks::Options::new(address, url))
-                    .await
-                    .map_err(|e| TelegramError::Webhook(e.to_string()))?;
-            let stop_listening = listener.stop_token();
-            let server = tokio::spawn(async move {
-                let served = axum::serve(tcp, router)
-                    .with_graceful_shutdown(stopped)
-                    .await;
-                if let Err(e) = &served {
-                    tracing::error!(error = %e, "webhook server failed; stopping");
-                    stop_listening.stop();
-                }
-                served
-            });
-            dispatcher
-                .dispatch_with_listener(
-                    listener,
-                    LoggingErrorHandler::with_custom_text("webhook listener error"),
-                )
-                .await;
-            if let Ok(Ok(Err(e))) = tokio::time::timeout(Duration::from_secs(2), server).await {
-                return Err(TelegramError::Webhook(e.to_string()));
+    let served = match (&settings.webhook_url, settings.listen) {
+        (Some(url), listen) => serve_webhook(&mut dispatcher, &bot, url, listen, &stop).await,
+        (None, _) => {
+            let polling = unless_stopped(&stop, polling_default(bot.clone())).await;
+            if let Some(polling) = polling {
+                dispatch_until_stopped(&mut dispatcher, polling, &stop, "long polling error").await;
             }
+            Ok(())
         }
-        (None, _) => dispatcher.dispatch().await,
-    }
-    stopper.abort();
+    };
+
     // Results already known are still told, within a bound.
     let _ = stop_notices.send(());
     if tokio::time::timeout(NOTICE_GRACE, notices).await.is_err() {
@@ -176,7 +146,86 @@ pub async fn serve(
         tracing::error!(error = %e, "final flush of the database failed");
     }
     tracing::info!("stopped");
-    Ok(())
+    served
+}
+
+type LoketDispatcher = Dispatcher<LoketBot, RequestError, DefaultKey>;
+
+/// Webhook mode: serves Telegram's POSTs on `listen` until stopped.
+async fn serve_webhook(
+    dispatcher: &mut LoketDispatcher,
+    bot: &LoketBot,
+    url: &str,
+    listen: Option<SocketAddr>,
+    stop: &watch::Receiver<bool>,
+) -> Result<(), TelegramError> {
+    let url = url::Url::parse(url).map_err(|e| TelegramError::BadWebhookUrl(e.to_string()))?;
+    let address = listen.unwrap_or_else(|| "0.0.0.0:8443".parse().expect("listen address"));
+    // Bind before Telegram is told to deliver here: a taken port is an
+    // error to exit with, not a silent stop.
+    let tcp = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| TelegramError::Webhook(format!("cannot listen on {address}: {e}")))?;
+    let options = webhooks::Options::new(address, url);
+    let Some(made) = unless_stopped(stop, webhooks::axum_to_router(bot.clone(), options)).await
+    else {
+        return Ok(());
+    };
+    let (mut listener, stopped, router) =
+        made.map_err(|e| TelegramError::Webhook(e.to_string()))?;
+    let stop_listening = listener.stop_token();
+    let server = tokio::spawn(async move {
+        let served = axum::serve(tcp, router)
+            .with_graceful_shutdown(stopped)
+            .await;
+        if let Err(e) = &served {
+            tracing::error!(error = %e, "webhook server failed; stopping");
+            stop_listening.stop();
+        }
+        served
+    });
+    dispatch_until_stopped(dispatcher, listener, stop, "webhook listener error").await;
+    match tokio::time::timeout(Duration::from_secs(2), server).await {
+        Ok(Ok(Err(e))) => Err(TelegramError::Webhook(e.to_string())),
+        _ => Ok(()),
+    }
+}
+
+/// Dispatches updates from `listener` until a stop is requested; in-flight
+/// handlers finish first. The stop goes to the listener's own token, which
+/// works whenever it comes: teloxide's `ShutdownToken` refuses a shutdown
+/// before the dispatcher runs (it first calls getMe) and can miss one that
+/// lands between two turns of its loop.
+async fn dispatch_until_stopped<L>(
+    dispatcher: &mut LoketDispatcher,
+    mut listener: L,
+    stop: &watch::Receiver<bool>,
+    what: &'static str,
+) where
+    L: UpdateListener + Send,
+    L::Err: std::fmt::Debug,
+{
+    let stop_listening = listener.stop_token();
+    let stop = stop.clone();
+    let stopper = tokio::spawn(async move {
+        stop_requested(stop).await;
+        stop_listening.stop();
+    });
+    dispatcher
+        .dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text(what))
+        .await;
+    stopper.abort();
+}
+
+/// Runs a start-up step unless a stop is requested first.
+async fn unless_stopped<T>(
+    stop: &watch::Receiver<bool>,
+    step: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    tokio::select! {
+        done = step => Some(done),
+        () = stop_requested(stop.clone()) => None,
+    }
 }
 
 /// Who the bot is, and its command menu.
@@ -222,20 +271,6 @@ fn stop_requests() -> std::io::Result<watch::Receiver<bool>> {
 async fn stop_requested(mut stop: watch::Receiver<bool>) {
     // The sender lives as long as the process; an error cannot happen.
     let _ = stop.wait_for(|requested| *requested).await;
-}
-
-/// Shuts the dispatcher down once a stop is requested. teloxide refuses a
-/// shutdown until its dispatcher runs (it first calls getWebhookInfo and
-/// getMe) and would drop a signal that comes earlier, so the request is
-/// repeated until it is taken.
-async fn shut_down_when_asked(stop: watch::Receiver<bool>, token: ShutdownToken) {
-    stop_requested(stop).await;
-    loop {
-        match token.shutdown() {
-            Ok(done) => return done.await,
-            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    }
 }
 
 /// The handler tree: messages and button presses. This function is the

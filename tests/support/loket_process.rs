@@ -214,7 +214,7 @@ pub struct World {
     env: Vec<(String, String)>,
     /// Output of bot processes that already stopped (restarts).
     past_output: Vec<String>,
-    _dir: ScratchDir,
+    dir: ScratchDir,
 }
 
 impl World {
@@ -256,7 +256,7 @@ impl World {
             bot: Some(LoketProcess::spawn(&env)),
             env,
             past_output: Vec::new(),
-            _dir: dir,
+            dir,
         };
         if !setup.no_wait {
             world.wait_ready_since(0).await;
@@ -365,7 +365,7 @@ impl World {
 
     /// The bot's `LOKET_DATA_DIR`.
     pub fn data_dir(&self) -> PathBuf {
-        self._dir.path().join("data")
+        self.dir.path().join("data")
     }
 
     // ----- what a reseller does -----
