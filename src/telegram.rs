@@ -10,11 +10,12 @@
 //! can never break formatting; long text is split under Telegram's 4096
 //! character limit.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use teloxide::adaptors::throttle::Limits;
 use teloxide::adaptors::Throttle;
-use teloxide::dispatching::{Dispatcher, UpdateFilterExt, UpdateHandler};
+use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt, UpdateHandler};
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters, SetMyCommandsSetters,
 };
@@ -23,9 +24,10 @@ use teloxide::types::{
     BotCommand, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId,
     ReplyParameters,
 };
-use teloxide::update_listeners::webhooks;
+use teloxide::update_listeners::{polling_default, webhooks, UpdateListener};
 use teloxide::RequestError;
-use tokio::sync::mpsc;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::app::build_engine;
 use crate::command::Lang;
@@ -55,6 +57,8 @@ pub enum TelegramError {
     App(#[from] crate::app::AppError),
     #[error("cannot start the sandbox gateway: {0}")]
     Sandbox(std::io::Error),
+    #[error("cannot listen for SIGINT/SIGTERM: {0}")]
+    Signals(std::io::Error),
     #[error("webhook listener: {0}")]
     Webhook(String),
 }
@@ -95,21 +99,24 @@ pub async fn run(settings: Settings) -> Result<(), TelegramError> {
 }
 
 /// Runs the dispatcher until SIGINT/SIGTERM; in-flight handlers finish
-/// first. Separate from `run` so tests can drive a bot they built.
+/// first. A stop asked for while starting up is honoured too. Separate
+/// from `run` so tests can drive a bot they built.
 pub async fn serve(
     bot: LoketBot,
     engine: Engine,
     settings: &Settings,
 ) -> Result<(), TelegramError> {
-    let me = bot.get_me().await?;
-    tracing::info!(username = %me.username(), "connected to the Bot API");
-    if let Err(e) = set_commands(&bot, &engine, settings.locale).await {
-        tracing::warn!(error = %e, "setMyCommands failed; continuing");
-    }
+    let stop = stop_requests().map_err(TelegramError::Signals)?;
+    let Some(me) = unless_stopped(&stop, start_up(&bot, &engine, settings)).await else {
+        tracing::info!("stopped while starting up");
+        return Ok(());
+    };
+    let me = me?;
 
     let (notice_tx, notice_rx) = mpsc::unbounded_channel();
     engine.set_notices(notice_tx);
-    let notices = tokio::spawn(deliver_notices(bot.clone(), notice_rx));
+    let (stop_notices, notices_stopping) = oneshot::channel();
+    let notices = tokio::spawn(deliver_notices(bot.clone(), notice_rx, notices_stopping));
     let resumed = engine.resume_unfinished();
     if resumed > 0 {
         tracing::info!(count = resumed, "following unfinished journal entries");
@@ -118,44 +125,152 @@ pub async fn serve(
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![engine.clone(), me])
         .default_handler(|_| async {})
-        .enable_ctrlc_handler()
         .build();
-    let token = dispatcher.shutdown_token();
-    tokio::spawn(async move {
-        if let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            term.recv().await;
-            tracing::info!("SIGTERM: finishing in-flight updates, then stopping");
-            if let Ok(done) = token.shutdown() {
-                done.await;
+    let served = match (&settings.webhook_url, settings.listen) {
+        (Some(url), listen) => serve_webhook(&mut dispatcher, &bot, url, listen, &stop).await,
+        (None, _) => {
+            let polling = unless_stopped(&stop, polling_default(bot.clone())).await;
+            if let Some(polling) = polling {
+                dispatch_until_stopped(&mut dispatcher, polling, &stop, "long polling error").await;
             }
+            Ok(())
         }
-    });
+    };
 
-    match (&settings.webhook_url, settings.listen) {
-        (Some(url), listen) => {
-            let url =
-                url::Url::parse(url).map_err(|e| TelegramError::BadWebhookUrl(e.to_string()))?;
-            let address = listen.unwrap_or_else(|| "0.0.0.0:8443".parse().expect("listen address"));
-            let listener = webhooks::axum(bot.clone(), webhooks::Options::new(address, url))
-                .await
-                .map_err(|e| TelegramError::Webhook(e.to_string()))?;
-            dispatcher
-                .dispatch_with_listener(
-                    listener,
-                    LoggingErrorHandler::with_custom_text("webhook listener error"),
-                )
-                .await;
-        }
-        (None, _) => dispatcher.dispatch().await,
+    // Results already known are still told, within a bound.
+    let _ = stop_notices.send(());
+    if tokio::time::timeout(NOTICE_GRACE, notices).await.is_err() {
+        tracing::warn!("stopped before every follow-up result was delivered");
     }
-    notices.abort();
     if let Err(e) = engine.store().flush().await {
         tracing::error!(error = %e, "final flush of the database failed");
     }
     tracing::info!("stopped");
-    Ok(())
+    served
+}
+
+type LoketDispatcher = Dispatcher<LoketBot, RequestError, DefaultKey>;
+
+/// Webhook mode: serves Telegram's POSTs on `listen` until stopped.
+async fn serve_webhook(
+    dispatcher: &mut LoketDispatcher,
+    bot: &LoketBot,
+    url: &str,
+    listen: Option<SocketAddr>,
+    stop: &watch::Receiver<bool>,
+) -> Result<(), TelegramError> {
+    let url = url::Url::parse(url).map_err(|e| TelegramError::BadWebhookUrl(e.to_string()))?;
+    let address = listen.unwrap_or_else(|| "0.0.0.0:8443".parse().expect("listen address"));
+    // Bind before Telegram is told to deliver here: a taken port is an
+    // error to exit with, not a silent stop.
+    let tcp = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| TelegramError::Webhook(format!("cannot listen on {address}: {e}")))?;
+    let options = webhooks::Options::new(address, url);
+    let Some(made) = unless_stopped(stop, webhooks::axum_to_router(bot.clone(), options)).await
+    else {
+        return Ok(());
+    };
+    let (mut listener, stopped, router) =
+        made.map_err(|e| TelegramError::Webhook(e.to_string()))?;
+    let stop_listening = listener.stop_token();
+    let server = tokio::spawn(async move {
+        let served = axum::serve(tcp, router)
+            .with_graceful_shutdown(stopped)
+            .await;
+        if let Err(e) = &served {
+            tracing::error!(error = %e, "webhook server failed; stopping");
+            stop_listening.stop();
+        }
+        served
+    });
+    dispatch_until_stopped(dispatcher, listener, stop, "webhook listener error").await;
+    match tokio::time::timeout(Duration::from_secs(2), server).await {
+        Ok(Ok(Err(e))) => Err(TelegramError::Webhook(e.to_string())),
+        _ => Ok(()),
+    }
+}
+
+/// Dispatches updates from `listener` until a stop is requested; in-flight
+/// handlers finish first. The stop goes to the listener's own token, which
+/// works whenever it comes: teloxide's `ShutdownToken` refuses a shutdown
+/// before the dispatcher runs (it first calls getMe) and can miss one that
+/// lands between two turns of its loop.
+async fn dispatch_until_stopped<L>(
+    dispatcher: &mut LoketDispatcher,
+    mut listener: L,
+    stop: &watch::Receiver<bool>,
+    what: &'static str,
+) where
+    L: UpdateListener + Send,
+    L::Err: std::fmt::Debug,
+{
+    let stop_listening = listener.stop_token();
+    let stop = stop.clone();
+    let stopper = tokio::spawn(async move {
+        stop_requested(stop).await;
+        stop_listening.stop();
+    });
+    dispatcher
+        .dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text(what))
+        .await;
+    stopper.abort();
+}
+
+/// Runs a start-up step unless a stop is requested first.
+async fn unless_stopped<T>(
+    stop: &watch::Receiver<bool>,
+    step: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    tokio::select! {
+        done = step => Some(done),
+        () = stop_requested(stop.clone()) => None,
+    }
+}
+
+/// Who the bot is, and its command menu.
+async fn start_up(
+    bot: &LoketBot,
+    engine: &Engine,
+    settings: &Settings,
+) -> Result<Me, TelegramError> {
+    let me = bot.get_me().await?;
+    tracing::info!(username = %me.username(), "connected to the Bot API");
+    if let Err(e) = set_commands(bot, engine, settings.locale).await {
+        tracing::warn!(error = %e, "setMyCommands failed; continuing");
+    }
+    Ok(me)
+}
+
+/// Turns SIGINT and SIGTERM into a stop request from the moment it is
+/// called, so that no signal finds the process without a handler.
+fn stop_requests() -> std::io::Result<watch::Receiver<bool>> {
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let (requested, stop) = watch::channel(false);
+    tokio::spawn(async move {
+        loop {
+            let name = tokio::select! {
+                _ = interrupt.recv() => "SIGINT",
+                _ = terminate.recv() => "SIGTERM",
+            };
+            if *requested.borrow() {
+                tracing::info!(
+                    signal = name,
+                    "already stopping: waiting for updates in flight"
+                );
+            } else {
+                tracing::info!(signal = name, "stopping: finishing in-flight updates first");
+                requested.send_replace(true);
+            }
+        }
+    });
+    Ok(stop)
+}
+
+async fn stop_requested(mut stop: watch::Receiver<bool>) {
+    // The sender lives as long as the process; an error cannot happen.
+    let _ = stop.wait_for(|requested| *requested).await;
 }
 
 /// The handler tree: messages and button presses. This function is the
@@ -327,13 +442,35 @@ fn keyboard(reply: &Reply) -> InlineKeyboardMarkup {
     }
 }
 
+/// How long a stopping bot keeps delivering follow-up results it holds.
+const NOTICE_GRACE: Duration = Duration::from_secs(5);
+
 /// Results that became known later (a pending topup that succeeded).
-async fn deliver_notices(bot: LoketBot, mut notices: mpsc::UnboundedReceiver<Notice>) {
-    while let Some(notice) = notices.recv().await {
-        let reply_to = notice.reply_to.map(MessageId);
-        if let Err(e) = send(&bot, ChatId(notice.chat_id), &notice.reply, reply_to).await {
-            tracing::warn!(error = %e, chat = notice.chat_id, "could not deliver a follow-up result");
+/// Once `stopping` fires, delivers what is queued and takes no more.
+async fn deliver_notices(
+    bot: LoketBot,
+    mut notices: mpsc::UnboundedReceiver<Notice>,
+    mut stopping: oneshot::Receiver<()>,
+) {
+    loop {
+        tokio::select! {
+            notice = notices.recv() => match notice {
+                Some(notice) => deliver_notice(&bot, notice).await,
+                None => return,
+            },
+            _ = &mut stopping => break,
         }
+    }
+    notices.close();
+    while let Some(notice) = notices.recv().await {
+        deliver_notice(&bot, notice).await;
+    }
+}
+
+async fn deliver_notice(bot: &LoketBot, notice: Notice) {
+    let reply_to = notice.reply_to.map(MessageId);
+    if let Err(e) = send(bot, ChatId(notice.chat_id), &notice.reply, reply_to).await {
+        tracing::warn!(error = %e, chat = notice.chat_id, "could not deliver a follow-up result");
     }
 }
 
