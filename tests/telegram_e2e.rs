@@ -101,9 +101,6 @@ async fn login_deletes_the_secret_akun_masks_the_key_and_logout_wipes_it() {
 }
 
 #[tokio::test]
-#[ignore = "engine: Response.delete_input only comes with the finished login, after the \
-            gateway's balance check, so a slow gateway leaves the PIN on screen (SPEC §3: \
-            deleted at once); needs an engine API to ask first whether input holds a secret"]
 async fn the_login_message_is_deleted_before_the_gateway_answers() {
     let w = World::start_with(Setup::default().sandbox(SandboxConfig {
         latency: Duration::from_secs(3),
