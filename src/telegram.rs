@@ -317,7 +317,7 @@ async fn on_message(
     // A PIN or key is deleted before anything else happens.
     let deleted_early = engine.holds_secret(&ctx, text);
     if deleted_early {
-        delete_secret(&bot, &msg).await;
+        delete_secret(&bot, &engine, &msg).await;
     }
     let will_answer = kind == ChatKind::Private || text.starts_with('/') || ctx.addressed;
     let typing = will_answer.then(|| tokio::spawn(keep_typing(bot.clone(), msg.chat.id)));
@@ -326,7 +326,7 @@ async fn on_message(
         typing.abort();
     }
     if response.delete_input && !deleted_early {
-        delete_secret(&bot, &msg).await;
+        delete_secret(&bot, &engine, &msg).await;
     }
     // In groups, answer as a reply so it is clear who is being answered;
     // a deleted message cannot be replied to.
@@ -337,9 +337,13 @@ async fn on_message(
     Ok(())
 }
 
-async fn delete_secret(bot: &LoketBot, msg: &Message) {
+/// Deletes a message holding a PIN or key; if the bot may not (a group
+/// where it is not an admin), it asks the user to delete it.
+async fn delete_secret(bot: &LoketBot, engine: &Engine, msg: &Message) {
     if let Err(e) = bot.delete_message(msg.chat.id, msg.id).await {
         tracing::warn!(error = %e, chat = msg.chat.id.0, "could not delete a message holding a secret");
+        let ask = engine.text(engine.lang(msg.chat.id.0), "secret-not-deleted", &[]);
+        let _ = send(bot, msg.chat.id, &Reply::text(ask), Some(msg.id)).await;
     }
 }
 
@@ -366,25 +370,53 @@ async fn on_callback(
         reply_to_user: None,
     };
     let typing = tokio::spawn(keep_typing(bot.clone(), message.chat.id));
-    let response = engine.handle(&ctx, Input::Button(data.to_string())).await;
+    let handling = engine.handle(&ctx, Input::Button(data.to_string()));
+    tokio::pin!(handling);
+    // Telegram wants a button answered within seconds. A refusal is quick
+    // and answered with its toast; a slow gateway call gets "being
+    // processed" now and its result as an edit of the message later.
+    let (response, answered) = tokio::select! {
+        response = &mut handling => (response, false),
+        () = tokio::time::sleep(CALLBACK_PATIENCE) => {
+            let busy = engine.text(engine.lang(ctx.chat_id), "button-working", &[]);
+            if let Err(e) = bot.answer_callback_query(query.id.clone()).text(busy).await {
+                tracing::warn!(error = %e, "answerCallbackQuery failed");
+            }
+            (handling.await, true)
+        }
+    };
     typing.abort();
-    show_button_response(&bot, &query, message, response).await
+    show_button_response(&bot, &query, message, response, answered).await
 }
+
+/// How long a button press may wait for its result before it is answered
+/// with "being processed".
+const CALLBACK_PATIENCE: Duration = Duration::from_secs(2);
 
 async fn show_button_response(
     bot: &LoketBot,
     query: &CallbackQuery,
     message: &Message,
     response: Response,
+    answered: bool,
 ) -> Result<(), RequestError> {
-    let mut answer = bot.answer_callback_query(query.id.clone());
-    if let Some(toast) = &response.toast {
-        answer = answer.text(truncate(toast, 190));
-    }
-    if let Err(e) = answer.await {
-        // A slow gateway can outlive the callback's validity; the edit
-        // below still tells the user.
-        tracing::warn!(error = %e, "answerCallbackQuery failed");
+    if !answered {
+        let mut answer = bot.answer_callback_query(query.id.clone());
+        if let Some(toast) = &response.toast {
+            answer = answer.text(truncate(toast, 190));
+        }
+        if let Err(e) = answer.await {
+            tracing::warn!(error = %e, "answerCallbackQuery failed");
+        }
+    } else if let Some(toast) = &response.toast {
+        // The press was already answered; a late toast becomes a message.
+        send(
+            bot,
+            message.chat.id,
+            &Reply::text(toast.clone()),
+            Some(message.id),
+        )
+        .await?;
     }
     if let Some(edit) = &response.edit_source {
         let chunks = split_text(&edit.text);

@@ -924,3 +924,32 @@ async fn webhook_mode_fails_loudly_when_its_port_is_taken() {
     );
     drop(taken);
 }
+
+#[tokio::test]
+async fn a_slow_payment_answers_the_tap_at_once_and_edits_the_bill_when_done() {
+    let w = World::start().await;
+    let siti = siti();
+    let chat = FakeChat::private(&siti);
+    w.login(&siti, "DEMO 0000 demo").await;
+    let (_, bill) = w
+        .ask(&chat, &siti, "PDAMKLT 0012345678 cek", "Tagihan PDAM")
+        .await;
+    let pay = button_data(&w, chat.id, bill, "Bayar Rp197.500");
+    w.sandbox.set_latency(Duration::from_secs(4));
+    let mark = w.fake.mark();
+    let tapped = std::time::Instant::now();
+    let answer = w.tap(&chat, &siti, bill, &pay).await;
+    assert!(
+        tapped.elapsed() < Duration::from_millis(3500),
+        "answered while the gateway still works"
+    );
+    let toast = answer.param_str("text").unwrap_or_default();
+    assert!(toast.contains("Sedang diproses"), "{toast}");
+    assert_eq!(
+        w.expect_after(mark, chat.id, "Pembayaran berhasil").await,
+        bill
+    );
+    w.sandbox.set_latency(Duration::ZERO);
+    assert_eq!(w.sandbox.stats().payments, 1);
+    w.finish().await;
+}

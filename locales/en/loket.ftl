@@ -110,6 +110,7 @@ pay-not-yours = This bill is not yours.
 pay-already = This bill is already paid/being processed.
 pay-closed = This bill is closed. Check again: { $example }
 pay-expired = This bill has expired. Check again: { $example }
+button-working = ⏳ Processing…
 button-stale = This button is no longer valid.
 pay-success =
     ✅ Payment successful
@@ -168,6 +169,7 @@ language-set = Language set to English.
 ## Account
 
 login-group-refused = For your safety, log in only in a private chat with the bot. Open a private chat and send /login there. Nothing was stored.
+secret-not-deleted = ⚠️ I could not delete this message holding a PIN/API key. Delete it yourself now, and change your PIN if needed.
 login-ask-member = Send your member ID.
 login-ask-pin = Send your PIN. The message will be deleted at once.
 login-ask-key = Send your API key. The message will be deleted at once.

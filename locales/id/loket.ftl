@@ -110,6 +110,7 @@ pay-not-yours = Tagihan ini bukan milik Anda.
 pay-already = Tagihan ini sudah dibayar/diproses.
 pay-closed = Tagihan ini sudah ditutup. Cek ulang: { $example }
 pay-expired = Tagihan ini sudah kedaluwarsa. Cek ulang: { $example }
+button-working = ⏳ Sedang diproses…
 button-stale = Tombol ini sudah tidak berlaku.
 pay-success =
     ✅ Pembayaran berhasil
@@ -168,6 +169,7 @@ language-set = Bahasa diganti ke Bahasa Indonesia.
 ## Akun
 
 login-group-refused = Demi keamanan, login hanya lewat chat pribadi dengan bot. Buka chat pribadi dan kirim /login di sana. Tidak ada yang disimpan.
+secret-not-deleted = ⚠️ Pesan berisi PIN/API key ini tidak bisa saya hapus. Hapus sendiri sekarang, lalu ganti PIN Anda bila perlu.
 login-ask-member = Kirim member ID Anda.
 login-ask-pin = Kirim PIN Anda. Pesannya akan langsung dihapus.
 login-ask-key = Kirim API key Anda. Pesannya akan langsung dihapus.
