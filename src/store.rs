@@ -634,6 +634,18 @@ impl Store {
         Ok(())
     }
 
+    /// A group became a supergroup under a new chat id: its link and
+    /// language move with it.
+    pub fn migrate_chat(&self, from: i64, to: i64) -> StoreResult<()> {
+        for tree in [&self.groups, &self.langs] {
+            if let Some(value) = tree.remove(be(from))? {
+                tree.insert(be(to), value)?;
+            }
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
     pub fn remove_group(&self, chat_id: i64) -> StoreResult<bool> {
         Ok(self.groups.remove(be(chat_id))?.is_some())
     }

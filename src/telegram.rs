@@ -287,6 +287,13 @@ async fn on_message(
     engine: Engine,
     me: Me,
 ) -> Result<(), RequestError> {
+    if let Some(to) = msg.migrate_to_chat_id() {
+        // A group upgraded to a supergroup gets a new id; keep its link.
+        if let Err(e) = engine.store().migrate_chat(msg.chat.id.0, to.0) {
+            tracing::error!(error = %e, "could not move a migrated group's settings");
+        }
+        return Ok(());
+    }
     let Some(text) = msg.text() else {
         return Ok(());
     };

@@ -621,3 +621,21 @@ async fn a_late_answer_never_overwrites_a_final_result() {
         EntryState::Success
     );
 }
+
+#[test]
+fn a_group_that_becomes_a_supergroup_keeps_its_link_and_language() {
+    let store = Store::open(&Location::Temporary, None).unwrap();
+    let link = loket::store::GroupLink {
+        owner: 7,
+        allowed: vec![8],
+    };
+    store.set_group(-100, &link).unwrap();
+    store.set_lang(-100, loket::command::Lang::En).unwrap();
+    store.migrate_chat(-100, -1_000_000_100).unwrap();
+    assert_eq!(store.group(-1_000_000_100).unwrap(), Some(link));
+    assert_eq!(
+        store.lang(-1_000_000_100).unwrap(),
+        Some(loket::command::Lang::En)
+    );
+    assert_eq!(store.group(-100).unwrap(), None);
+}
