@@ -151,14 +151,23 @@ fn every_message_id_the_code_names_exists() {
     let ids = messages(Lang::Id);
     let pattern = regex::Regex::new(r#""([a-z]+(?:-[a-z]+)+)""#).unwrap();
     let mut missing = Vec::new();
-    for file in [
-        "src/engine.rs",
-        "src/console.rs",
-        "src/command.rs",
-        "src/main.rs",
-        "src/telegram.rs",
-    ] {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir("src/engine")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.extend(
+        [
+            "src/console.rs",
+            "src/command.rs",
+            "src/main.rs",
+            "src/telegram.rs",
+        ]
+        .map(Into::into),
+    );
+    assert!(files.len() >= 8, "{files:?}");
+    for file in &files {
         let source = std::fs::read_to_string(file).unwrap();
+        let file = file.display();
         for capture in pattern.captures_iter(&source) {
             let id = &capture[1];
             if !ids.contains_key(id) {

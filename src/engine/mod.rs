@@ -1,0 +1,633 @@
+//! The engine: loket's flows, independent of any front end.
+//!
+//! A front end (console, Telegram) gives it a [`ChatCtx`] and an [`Input`]
+//! (a message or a button press) and shows the [`Response`]: replies with
+//! optional buttons, an edit of the pressed message, a short toast, or a
+//! request to delete the user's message (it held a secret). Results that
+//! arrive later (a pending topup that succeeds) come as [`Notice`]s on the
+//! channel given to [`Engine::set_notices`].
+//!
+//! Owns: who may do what, the inquiry → payment rule (one inquiry pays at
+//! most once), the write-ahead journal around every money call, and
+//! following unfinished calls to their end. Must not: know about Telegram,
+//! print, or hold text that is not in `locales/`.
+//!
+//! Where things are: this file holds the types, `handle` (text and
+//! buttons in, response out), who may act in a chat and refID minting;
+//! `purchase` the balance, topup, bill inquiry → payment and button flows;
+//! `followup` the status command and the background follow-up of calls
+//! whose outcome is not known yet; `account` login, language and groups.
+
+mod account;
+mod followup;
+mod purchase;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::catalog::Catalog;
+use crate::command::{self, Bill, ButtonAction, Command, Lang, Login, Member, ParseError, Target};
+use crate::gateway::{
+    balance_request, parse_balance, parse_reply, transaction_request, BalanceReply, BalanceSign,
+    CallError, Credentials, GatewayClient, GatewayReply, Operation, TxStatus,
+};
+use crate::i18n::{Arg, Locales};
+use crate::secret::Secret;
+use crate::store::{
+    EntryKind, EntryState, GroupLink, Inquiry, InquiryState, JournalEntry, PendingConfirmation,
+    Store, StoreError,
+};
+
+/// Where a message came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatKind {
+    Private,
+    Group,
+}
+
+/// Who said something, where. Ids are Telegram's (the console uses fixed
+/// ones). In a private chat `chat_id == user_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatCtx {
+    pub chat_id: i64,
+    pub user_id: i64,
+    pub kind: ChatKind,
+    /// The user's message, or the bot message whose button was pressed.
+    pub message_id: Option<i32>,
+    /// In a group: the message replies to the bot, so plain text is meant
+    /// for it. Slash commands are always addressed.
+    pub addressed: bool,
+    /// The author of the message this one replies to (for `/izinkan`).
+    pub reply_to_user: Option<i64>,
+}
+
+impl ChatCtx {
+    pub fn private(user_id: i64) -> ChatCtx {
+        ChatCtx {
+            chat_id: user_id,
+            user_id,
+            kind: ChatKind::Private,
+            message_id: None,
+            addressed: true,
+            reply_to_user: None,
+        }
+    }
+
+    pub fn group(chat_id: i64, user_id: i64) -> ChatCtx {
+        ChatCtx {
+            chat_id,
+            user_id,
+            kind: ChatKind::Group,
+            message_id: None,
+            addressed: false,
+            reply_to_user: None,
+        }
+    }
+
+    pub fn with_message(mut self, message_id: i32) -> ChatCtx {
+        self.message_id = Some(message_id);
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Text(String),
+    /// A button press, with the button's data.
+    Button(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub label: String,
+    /// Opaque to the front end; at most 64 bytes (Telegram's limit).
+    pub data: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reply {
+    pub text: String,
+    /// One row of buttons.
+    pub buttons: Vec<Button>,
+}
+
+impl Reply {
+    pub fn text(text: String) -> Reply {
+        Reply {
+            text,
+            buttons: Vec::new(),
+        }
+    }
+}
+
+/// What the front end should do with one input.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Response {
+    pub replies: Vec<Reply>,
+    /// Replace the pressed message (a bill becomes a receipt).
+    pub edit_source: Option<Reply>,
+    /// A short answer to a button press.
+    pub toast: Option<String>,
+    /// The user's message held a secret: delete it now.
+    pub delete_input: bool,
+}
+
+impl Response {
+    pub fn silent() -> Response {
+        Response::default()
+    }
+
+    fn reply(reply: Reply) -> Response {
+        Response {
+            replies: vec![reply],
+            ..Response::default()
+        }
+    }
+
+    pub fn is_silent(&self) -> bool {
+        self.replies.is_empty()
+            && self.edit_source.is_none()
+            && self.toast.is_none()
+            && !self.delete_input
+    }
+}
+
+/// A result that became known after the request that started it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub chat_id: i64,
+    /// Reply to this message (the one that started the call), if known.
+    pub reply_to: Option<i32>,
+    pub reply: Reply,
+}
+
+/// Engine settings (see `settings` for where they come from).
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub inquiry_ttl: Duration,
+    pub duplicate_window: Duration,
+    /// First status re-check of a pending/unknown call.
+    pub recheck_after: Duration,
+    /// Longest wait between re-checks (exponential backoff up to this).
+    pub recheck_cap: Duration,
+    /// How long an unfinished call is followed before asking for a human.
+    pub follow_for: Duration,
+    /// How many times one refID may be sent in all (first send included),
+    /// when the gateway says it never saw it.
+    pub max_sends: u32,
+    pub default_lang: Lang,
+    /// Base URL for accounts that name none.
+    pub default_gateway_url: String,
+    pub balance_sign: BalanceSign,
+    /// An account used by private chats that have none (the console demo).
+    pub default_account: Option<Credentials>,
+    /// Logins a chat may try per `login_window`.
+    pub login_attempts: usize,
+    pub login_window: Duration,
+}
+
+impl EngineConfig {
+    pub fn new(default_gateway_url: impl Into<String>) -> EngineConfig {
+        EngineConfig {
+            inquiry_ttl: Duration::from_secs(1800),
+            duplicate_window: Duration::from_secs(600),
+            recheck_after: Duration::from_secs(15),
+            recheck_cap: Duration::from_secs(600),
+            follow_for: Duration::from_secs(24 * 3600),
+            max_sends: 3,
+            default_lang: Lang::Id,
+            default_gateway_url: default_gateway_url.into(),
+            balance_sign: BalanceSign::Fields,
+            default_account: None,
+            login_attempts: 5,
+            login_window: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Step-by-step login, kept in memory only (it holds secrets).
+#[derive(Debug, Clone, Default)]
+struct LoginDraft {
+    member_id: Option<String>,
+    pin: Option<Secret>,
+}
+
+/// Why a request cannot go ahead; each maps to a locale message.
+#[derive(Debug)]
+enum Refusal {
+    Message(&'static str, Vec<(&'static str, String)>),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        Refusal::Store(e)
+    }
+}
+
+fn refuse(id: &'static str) -> Refusal {
+    Refusal::Message(id, Vec::new())
+}
+
+/// Whose account signs a request made in some chat.
+struct Access {
+    account_id: i64,
+    creds: Credentials,
+}
+
+/// The engine is cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    client: GatewayClient,
+    catalog: Catalog,
+    locales: Locales,
+    config: EngineConfig,
+    notices: Mutex<Option<UnboundedSender<Notice>>>,
+    drafts: Mutex<HashMap<i64, LoginDraft>>,
+    login_tries: Mutex<HashMap<i64, Vec<Instant>>>,
+    following: Mutex<HashSet<String>>,
+}
+
+/// What a status check says about a journaled call.
+#[derive(Debug, PartialEq, Eq)]
+enum StatusView {
+    Final(EntryState),
+    Pending,
+    /// The gateway holds no record of this call (or, for a bill, only the
+    /// inquiry): it may never have arrived.
+    NotRecorded,
+    Unreadable,
+}
+
+const HISTORY_LEN: usize = 10;
+/// How far back the duplicate-topup check looks in a chat's journal.
+const DUPLICATE_SCAN: usize = 50;
+/// Gateway text quoted in a reply is cut to this many characters.
+const QUOTE_LEN: usize = 300;
+
+impl Engine {
+    pub fn new(
+        store: Store,
+        client: GatewayClient,
+        catalog: Catalog,
+        config: EngineConfig,
+    ) -> Engine {
+        Engine {
+            inner: Arc::new(Inner {
+                store,
+                client,
+                catalog,
+                locales: Locales::load(),
+                config,
+                notices: Mutex::new(None),
+                drafts: Mutex::new(HashMap::new()),
+                login_tries: Mutex::new(HashMap::new()),
+                following: Mutex::new(HashSet::new()),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    /// Where results that become known later are sent.
+    pub fn set_notices(&self, sender: UnboundedSender<Notice>) {
+        *self.inner.notices.lock().expect("notices lock") = Some(sender);
+    }
+
+    /// The language a chat reads.
+    pub fn lang(&self, chat_id: i64) -> Lang {
+        self.inner
+            .store
+            .lang(chat_id)
+            .ok()
+            .flatten()
+            .unwrap_or(self.inner.config.default_lang)
+    }
+
+    /// A locale message in `lang`.
+    pub fn text(&self, lang: Lang, id: &str, args: &[Arg<'_>]) -> String {
+        self.inner.locales.text(lang, id, args)
+    }
+
+    /// Follows every journal entry left unfinished (after a restart too).
+    /// Returns how many are being followed.
+    pub fn resume_unfinished(&self) -> usize {
+        match self.inner.store.unfinished_entries() {
+            Ok(entries) => {
+                let count = entries.len();
+                for entry in entries {
+                    self.follow(entry.ref_id, Duration::ZERO);
+                }
+                count
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the journal to resume unfinished calls");
+                0
+            }
+        }
+    }
+
+    /// True when this text carries a PIN or API key (`/login M P K`, or the
+    /// PIN/key step of a step-by-step login): a front end deletes such a
+    /// message at once, before the (possibly slow) login check runs.
+    pub fn holds_secret(&self, ctx: &ChatCtx, text: &str) -> bool {
+        let text = text.trim();
+        if !text.starts_with('/') && ctx.kind == ChatKind::Private {
+            if let Some(draft) = self.drafts().get(&ctx.chat_id) {
+                return draft.member_id.is_some();
+            }
+        }
+        matches!(
+            command::parse(text, &self.inner.catalog),
+            Ok(Command::Login(Login::Full { .. }))
+        )
+    }
+
+    /// Handles one input. Never panics on user or gateway input; internal
+    /// errors become a short apology.
+    pub async fn handle(&self, ctx: &ChatCtx, input: Input) -> Response {
+        let lang = self.lang(ctx.chat_id);
+        let result = match input {
+            Input::Text(text) => self.handle_text(ctx, lang, &text).await,
+            Input::Button(data) => self.handle_button(ctx, lang, &data).await,
+        };
+        result.unwrap_or_else(|refusal| self.refusal_response(ctx, lang, refusal))
+    }
+
+    fn refusal_response(&self, ctx: &ChatCtx, lang: Lang, refusal: Refusal) -> Response {
+        match refusal {
+            Refusal::Message(id, args) => Response::reply(Reply::text(self.say(lang, id, &args))),
+            Refusal::Store(e) => {
+                tracing::error!(error = %e, chat = ctx.chat_id, "store error");
+                Response::reply(Reply::text(self.say(lang, "err-internal", &[])))
+            }
+        }
+    }
+
+    fn say(&self, lang: Lang, id: &str, args: &[(&str, String)]) -> String {
+        self.inner.locales.text(lang, id, args)
+    }
+
+    async fn handle_text(
+        &self,
+        ctx: &ChatCtx,
+        lang: Lang,
+        text: &str,
+    ) -> Result<Response, Refusal> {
+        let text = text.trim();
+        let slash = text.starts_with('/');
+        if ctx.kind == ChatKind::Group && !slash && !ctx.addressed {
+            return Ok(Response::silent());
+        }
+        if ctx.kind == ChatKind::Private && !slash && self.has_draft(ctx.chat_id) {
+            return self.continue_login(ctx, lang, text).await;
+        }
+        let command = match command::parse(text, &self.inner.catalog) {
+            Ok(command) => command,
+            Err(ParseError::NotUnderstood) if ctx.kind == ChatKind::Group && slash => {
+                // Probably another bot's command.
+                return Ok(Response::silent());
+            }
+            Err(error) => {
+                return Ok(Response::reply(Reply::text(
+                    self.parse_error_text(lang, &error),
+                )))
+            }
+        };
+        if slash {
+            // Any command abandons a half-finished login.
+            self.drafts().remove(&ctx.chat_id);
+        }
+        self.run(ctx, lang, command).await
+    }
+
+    fn parse_error_text(&self, lang: Lang, error: &ParseError) -> String {
+        let args = error
+            .example()
+            .map(|e| vec![("example", e.to_string())])
+            .unwrap_or_default();
+        self.say(lang, error.message_id(), &args)
+    }
+
+    async fn run(&self, ctx: &ChatCtx, lang: Lang, command: Command) -> Result<Response, Refusal> {
+        match command {
+            Command::Help => Ok(Response::reply(Reply::text(self.say(
+                lang,
+                if ctx.kind == ChatKind::Group {
+                    "help-group"
+                } else {
+                    "help"
+                },
+                &[],
+            )))),
+            Command::Balance => self.balance(ctx, lang).await,
+            Command::Topup(target) => self.topup(ctx, lang, target).await,
+            Command::Inquiry(bill) => self.inquiry(ctx, lang, bill).await,
+            Command::Pay(bill) => self.pay_typed(ctx, lang, bill).await,
+            Command::Status { ref_id } => self.status(ctx, lang, &ref_id).await,
+            Command::History => self.history(ctx, lang),
+            Command::Language(choice) => self.language(ctx, lang, choice),
+            Command::Login(login) => self.login(ctx, lang, login).await,
+            Command::Logout => self.logout(ctx, lang),
+            Command::Account => self.account(ctx, lang),
+            Command::Link => self.link(ctx, lang),
+            Command::Unlink => self.unlink(ctx, lang),
+            Command::Allow(member) => self.allow(ctx, lang, member, true),
+            Command::Revoke(member) => self.allow(ctx, lang, member, false),
+            Command::Cancel => {
+                let had = self.drafts().remove(&ctx.chat_id).is_some();
+                Ok(Response::reply(Reply::text(self.say(
+                    lang,
+                    if had {
+                        "login-cancelled"
+                    } else {
+                        "nothing-to-cancel"
+                    },
+                    &[],
+                ))))
+            }
+        }
+    }
+
+    // ---- access ----
+
+    /// The account that signs requests in this chat. `transact` asks for
+    /// the right to buy or pay (in groups: the owner and allowed users).
+    fn access(&self, ctx: &ChatCtx, transact: bool) -> Result<Access, Refusal> {
+        match ctx.kind {
+            ChatKind::Private => match self.inner.store.account(ctx.chat_id)? {
+                Some(creds) => Ok(Access {
+                    account_id: ctx.chat_id,
+                    creds: self.resolve(creds),
+                }),
+                None => match &self.inner.config.default_account {
+                    Some(creds) => Ok(Access {
+                        account_id: ctx.chat_id,
+                        creds: creds.clone(),
+                    }),
+                    None => Err(refuse("need-login")),
+                },
+            },
+            ChatKind::Group => {
+                let link = self
+                    .inner
+                    .store
+                    .group(ctx.chat_id)?
+                    .ok_or_else(|| refuse("group-not-linked"))?;
+                if transact && !link.may_transact(ctx.user_id) {
+                    return Err(refuse("group-not-allowed"));
+                }
+                let creds = self
+                    .inner
+                    .store
+                    .account(link.owner)?
+                    .ok_or_else(|| refuse("group-owner-logged-out"))?;
+                Ok(Access {
+                    account_id: link.owner,
+                    creds: self.resolve(creds),
+                })
+            }
+        }
+    }
+
+    /// An account saved without a gateway URL uses the default gateway
+    /// (resolved at use, so a changed `LOKET_GATEWAY_URL` applies).
+    fn resolve(&self, mut creds: Credentials) -> Credentials {
+        if creds.base_url.is_empty() {
+            creds.base_url = self.inner.config.default_gateway_url.clone();
+        }
+        creds
+    }
+
+    /// Credentials for following up an entry: the same gateway account
+    /// that signed it, or none (the user logged out or switched accounts).
+    fn creds_of(&self, entry: &JournalEntry) -> Option<Credentials> {
+        let candidate = match self.inner.store.account(entry.account_id) {
+            Ok(Some(creds)) => Some(self.resolve(creds)),
+            Ok(None) => self.inner.config.default_account.clone(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read account for follow-up");
+                None
+            }
+        }?;
+        let same = candidate.member_id == entry.member_id && candidate.base_url == entry.gateway;
+        if !same {
+            tracing::warn!(ref_id = %entry.ref_id, "the account that made this call is not logged in; follow-up waits");
+        }
+        same.then_some(candidate)
+    }
+
+    // ---- refIDs ----
+
+    /// A fresh refID: `L` + time (ms, base36) + a database sequence + two
+    /// random characters: ≤ 16 chars of `[A-Z0-9]`, unique per account
+    /// even if the database is lost (the time part keeps moving).
+    fn mint_ref(&self) -> Result<String, Refusal> {
+        let millis = u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0);
+        let seq = self.inner.store.next_id()? % (36u64.pow(4));
+        let mut rng = rand::thread_rng();
+        let tail: String = (0..2).map(|_| base36_digit(rng.gen_range(0..36))).collect();
+        Ok(format!("L{}{:0>4}{tail}", base36(millis), base36(seq)))
+    }
+}
+
+/// Gateway text shown to users: one line, no control characters, short.
+fn quote(text: &str) -> String {
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if cleaned.chars().count() > QUOTE_LEN {
+        let cut: String = cleaned.chars().take(QUOTE_LEN).collect();
+        format!("{cut}…")
+    } else {
+        cleaned
+    }
+}
+
+/// A PLN token's 20 digits grouped 4-4-4-4-4; other serials unchanged.
+pub fn format_sn(sn: &str) -> String {
+    let (token, rest) = match sn.split_once('/') {
+        Some((token, rest)) => (token, Some(rest)),
+        None => (sn, None),
+    };
+    let digits: String = token
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return quote(sn);
+    }
+    let grouped: Vec<&str> = (0..5).map(|i| &digits[i * 4..i * 4 + 4]).collect();
+    match rest {
+        Some(rest) => format!("{} ({})", grouped.join("-"), quote(rest)),
+        None => grouped.join("-"),
+    }
+}
+
+fn minutes_ago(at: DateTime<Utc>) -> i64 {
+    Utc::now().signed_duration_since(at).num_minutes().max(0)
+}
+
+fn base36_digit(value: u64) -> char {
+    char::from_digit(u32::try_from(value % 36).unwrap_or(0), 36)
+        .unwrap_or('0')
+        .to_ascii_uppercase()
+}
+
+fn base36(mut value: u64) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(base36_digit(value));
+        value /= 36;
+        if value == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pln_token_is_grouped_four_by_four() {
+        assert_eq!(
+            format_sn("12345678901234567890"),
+            "1234-5678-9012-3456-7890"
+        );
+        assert_eq!(
+            format_sn("12345678901234567890/ANTO/R1/1300/15.2"),
+            "1234-5678-9012-3456-7890 (ANTO/R1/1300/15.2)"
+        );
+        assert_eq!(format_sn("ABC"), "ABC");
+        assert_eq!(format_sn("123456789012"), "123456789012");
+    }
+
+    #[test]
+    fn base36_round_numbers() {
+        assert_eq!(base36(0), "0");
+        assert_eq!(base36(35), "Z");
+        assert_eq!(base36(36), "10");
+    }
+}
