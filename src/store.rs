@@ -33,6 +33,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("secret key: {0}")]
     Key(String),
+    #[error("database flush did not finish: {0}")]
+    Flush(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -391,8 +393,18 @@ impl Store {
         Ok(self.db.generate_id()?)
     }
 
+    /// Makes every write so far durable.
+    ///
+    /// sled 0.34's `flush_async` can deadlock when several flushes race
+    /// (sled issue #1308, fixed only in unreleased code): under load every
+    /// journal write would hang before its money call. The blocking flush
+    /// has no such bug; it runs on tokio's blocking pool so a slow disk
+    /// never stalls other chats.
     pub async fn flush(&self) -> StoreResult<()> {
-        self.db.flush_async().await?;
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.flush())
+            .await
+            .map_err(|e| StoreError::Flush(e.to_string()))??;
         Ok(())
     }
 
@@ -451,15 +463,14 @@ impl Store {
 
     /// Stores a fresh inquiry and makes it the open one for its
     /// (chat, product, dest).
-    pub fn put_inquiry(&self, inquiry: &Inquiry) -> StoreResult<()> {
+    pub async fn put_inquiry(&self, inquiry: &Inquiry) -> StoreResult<()> {
         self.inquiries
             .insert(inquiry.ref_id.as_bytes(), encode(inquiry))?;
         self.inquiry_index.insert(
             inquiry_key(inquiry.chat_id, &inquiry.product, &inquiry.dest),
             inquiry.ref_id.as_bytes(),
         )?;
-        self.inquiries.flush()?;
-        Ok(())
+        self.flush().await
     }
 
     pub fn inquiry(&self, ref_id: &str) -> StoreResult<Option<Inquiry>> {
@@ -489,7 +500,7 @@ impl Store {
     /// inquiry, or `None` if it was not in `from` (someone else got there
     /// first). This is what makes "one inquiry pays at most once" hold
     /// under racing taps.
-    pub fn transition_inquiry(
+    pub async fn transition_inquiry(
         &self,
         ref_id: &str,
         from: InquiryState,
@@ -510,7 +521,7 @@ impl Store {
                 Some(encode(&inquiry)),
             )?;
             if swapped.is_ok() {
-                self.inquiries.flush()?;
+                self.flush().await?;
                 return Ok(Some(inquiry));
             }
         }
@@ -535,7 +546,7 @@ impl Store {
         index.extend_from_slice(entry.ref_id.as_bytes());
         self.journal_by_chat
             .insert(index, entry.ref_id.as_bytes())?;
-        self.db.flush_async().await?;
+        self.flush().await?;
         Ok(true)
     }
 
@@ -560,7 +571,7 @@ impl Store {
                 break entry.clone();
             }
         };
-        self.journal.flush_async().await?;
+        self.flush().await?;
         Ok(stored)
     }
 

@@ -639,3 +639,41 @@ fn a_group_that_becomes_a_supergroup_keeps_its_link_and_language() {
     );
     assert_eq!(store.group(-100).unwrap(), None);
 }
+
+/// sled 0.34's `flush_async` can deadlock when many flushes race (sled
+/// issue #1308); a bot that hangs there never sends, never answers and
+/// never follows up. Many chats journaling topups at once must all finish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_chats_journaling_at_once_never_hang() {
+    let sandbox = start_sandbox(Duration::from_secs(3)).await;
+    let dir = temp_dir("concurrent-journal");
+    let engine = engine_on(&Location::Dir(dir.clone()), &sandbox, |_| {});
+    let chats: Vec<i64> = (1..=64).map(|i| 50_000 + i).collect();
+    let all = chats.iter().map(|&chat| {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            let mut answers = Vec::new();
+            for round in 0..3 {
+                let text = format!("T5 0877{chat:06}{round:02}");
+                let response = engine
+                    .handle(&ChatCtx::private(chat), Input::Text(text))
+                    .await;
+                answers.push(shown(&response));
+            }
+            answers
+        })
+    });
+    let answers = tokio::time::timeout(Duration::from_secs(60), futures::future::join_all(all))
+        .await
+        .expect("192 journaled topups from 64 chats finish instead of hanging");
+    let answers: Vec<String> = answers.into_iter().flat_map(|a| a.unwrap()).collect();
+    assert_eq!(answers.len(), 192);
+    assert!(
+        answers.iter().all(|a| a.contains("berhasil")),
+        "every topup succeeded: {:?}",
+        answers.iter().find(|a| !a.contains("berhasil"))
+    );
+    assert_eq!(engine.store().journal_len(), 192);
+    assert_eq!(sandbox.stats().charges, 192);
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -49,7 +49,7 @@ impl Engine {
                 }
                 entry.updated_at = Utc::now();
                 entry = self.inner.store.update_entry(&entry).await?;
-                self.settle_inquiry(&entry);
+                self.settle_inquiry(&entry).await;
             } else {
                 self.follow(entry.ref_id.clone(), self.inner.config.recheck_after);
             }
@@ -169,7 +169,7 @@ impl Engine {
                         tracing::error!(error = %e, ref_id, "cannot record a followed result");
                         continue;
                     }
-                    self.settle_inquiry(&entry);
+                    self.settle_inquiry(&entry).await;
                     let lang = self.lang(entry.chat_id);
                     self.notify(&entry, self.result_text(lang, &entry));
                     return;

@@ -209,12 +209,12 @@ impl Engine {
                 tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot record a money call's result")
             }
         }
-        self.settle_inquiry(&entry);
+        self.settle_inquiry(&entry).await;
         entry
     }
 
     /// Moves a payment's inquiry to its final state.
-    pub(super) fn settle_inquiry(&self, entry: &JournalEntry) {
+    pub(super) async fn settle_inquiry(&self, entry: &JournalEntry) {
         if entry.kind != EntryKind::Payment {
             return;
         }
@@ -227,6 +227,7 @@ impl Engine {
             .inner
             .store
             .transition_inquiry(&entry.ref_id, InquiryState::Paying, to)
+            .await
         {
             tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot settle inquiry");
         }
@@ -356,7 +357,7 @@ impl Engine {
             created_at: Utc::now(),
             state: InquiryState::Open,
         };
-        self.inner.store.put_inquiry(&inquiry)?;
+        self.inner.store.put_inquiry(&inquiry).await?;
         let minutes = (self.inner.config.inquiry_ttl.as_secs() / 60).max(1);
         let text = self.say(
             lang,
@@ -452,11 +453,11 @@ impl Engine {
             return Err(refuse("pay-not-yours"));
         }
         // The claim: only one caller can move Open → Paying.
-        let Some(inquiry) = self.inner.store.transition_inquiry(
-            &inquiry.ref_id,
-            InquiryState::Open,
-            InquiryState::Paying,
-        )?
+        let Some(inquiry) = self
+            .inner
+            .store
+            .transition_inquiry(&inquiry.ref_id, InquiryState::Open, InquiryState::Paying)
+            .await?
         else {
             return Err(refuse("pay-already"));
         };
@@ -520,11 +521,12 @@ impl Engine {
                 if inquiry.chat_id != ctx.chat_id {
                     return Ok(toast(self, "pay-not-yours", &[]));
                 }
-                match self.inner.store.transition_inquiry(
-                    &ref_id,
-                    InquiryState::Open,
-                    InquiryState::Cancelled,
-                )? {
+                match self
+                    .inner
+                    .store
+                    .transition_inquiry(&ref_id, InquiryState::Open, InquiryState::Cancelled)
+                    .await?
+                {
                     Some(_) => Ok(Response {
                         edit_source: Some(Reply::text(self.say(
                             lang,
