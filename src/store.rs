@@ -302,9 +302,13 @@ pub struct Store {
     inquiry_index: sled::Tree,
     journal: sled::Tree,
     journal_by_chat: sled::Tree,
+    /// refIDs of journal entries whose outcome is not final yet, so a
+    /// restart resumes them without reading the whole journal.
+    journal_open: sled::Tree,
     confirmations: sled::Tree,
     groups: sled::Tree,
     sealer: std::sync::Arc<Sealer>,
+    flusher: std::sync::Arc<Flusher>,
 }
 
 impl std::fmt::Debug for Store {
@@ -336,6 +340,26 @@ fn inquiry_key(chat_id: i64, product: &str, dest: &str) -> Vec<u8> {
 
 /// Sled's page cache; small, loket's working set is tiny.
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Marks a database whose `journal_open` index is complete.
+const OPEN_INDEX_MARK: &[u8] = b"journal_open_index_v1";
+
+/// Group commit: at most one flush runs at a time, and a caller whose
+/// writes are covered by a flush that started after them does not flush
+/// again. `asked` numbers the callers; `done` is the highest number a
+/// finished flush covers.
+#[derive(Default)]
+struct FlushState {
+    asked: u64,
+    done: u64,
+    running: bool,
+}
+
+#[derive(Default)]
+struct Flusher {
+    state: std::sync::Mutex<FlushState>,
+    finished: tokio::sync::Notify,
+}
 
 impl Store {
     /// Opens (creating if needed) the database. `key` overrides the key file.
@@ -374,18 +398,38 @@ impl Store {
         let sealer = Sealer {
             cipher: XChaCha20Poly1305::new((&key).into()),
         };
-        Ok(Store {
+        Store {
             accounts: db.open_tree("accounts")?,
             langs: db.open_tree("langs")?,
             inquiries: db.open_tree("inquiries")?,
             inquiry_index: db.open_tree("inquiry_index")?,
             journal: db.open_tree("journal")?,
             journal_by_chat: db.open_tree("journal_by_chat")?,
+            journal_open: db.open_tree("journal_open")?,
             confirmations: db.open_tree("confirmations")?,
             groups: db.open_tree("groups")?,
             sealer: std::sync::Arc::new(sealer),
+            flusher: std::sync::Arc::new(Flusher::default()),
             db,
-        })
+        }
+        .with_open_index()
+    }
+
+    /// Builds the index of unfinished entries once, for a database written
+    /// before it existed.
+    fn with_open_index(self) -> StoreResult<Store> {
+        if self.db.get(OPEN_INDEX_MARK)?.is_none() {
+            for item in self.journal.iter() {
+                let (key, bytes) = item?;
+                let entry: JournalEntry = decode(&bytes)?;
+                if !entry.state.is_final() {
+                    self.journal_open.insert(key, &[])?;
+                }
+            }
+            self.db.insert(OPEN_INDEX_MARK, &[])?;
+            self.db.flush()?;
+        }
+        Ok(self)
     }
 
     /// A unique, monotonic number for refID minting (survives restarts).
@@ -401,11 +445,50 @@ impl Store {
     /// has no such bug; it runs on tokio's blocking pool so a slow disk
     /// never stalls other chats.
     pub async fn flush(&self) -> StoreResult<()> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.flush())
-            .await
-            .map_err(|e| StoreError::Flush(e.to_string()))??;
-        Ok(())
+        let me = {
+            let mut state = self.flush_state();
+            state.asked += 1;
+            state.asked
+        };
+        loop {
+            let finished = self.flusher.finished.notified();
+            tokio::pin!(finished);
+            finished.as_mut().enable();
+            let covers = {
+                let mut state = self.flush_state();
+                if state.done >= me {
+                    return Ok(());
+                }
+                if state.running {
+                    None
+                } else {
+                    state.running = true;
+                    Some(state.asked)
+                }
+            };
+            let Some(covers) = covers else {
+                finished.await;
+                continue;
+            };
+            let db = self.db.clone();
+            let flushed = tokio::task::spawn_blocking(move || db.flush()).await;
+            {
+                let mut state = self.flush_state();
+                state.running = false;
+                if matches!(flushed, Ok(Ok(_))) {
+                    state.done = state.done.max(covers);
+                }
+            }
+            self.flusher.finished.notify_waiters();
+            flushed.map_err(|e| StoreError::Flush(e.to_string()))??;
+        }
+    }
+
+    fn flush_state(&self) -> std::sync::MutexGuard<'_, FlushState> {
+        self.flusher
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     // ---- accounts ----
@@ -533,6 +616,9 @@ impl Store {
     /// call is sent. Fails if the refID is already journaled: a refID is
     /// never used for two intents.
     pub async fn begin_entry(&self, entry: &JournalEntry) -> StoreResult<bool> {
+        // Indexed first: after a crash an unfinished entry is never missing
+        // from the index (a stale index key is skipped by the reader).
+        self.journal_open.insert(entry.ref_id.as_bytes(), &[])?;
         let inserted = self.journal.compare_and_swap(
             entry.ref_id.as_bytes(),
             None::<&[u8]>,
@@ -571,6 +657,9 @@ impl Store {
                 break entry.clone();
             }
         };
+        if stored.state.is_final() {
+            self.journal_open.remove(key)?;
+        }
         self.flush().await?;
         Ok(stored)
     }
@@ -597,14 +686,17 @@ impl Store {
         Ok(out)
     }
 
-    /// Every entry whose outcome is not final yet.
+    /// Every entry whose outcome is not final yet (read through the index
+    /// of unfinished entries, not the whole journal).
     pub fn unfinished_entries(&self) -> StoreResult<Vec<JournalEntry>> {
         let mut out = Vec::new();
-        for item in self.journal.iter() {
-            let (_, bytes) = item?;
-            let entry: JournalEntry = decode(&bytes)?;
-            if !entry.state.is_final() {
-                out.push(entry);
+        for item in self.journal_open.iter() {
+            let (ref_id, _) = item?;
+            if let Some(bytes) = self.journal.get(&ref_id)? {
+                let entry: JournalEntry = decode(&bytes)?;
+                if !entry.state.is_final() {
+                    out.push(entry);
+                }
             }
         }
         Ok(out)
