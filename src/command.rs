@@ -231,6 +231,18 @@ pub fn parse(text: &str, catalog: &Catalog) -> Result<Command, ParseError> {
     }
 }
 
+/// True when the text is a login with at least two words after the
+/// keyword (`/login MEMBER PIN`, `login M P K URL extra`): whether or not
+/// it parses, it may hold a PIN or key and must be deleted.
+pub fn may_hold_secret(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let is_login = words.next().is_some_and(|first| {
+        let keyword = first.strip_prefix('/').unwrap_or(first);
+        slash_name(keyword) == "login"
+    });
+    is_login && words.count() >= 2
+}
+
 /// Whitespace words, or `.`-separated parts for a message without spaces.
 fn split_words(text: &str) -> Vec<&str> {
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -381,7 +393,16 @@ fn parse_purchase(
     catalog: &Catalog,
 ) -> Result<Command, ParseError> {
     let Some((code, args)) = words.split_first() else {
-        return Err(ParseError::NotUnderstood);
+        // `/cek` alone, as Telegram's command menu sends it.
+        let example = match action {
+            Some(Action::Buy) => "/beli T10 087712345678",
+            Some(Action::Pay) => "/bayar PLNPASC 546302215889",
+            Some(Action::Check) => "/cek PLNPASC 546302215889",
+            None => return Err(ParseError::NotUnderstood),
+        };
+        return Err(ParseError::MissingDest {
+            example: example.into(),
+        });
     };
     let product = code.to_ascii_uppercase();
     let base_code = product.split('@').next().unwrap_or("");

@@ -295,6 +295,13 @@ fn the_command_table() {
         ("/cabut", "cabut reply"),
         ("/cabut 42", "cabut 42"),
         ("hubungkan", "error err-not-understood"),
+        // a bare menu command asks for the rest, with an example
+        ("/cek", "error err-missing-dest (/cek PLNPASC 546302215889)"),
+        ("/beli", "error err-missing-dest (/beli T10 087712345678)"),
+        (
+            "/bayar@loket_bot",
+            "error err-missing-dest (/bayar PLNPASC 546302215889)",
+        ),
         // chatter and nonsense
         ("", "error err-not-understood"),
         ("   ", "error err-not-understood"),

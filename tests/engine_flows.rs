@@ -230,7 +230,8 @@ async fn second_tap_never_pays_twice() {
     assert_eq!(w.sandbox.stats().payments, 1);
 }
 
-#[tokio::test]
+// Two worker threads: the taps really race on the sled compare-and-swap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_concurrent_taps_and_typed_bayar_pay_once() {
     let w = world().await;
     let check = w.say("INDIHOME 121234567890 cek").await;
@@ -380,6 +381,26 @@ async fn timed_out_payment_is_reported_when_final_and_charged_once() {
 }
 
 #[tokio::test]
+async fn a_bill_whose_payment_is_being_checked_cannot_be_checked_and_paid_again() {
+    let mut w = world_with(|_| {}, Duration::from_millis(500)).await;
+    let check = w.say("PGN 0110012345 cek").await;
+    w.sandbox.inject(Fault::Slow, 1);
+    let tap = w.press(ChatCtx::private(ME), &pay_button(&check)).await;
+    assert!(tap.edit_source.unwrap().text.contains("sedang dicek"));
+    // While the first payment's outcome is unknown, a new check (a new
+    // refID) is refused: paying it could pay the bill twice.
+    let again = text(&w.say("PGN 0110012345 cek").await);
+    assert!(again.contains("masih dicek"), "{again}");
+    assert_eq!(w.sandbox.stats().inquiries, 1);
+    let notice = w.next_notice().await;
+    assert!(notice.reply.text.contains("Pembayaran berhasil"));
+    assert_eq!(w.sandbox.stats().payments, 1);
+    // Once it is settled, the bill can be checked again (next month's).
+    let later = text(&w.say("PGN 0110012345 cek").await);
+    assert!(later.contains("Tagihan"), "{later}");
+}
+
+#[tokio::test]
 async fn status_command_reports_a_topup() {
     let w = world().await;
     let reply = text(&w.say("T10 087712345678").await);
@@ -444,6 +465,22 @@ async fn login_checks_the_account_and_deletes_the_secret_message() {
     );
     assert!(text(&w.say("/logout").await).contains("logout"));
     assert!(text(&w.say("saldo").await).contains("belum login"));
+}
+
+#[tokio::test]
+async fn a_malformed_login_is_still_deleted_and_stores_nothing() {
+    let w = world_with(|c| c.default_account = None, Duration::from_secs(5)).await;
+    for typed in [
+        "/login DEMO 0000",
+        "/login DEMO 0000 demo http://127.0.0.1:1 extra",
+        "login DEMO 0000",
+    ] {
+        let response = w.say(typed).await;
+        assert!(response.delete_input, "{typed} may hold a PIN");
+        assert!(text(&response).contains("/login"), "{}", text(&response));
+        assert!(!text(&response).contains("0000"));
+    }
+    assert!(text(&w.say("/akun").await).contains("belum login"));
 }
 
 #[tokio::test]

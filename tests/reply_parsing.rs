@@ -934,3 +934,43 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn refusals_of_the_request_give_no_verdict_on_the_call() {
+    use loket::gateway::reply::{says_no_verdict, says_ref_taken};
+    for reason in [
+        "sign tidak valid",
+        "Signature salah",
+        "PIN salah",
+        "member tidak terdaftar",
+        "IP 1.2.3.4 tidak diizinkan",
+        "server sedang maintenance",
+        "refID sudah ada",
+        "RefID sudah digunakan",
+        "transaksi duplikat",
+        "Duplicate refID",
+        "transaksi sedang diproses",
+    ] {
+        assert!(says_no_verdict(reason), "{reason}");
+    }
+    for reason in [
+        "refID sudah ada",
+        "duplicate transaction",
+        "trx masih diproses",
+    ] {
+        assert!(says_ref_taken(reason), "{reason}");
+    }
+    for reason in [
+        "nomor tujuan salah",
+        "IDPEL tidak ditemukan",
+        "saldo tidak cukup",
+        "produk tidak tersedia",
+        "tagihan sudah lunas",
+    ] {
+        assert!(
+            !says_no_verdict(reason),
+            "{reason} is the call's own failure"
+        );
+        assert!(!says_ref_taken(reason), "{reason}");
+    }
+}

@@ -108,6 +108,7 @@ inquiry-no-amount = The gateway did not state the bill amount: { $raw }
 pay-need-inquiry = No checked bill for that number yet. Check first: { $example }
 pay-not-yours = This bill is not yours.
 pay-already = This bill is already paid/being processed.
+bill-payment-in-progress = The earlier payment of this bill (RefID { $ref }) is still being checked. Wait for its result; check it: status { $ref }
 pay-closed = This bill is closed. Check again: { $example }
 pay-expired = This bill has expired. Check again: { $example }
 button-working = ⏳ Processing…

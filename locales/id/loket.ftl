@@ -108,6 +108,7 @@ inquiry-no-amount = Gateway tidak menyebut jumlah tagihan: { $raw }
 pay-need-inquiry = Belum ada tagihan yang dicek untuk nomor itu. Cek dulu: { $example }
 pay-not-yours = Tagihan ini bukan milik Anda.
 pay-already = Tagihan ini sudah dibayar/diproses.
+bill-payment-in-progress = Pembayaran tagihan ini sebelumnya (RefID { $ref }) masih dicek. Tunggu hasilnya; cek status: status { $ref }
 pay-closed = Tagihan ini sudah ditutup. Cek ulang: { $example }
 pay-expired = Tagihan ini sudah kedaluwarsa. Cek ulang: { $example }
 button-working = ⏳ Sedang diproses…

@@ -219,7 +219,7 @@ impl Engine {
         match self.inner.client.send(&request).await {
             Ok(body) => {
                 let reply = parse_reply(&body);
-                (interpret_status(entry.kind, &reply), Some(reply))
+                (interpret_status(entry, &reply), Some(reply))
             }
             Err(_) => (StatusView::Unreadable, None),
         }
@@ -240,18 +240,29 @@ impl Engine {
 /// Reads a status-check answer for a topup or a payment. A bill's status
 /// echo without `HRG` is still the inquiry's line: the payment is not
 /// recorded yet, which is never "paid".
-pub(super) fn interpret_status(kind: EntryKind, reply: &GatewayReply) -> StatusView {
+///
+/// A final verdict needs the echo of this very call (`STATUS PRODUCT.DEST
+/// …`): a bare `GAGAL, sign tidak valid` or a refusal of the check itself
+/// (see [`says_no_verdict`]) says nothing about the call, which may have
+/// been charged, so it is only unreadable and the checks go on.
+pub(super) fn interpret_status(entry: &JournalEntry, reply: &GatewayReply) -> StatusView {
     if reply.is_not_found() {
         return StatusView::NotRecorded;
     }
+    let about_this_call = reply.is_about(&entry.product, &entry.dest);
     match reply.status {
+        TxStatus::Success | TxStatus::Failed if !about_this_call => StatusView::Unreadable,
         // Only a line with the price charged proves a payment landed.
         TxStatus::Success
-            if kind == EntryKind::Payment && (reply.is_inquiry_echo() || reply.price.is_none()) =>
+            if entry.kind == EntryKind::Payment
+                && (reply.is_inquiry_echo() || reply.price.is_none()) =>
         {
             StatusView::NotRecorded
         }
         TxStatus::Success => StatusView::Final(EntryState::Success),
+        TxStatus::Failed if reply.reason.as_deref().is_some_and(says_no_verdict) => {
+            StatusView::Unreadable
+        }
         TxStatus::Failed => StatusView::Final(EntryState::Failed),
         TxStatus::Pending => StatusView::Pending,
         TxStatus::Unknown => StatusView::Unreadable,
@@ -283,28 +294,89 @@ pub(super) fn absorb_reply(entry: &mut JournalEntry, reply: &GatewayReply) {
 mod tests {
     use super::*;
 
+    fn entry(kind: EntryKind, product: &str, dest: &str) -> JournalEntry {
+        JournalEntry {
+            ref_id: "LREF1".into(),
+            chat_id: 1,
+            user_id: 1,
+            account_id: 1,
+            member_id: "DEMO".into(),
+            gateway: String::new(),
+            message_id: None,
+            kind,
+            product: product.into(),
+            dest: dest.into(),
+            state: EntryState::Unknown,
+            price: None,
+            sn: None,
+            reason: None,
+            raw_reply: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            sends: 1,
+            checks: 0,
+        }
+    }
+
     #[test]
     fn unpaid_bill_echo_is_not_a_payment() {
+        let bill = entry(EntryKind::Payment, "PLNPASC", "546302215889");
+        let topup = entry(EntryKind::Topup, "T1", "0812");
         let echo =
             parse_reply("STATUS PLNPASC.546302215889 SUKSES, DATA:Anto TAGIHAN:300000 ADMIN:2750.");
-        assert_eq!(
-            interpret_status(EntryKind::Payment, &echo),
-            StatusView::NotRecorded
-        );
+        assert_eq!(interpret_status(&bill, &echo), StatusView::NotRecorded);
         let paid = parse_reply("STATUS PLNPASC.546302215889 SUKSES, HRG:302750 REFID:X.");
         assert_eq!(
-            interpret_status(EntryKind::Payment, &paid),
+            interpret_status(&bill, &paid),
             StatusView::Final(EntryState::Success)
         );
         let missing = parse_reply("STATUS T1.0812 GAGAL, transaksi tidak ditemukan.");
-        assert_eq!(
-            interpret_status(EntryKind::Topup, &missing),
-            StatusView::NotRecorded
-        );
+        assert_eq!(interpret_status(&topup, &missing), StatusView::NotRecorded);
         let html = parse_reply("<html>502</html>");
-        assert_eq!(
-            interpret_status(EntryKind::Topup, &html),
-            StatusView::Unreadable
-        );
+        assert_eq!(interpret_status(&topup, &html), StatusView::Unreadable);
+    }
+
+    #[test]
+    fn a_refused_status_check_is_no_verdict_on_the_call() {
+        let topup = entry(EntryKind::Topup, "T10", "087712345678");
+        for (text, view) in [
+            // The check itself was refused: the call may still have landed.
+            (
+                "STATUS T10.087712345678 GAGAL, sign tidak valid.",
+                StatusView::Unreadable,
+            ),
+            (
+                "STATUS T10.087712345678 GAGAL, member tidak terdaftar.",
+                StatusView::Unreadable,
+            ),
+            (
+                "STATUS T10.087712345678 GAGAL, server sedang maintenance.",
+                StatusView::Unreadable,
+            ),
+            ("GAGAL, IP tidak diizinkan.", StatusView::Unreadable),
+            // A bare or foreign line is not this call's echo.
+            ("GAGAL.", StatusView::Unreadable),
+            ("SUKSES.", StatusView::Unreadable),
+            (
+                "STATUS T10.089999999999 GAGAL, nomor salah.",
+                StatusView::Unreadable,
+            ),
+            (
+                "STATUS T5.087712345678 SUKSES, HRG:6000 SN:1.",
+                StatusView::Unreadable,
+            ),
+            // This call's own verdicts.
+            (
+                "STATUS T10.087712345678 GAGAL, nomor tujuan salah.",
+                StatusView::Final(EntryState::Failed),
+            ),
+            (
+                "STATUS t10.087712345678 SUKSES, HRG:11000 SN:9.",
+                StatusView::Final(EntryState::Success),
+            ),
+            ("STATUS T10.087712345678 PENDING.", StatusView::Pending),
+        ] {
+            assert_eq!(interpret_status(&topup, &parse_reply(text)), view, "{text}");
+        }
     }
 }

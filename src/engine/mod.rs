@@ -33,8 +33,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::catalog::Catalog;
 use crate::command::{self, Bill, ButtonAction, Command, Lang, Login, Member, ParseError, Target};
 use crate::gateway::{
-    balance_request, parse_balance, parse_reply, transaction_request, BalanceReply, BalanceSign,
-    CallError, Credentials, GatewayClient, GatewayReply, Operation, TxStatus,
+    balance_request, parse_balance, parse_reply, says_no_verdict, says_ref_taken,
+    transaction_request, BalanceReply, BalanceSign, CallError, Credentials, GatewayClient,
+    GatewayReply, Operation, TxStatus,
 };
 use crate::i18n::{Arg, Locales};
 use crate::secret::Secret;
@@ -353,10 +354,11 @@ impl Engine {
                 return draft.member_id.is_some();
             }
         }
-        matches!(
-            command::parse(text, &self.inner.catalog),
-            Ok(Command::Login(Login::Full { .. }))
-        )
+        command::may_hold_secret(text)
+            || matches!(
+                command::parse(text, &self.inner.catalog),
+                Ok(Command::Login(Login::Full { .. }))
+            )
     }
 
     /// Handles one input. Never panics on user or gateway input; internal
@@ -405,9 +407,22 @@ impl Engine {
                 return Ok(Response::silent());
             }
             Err(error) => {
-                return Ok(Response::reply(Reply::text(
-                    self.parse_error_text(lang, &error),
-                )))
+                // A malformed `/login` may still hold a PIN or key.
+                let secret = command::may_hold_secret(text);
+                let id = if secret && ctx.kind == ChatKind::Group {
+                    "login-group-refused"
+                } else {
+                    error.message_id()
+                };
+                let args = error
+                    .example()
+                    .map(|e| vec![("example", e.to_string())])
+                    .unwrap_or_default();
+                return Ok(Response {
+                    replies: vec![Reply::text(self.say(lang, id, &args))],
+                    delete_input: secret,
+                    ..Response::default()
+                });
             }
         };
         if slash {
@@ -415,14 +430,6 @@ impl Engine {
             self.drafts().remove(&ctx.chat_id);
         }
         self.run(ctx, lang, command).await
-    }
-
-    fn parse_error_text(&self, lang: Lang, error: &ParseError) -> String {
-        let args = error
-            .example()
-            .map(|e| vec![("example", e.to_string())])
-            .unwrap_or_default();
-        self.say(lang, error.message_id(), &args)
     }
 
     async fn run(&self, ctx: &ChatCtx, lang: Lang, command: Command) -> Result<Response, Refusal> {

@@ -195,7 +195,19 @@ impl Engine {
             Ok(body) => {
                 let reply = parse_reply(&body);
                 absorb_reply(&mut entry, &reply);
-                entry_state(reply.status)
+                // A refusal that gives no verdict on an earlier send of this
+                // refID (a resend, or "refID sudah ada") is not a failure:
+                // that earlier send may have been charged.
+                let reason = reply.reason.as_deref().unwrap_or("");
+                let no_verdict = if entry.sends > 1 {
+                    says_no_verdict(reason)
+                } else {
+                    says_ref_taken(reason)
+                };
+                match entry_state(reply.status) {
+                    EntryState::Failed if no_verdict => EntryState::Unknown,
+                    state => state,
+                }
             }
             Err(error) => {
                 tracing::warn!(ref_id = %entry.ref_id, %error, "money call has no readable answer; following it up");
@@ -296,8 +308,22 @@ impl Engine {
         bill: Bill,
     ) -> Result<Response, Refusal> {
         let access = self.access(ctx, true)?;
-        let ref_id = self.mint_ref()?;
         let target = bill.target;
+        // A payment of this bill whose outcome is not known yet: a new
+        // check would mint a new refID, and paying it could pay twice.
+        if let Some(previous) =
+            self.inner
+                .store
+                .latest_inquiry(ctx.chat_id, &target.product, &target.dest)?
+        {
+            if previous.state == InquiryState::Paying {
+                return Err(Refusal::Message(
+                    "bill-payment-in-progress",
+                    vec![("ref", previous.ref_id)],
+                ));
+            }
+        }
+        let ref_id = self.mint_ref()?;
         let request = transaction_request(
             &access.creds,
             Operation::Inquiry,

@@ -10,6 +10,9 @@ pub mod request;
 pub mod sign;
 
 pub use client::{CallError, GatewayClient};
-pub use reply::{parse_balance, parse_reply, BalanceReply, GatewayReply, TxStatus};
+pub use reply::{
+    parse_balance, parse_reply, says_no_verdict, says_ref_taken, BalanceReply, GatewayReply,
+    TxStatus,
+};
 pub use request::{balance_request, transaction_request, Credentials, GatewayRequest, Operation};
 pub use sign::{BalanceSign, BRAND};

@@ -88,6 +88,18 @@ impl GatewayReply {
             && has(&["DATA", "NAMA", "NAME", "TAGIHAN", "BILL", "ADMIN"])
     }
 
+    /// True when the reply names this product and destination in its
+    /// head (`STATUS PLNPASC.546302215889 …`), as a status echo does.
+    pub fn is_about(&self, product: &str, dest: &str) -> bool {
+        self.product
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case(product))
+            && self
+                .dest
+                .as_deref()
+                .is_some_and(|d| d.eq_ignore_ascii_case(dest))
+    }
+
     pub fn field(&self, key: &str) -> Option<&str> {
         self.fields
             .iter()
@@ -159,6 +171,80 @@ pub fn says_no_such_transaction(reason: &str) -> bool {
         let names = |list: &[&str]| words.iter().any(|w| list.contains(w));
         says_missing && (names(TRANSACTION_WORDS) || !names(OTHER_SUBJECTS))
     })
+}
+
+/// Words of a failure reason that is about the request, the account or the
+/// gateway itself (a bad sign, an unknown member, a blocked IP, maintenance)
+/// rather than the transaction's own outcome.
+const REQUEST_WORDS: &[&str] = &[
+    "sign",
+    "signature",
+    "pin",
+    "password",
+    "member",
+    "memberid",
+    "ip",
+    "akses",
+    "access",
+    "apikey",
+    "key",
+    "token",
+    "parameter",
+    "param",
+    "maintenance",
+    "gangguan",
+    "server",
+    "timeout",
+    "koneksi",
+    "connection",
+    "sibuk",
+    "busy",
+    "limit",
+];
+
+/// Phrases saying the refID is already taken: the earlier send of the same
+/// intent exists, which is no verdict on it.
+const DUPLICATE_PHRASES: &[&str] = &[
+    "sudah ada",
+    "sudah digunakan",
+    "sudah dipakai",
+    "pernah dipakai",
+    "duplikat",
+    "duplicate",
+    "double",
+    "already",
+    "sedang diproses",
+    "masih diproses",
+    "in process",
+];
+
+fn reason_words(reason: &str) -> (Vec<String>, String) {
+    let lower = reason.to_lowercase();
+    let words: Vec<String> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let spaced = format!(" {} ", words.join(" "));
+    (words, spaced)
+}
+
+/// Whether a failure reason says the refID is already known (the earlier
+/// send of the same intent exists): no verdict on that send.
+pub fn says_ref_taken(reason: &str) -> bool {
+    let (_, spaced) = reason_words(reason);
+    DUPLICATE_PHRASES
+        .iter()
+        .any(|p| spaced.contains(&format!(" {p} ")))
+}
+
+/// Whether a failure reason gives no verdict on an earlier send of the
+/// same refID: the request itself was refused (see `REQUEST_WORDS`) or the
+/// refID is already known. Such a `GAGAL` must never mark a call that may
+/// have been charged as failed.
+pub fn says_no_verdict(reason: &str) -> bool {
+    let (words, _) = reason_words(reason);
+    words.iter().any(|w| REQUEST_WORDS.contains(&w.as_str())) || says_ref_taken(reason)
 }
 
 /// `VERB PRODUCT.DEST rest`, on one line. Product codes are letters, digits
