@@ -16,8 +16,10 @@
 //! - [`sandbox`]: a local gateway speaking the seed's protocol, for the
 //!   demo, tests and benchmarks.
 //! - [`settings`]: environment variables and the optional config file.
+//! - [`bench`]: the load driver behind `loket bench` (see BENCHMARKS.md).
 
 pub mod app;
+pub mod bench;
 pub mod catalog;
 pub mod command;
 pub mod console;

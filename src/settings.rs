@@ -44,6 +44,29 @@ pub struct Settings {
     pub listen: Option<SocketAddr>,
     /// Extra product codes (`LOKET_CATALOG`).
     pub catalog_file: Option<PathBuf>,
+    /// How hard the bot's sends are paced (`LOKET_THROTTLE`).
+    pub throttle: Throttle,
+}
+
+/// Pacing of the bot's messages. Telegram's limits are the only right
+/// choice against Telegram; `raised` is for load tests against a local
+/// Bot API server (the throttle still runs, with limits ×1000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttle {
+    Telegram,
+    Raised,
+}
+
+impl std::str::FromStr for Throttle {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "telegram" => Ok(Throttle::Telegram),
+            "raised" => Ok(Throttle::Raised),
+            _ => Err(format!("`{s}` is not telegram or raised")),
+        }
+    }
 }
 
 impl std::fmt::Debug for Settings {
@@ -60,6 +83,7 @@ impl std::fmt::Debug for Settings {
             .field("balance_sign", &self.balance_sign)
             .field("webhook_url", &self.webhook_url)
             .field("listen", &self.listen)
+            .field("throttle", &self.throttle)
             .finish()
     }
 }
@@ -78,6 +102,7 @@ pub const KEYS: &[&str] = &[
     "LOKET_WEBHOOK_URL",
     "LOKET_LISTEN",
     "LOKET_CATALOG",
+    "LOKET_THROTTLE",
 ];
 
 impl Settings {
@@ -154,6 +179,10 @@ impl Settings {
                 ),
             },
             catalog_file: get("LOKET_CATALOG").map(PathBuf::from),
+            throttle: match get("LOKET_THROTTLE") {
+                None => Throttle::Telegram,
+                Some(v) => v.parse().map_err(|e| invalid("LOKET_THROTTLE", e))?,
+            },
         })
     }
 }
@@ -197,6 +226,7 @@ mod tests {
         assert_eq!(s.duplicate_window, Duration::from_secs(600));
         assert_eq!(s.locale, Lang::Id);
         assert_eq!(s.balance_sign, BalanceSign::Fields);
+        assert_eq!(s.throttle, Throttle::Telegram);
         assert!(s.gateway_url.is_none() && s.webhook_url.is_none() && s.secret_key.is_none());
     }
 
@@ -208,12 +238,14 @@ mod tests {
             ("LOKET_BALANCE_SIGN", "checkbalance"),
             ("LOKET_SECRET_KEY", &"ab".repeat(32)),
             ("LOKET_LISTEN", "127.0.0.1:8443"),
+            ("LOKET_THROTTLE", "Raised"),
         ]))
         .unwrap();
         assert_eq!(s.gateway_timeout, Duration::from_secs(5));
         assert_eq!(s.locale, Lang::En);
         assert_eq!(s.balance_sign, BalanceSign::CheckBalance);
         assert_eq!(s.secret_key, Some([0xab; 32]));
+        assert_eq!(s.throttle, Throttle::Raised);
         assert!(
             !format!("{s:?}").contains("abab"),
             "Debug must not show the key"
@@ -224,6 +256,7 @@ mod tests {
             ("LOKET_BALANCE_SIGN", "md5"),
             ("LOKET_SECRET_KEY", "short"),
             ("LOKET_LISTEN", "nowhere"),
+            ("LOKET_THROTTLE", "off"),
         ] {
             let err = Settings::from_map(&map(&[(key, bad)]))
                 .err()

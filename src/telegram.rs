@@ -32,7 +32,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::app::build_engine;
 use crate::command::Lang;
 use crate::engine::{ChatCtx, ChatKind, Engine, Input, Notice, Reply, Response};
-use crate::settings::Settings;
+use crate::settings::{Settings, Throttle as Pacing};
 use crate::store::Location;
 
 /// The bot as handlers see it: every request goes through the throttle,
@@ -94,8 +94,23 @@ pub async fn run(settings: Settings) -> Result<(), TelegramError> {
         gateway_url,
         None,
     )?;
-    let bot = bot.throttle(Limits::default());
+    let bot = bot.throttle(limits(settings.throttle));
     serve(bot, engine, &settings).await
+}
+
+/// Telegram's limits, or the same ×1000 for a local load test.
+fn limits(throttle: Pacing) -> Limits {
+    let telegram = Limits::default();
+    match throttle {
+        Pacing::Telegram => telegram,
+        Pacing::Raised => Limits {
+            messages_per_sec_chat: telegram.messages_per_sec_chat * 1000,
+            messages_per_min_chat: telegram.messages_per_min_chat * 1000,
+            messages_per_min_channel_or_supergroup: telegram.messages_per_min_channel_or_supergroup
+                * 1000,
+            messages_per_sec_overall: telegram.messages_per_sec_overall * 1000,
+        },
+    }
 }
 
 /// Runs the dispatcher until SIGINT/SIGTERM; in-flight handlers finish
