@@ -702,6 +702,13 @@ impl Store {
         Ok(out)
     }
 
+    /// Takes an unfinished entry off the list resumed at start (its
+    /// follow-up gave up and asked for a human). The entry itself stays.
+    pub fn stop_following(&self, ref_id: &str) -> StoreResult<()> {
+        self.journal_open.remove(ref_id.as_bytes())?;
+        Ok(())
+    }
+
     pub fn journal_len(&self) -> usize {
         self.journal.len()
     }

@@ -414,6 +414,8 @@ async fn status_command_reports_a_topup() {
         status.contains("berhasil") && status.contains(&ref_id),
         "{status}"
     );
+    let lower = text(&w.say(&format!("status {}", ref_id.to_lowercase())).await);
+    assert!(lower.contains(&ref_id), "case does not matter: {lower}");
     let unknown = text(&w.say("status LNOSUCHREF").await);
     assert!(unknown.contains("tidak dikenal"), "{unknown}");
 }
@@ -582,6 +584,10 @@ async fn someone_elses_bill_button_pays_nothing() {
     let elsewhere = w.press(ChatCtx::private(8), &pay_button(&check)).await;
     assert!(elsewhere.toast.unwrap().contains("bukan milik"));
     assert_eq!(w.sandbox.stats().payments, 0);
+    // Nor may another member cancel the bill someone else checked.
+    let cancel = check.replies[0].buttons[1].data.clone();
+    let closed = w.press(ChatCtx::group(GROUP, 9), &cancel).await;
+    assert!(closed.toast.unwrap().contains("bukan milik"));
     let owner = w.press(ChatCtx::group(GROUP, 7), &pay_button(&check)).await;
     assert!(owner.edit_source.unwrap().text.contains("berhasil"));
 }

@@ -208,6 +208,15 @@ async fn a_call_the_gateway_never_saw_is_resent_only_under_its_own_ref_id() {
         1,
         "one intent, one refID: {history}"
     );
+    // Given up once: a restart does not follow it (or say so) again.
+    assert_eq!(engine.resume_unfinished(), 0);
+    assert!(
+        tokio::time::timeout(Duration::from_secs(2), notices.recv())
+            .await
+            .is_err(),
+        "no second 'gave up' notice"
+    );
+    assert_eq!(sandbox.stats().topups, 3, "never resent after the window");
 }
 
 #[tokio::test]

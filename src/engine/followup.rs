@@ -14,6 +14,8 @@ impl Engine {
         ref_id: &str,
     ) -> Result<Response, Refusal> {
         self.access(ctx, false)?;
+        // loket mints refIDs in upper case; `status lmwx8i…` is the same.
+        let ref_id = &ref_id.to_ascii_uppercase();
         let entry = self
             .inner
             .store
@@ -141,14 +143,6 @@ impl Engine {
                 .signed_duration_since(entry.created_at)
                 .to_std()
                 .unwrap_or_default();
-            if age > config.follow_for {
-                let lang = self.lang(entry.chat_id);
-                self.notify(
-                    &entry,
-                    self.say(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())]),
-                );
-                return;
-            }
             let Some(creds) = self.creds_of(&entry) else {
                 tracing::warn!(
                     ref_id,
@@ -158,6 +152,28 @@ impl Engine {
             };
             let (view, reply) = self.check_status(&creds, &entry).await;
             entry.checks += 1;
+            if age > config.follow_for && !matches!(view, StatusView::Final(_)) {
+                // Past the window: one last check (never a resend, which
+                // could land days after the user gave up), then a human.
+                // Taken off the list of unfinished calls, so a restart does
+                // not say the same again; `status REFID` still checks it.
+                if entry.state == EntryState::Sending {
+                    entry.state = EntryState::Unknown;
+                }
+                entry.updated_at = Utc::now();
+                if let Err(e) = self.inner.store.update_entry(&entry).await {
+                    tracing::error!(error = %e, ref_id, "cannot record a status check");
+                }
+                if let Err(e) = self.inner.store.stop_following(ref_id) {
+                    tracing::error!(error = %e, ref_id, "cannot stop following an entry");
+                }
+                let lang = self.lang(entry.chat_id);
+                self.notify(
+                    &entry,
+                    self.say(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())]),
+                );
+                return;
+            }
             match view {
                 StatusView::Final(state) => {
                     entry.state = state;

@@ -544,7 +544,15 @@ impl Engine {
                 let Some(inquiry) = self.inner.store.inquiry(&ref_id)? else {
                     return Ok(toast(self, "button-stale", &[]));
                 };
-                if inquiry.chat_id != ctx.chat_id {
+                // Only who asked, or the group's owner, may close a bill.
+                let owner = ctx.kind == ChatKind::Group
+                    && self
+                        .inner
+                        .store
+                        .group(ctx.chat_id)?
+                        .is_some_and(|link| link.owner == ctx.user_id);
+                if inquiry.chat_id != ctx.chat_id || (inquiry.requested_by != ctx.user_id && !owner)
+                {
                     return Ok(toast(self, "pay-not-yours", &[]));
                 }
                 match self
