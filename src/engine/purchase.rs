@@ -316,7 +316,16 @@ impl Engine {
                 .store
                 .latest_inquiry(ctx.chat_id, &target.product, &target.dest)?
         {
-            if previous.state == InquiryState::Paying {
+            // A claim with no journal entry was never sent (the entry is
+            // flushed before the call), so only a journaled, unsettled
+            // payment blocks a new check.
+            let unsettled = previous.state == InquiryState::Paying
+                && self
+                    .inner
+                    .store
+                    .entry(&previous.ref_id)?
+                    .is_some_and(|entry| !entry.state.is_final());
+            if unsettled {
                 return Err(Refusal::Message(
                     "bill-payment-in-progress",
                     vec![("ref", previous.ref_id)],
