@@ -234,13 +234,17 @@ pub fn parse(text: &str, catalog: &Catalog) -> Result<Command, ParseError> {
 /// True when the text is a login with at least two words after the
 /// keyword (`/login MEMBER PIN`, `login M P K URL extra`): whether or not
 /// it parses, it may hold a PIN or key and must be deleted.
+///
+/// Words are split as [`parse`] splits them, so every text that parses as
+/// a full login (`login.M.P.K` too) is covered.
 pub fn may_hold_secret(text: &str) -> bool {
-    let mut words = text.split_whitespace();
-    let is_login = words.next().is_some_and(|first| {
-        let keyword = first.strip_prefix('/').unwrap_or(first);
-        slash_name(keyword) == "login"
-    });
-    is_login && words.count() >= 2
+    match split_words(text.trim()).split_first() {
+        Some((first, rest)) => {
+            let keyword = first.strip_prefix('/').unwrap_or(first);
+            slash_name(keyword) == "login" && rest.len() >= 2
+        }
+        None => false,
+    }
 }
 
 /// Whitespace words, or `.`-separated parts for a message without spaces.

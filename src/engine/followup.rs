@@ -139,10 +139,10 @@ impl Engine {
                     return;
                 }
             };
-            let age = Utc::now()
+            let expired = Utc::now()
                 .signed_duration_since(entry.created_at)
                 .to_std()
-                .unwrap_or_default();
+                .is_ok_and(|age| age > config.follow_for);
             let Some(creds) = self.creds_of(&entry) else {
                 tracing::warn!(
                     ref_id,
@@ -152,28 +152,6 @@ impl Engine {
             };
             let (view, reply) = self.check_status(&creds, &entry).await;
             entry.checks += 1;
-            if age > config.follow_for && !matches!(view, StatusView::Final(_)) {
-                // Past the window: one last check (never a resend, which
-                // could land days after the user gave up), then a human.
-                // Taken off the list of unfinished calls, so a restart does
-                // not say the same again; `status REFID` still checks it.
-                if entry.state == EntryState::Sending {
-                    entry.state = EntryState::Unknown;
-                }
-                entry.updated_at = Utc::now();
-                if let Err(e) = self.inner.store.update_entry(&entry).await {
-                    tracing::error!(error = %e, ref_id, "cannot record a status check");
-                }
-                if let Err(e) = self.inner.store.stop_following(ref_id) {
-                    tracing::error!(error = %e, ref_id, "cannot stop following an entry");
-                }
-                let lang = self.lang(entry.chat_id);
-                self.notify(
-                    &entry,
-                    self.say(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())]),
-                );
-                return;
-            }
             match view {
                 StatusView::Final(state) => {
                     entry.state = state;
@@ -190,7 +168,9 @@ impl Engine {
                     self.notify(&entry, self.result_text(lang, &entry));
                     return;
                 }
-                StatusView::NotRecorded if entry.sends < config.max_sends => {
+                // Past the window a call is never resent: that could land
+                // days after the user gave up.
+                StatusView::NotRecorded if !expired && entry.sends < config.max_sends => {
                     // The gateway never saw it: send again under the SAME
                     // refID (the gateway's idempotency key).
                     tracing::info!(
@@ -212,6 +192,20 @@ impl Engine {
                     entry.updated_at = Utc::now();
                     if let Err(e) = self.inner.store.update_entry(&entry).await {
                         tracing::error!(error = %e, ref_id, "cannot record a status check");
+                    }
+                    if expired {
+                        // That was the last check: over to a human. Off the
+                        // list of unfinished calls, so a restart does not
+                        // say this again; `status REFID` still checks it.
+                        if let Err(e) = self.inner.store.stop_following(ref_id) {
+                            tracing::error!(error = %e, ref_id, "cannot stop following an entry");
+                        }
+                        let lang = self.lang(entry.chat_id);
+                        self.notify(
+                            &entry,
+                            self.say(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())]),
+                        );
+                        return;
                     }
                 }
             }

@@ -354,11 +354,8 @@ impl Engine {
                 return draft.member_id.is_some();
             }
         }
+        // Covers every full login and every malformed one with a PIN.
         command::may_hold_secret(text)
-            || matches!(
-                command::parse(text, &self.inner.catalog),
-                Ok(Command::Login(Login::Full { .. }))
-            )
     }
 
     /// Handles one input. Never panics on user or gateway input; internal

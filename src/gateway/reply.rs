@@ -160,17 +160,40 @@ const NOT_FOUND_PHRASES: &[&str] = &[
 pub fn says_no_such_transaction(reason: &str) -> bool {
     let lower = reason.to_lowercase();
     lower.split([',', ';', '.', ':']).any(|clause| {
-        let words: Vec<&str> = clause
+        let words = Words::of(clause);
+        words.has_phrase(NOT_FOUND_PHRASES)
+            && (words.names(TRANSACTION_WORDS) || !words.names(OTHER_SUBJECTS))
+    })
+}
+
+/// The alphanumeric words of lower-cased reason text, for matching whole
+/// words and whole phrases (`tidak ditemukan` never matches inside
+/// `ditemukannya`).
+struct Words<'a> {
+    words: Vec<&'a str>,
+    /// The words joined by single spaces, with a space at each end.
+    spaced: String,
+}
+
+impl<'a> Words<'a> {
+    fn of(lower: &'a str) -> Words<'a> {
+        let words: Vec<&str> = lower
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .collect();
         let spaced = format!(" {} ", words.join(" "));
-        let says_missing = NOT_FOUND_PHRASES
+        Words { words, spaced }
+    }
+
+    fn names(&self, list: &[&str]) -> bool {
+        self.words.iter().any(|w| list.contains(w))
+    }
+
+    fn has_phrase(&self, phrases: &[&str]) -> bool {
+        phrases
             .iter()
-            .any(|p| spaced.contains(&format!(" {p} ")));
-        let names = |list: &[&str]| words.iter().any(|w| list.contains(w));
-        says_missing && (names(TRANSACTION_WORDS) || !names(OTHER_SUBJECTS))
-    })
+            .any(|p| self.spaced.contains(&format!(" {p} ")))
+    }
 }
 
 /// Words of a failure reason that is about the request, the account or the
@@ -218,24 +241,10 @@ const DUPLICATE_PHRASES: &[&str] = &[
     "in process",
 ];
 
-fn reason_words(reason: &str) -> (Vec<String>, String) {
-    let lower = reason.to_lowercase();
-    let words: Vec<String> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
-    let spaced = format!(" {} ", words.join(" "));
-    (words, spaced)
-}
-
 /// Whether a failure reason says the refID is already known (the earlier
 /// send of the same intent exists): no verdict on that send.
 pub fn says_ref_taken(reason: &str) -> bool {
-    let (_, spaced) = reason_words(reason);
-    DUPLICATE_PHRASES
-        .iter()
-        .any(|p| spaced.contains(&format!(" {p} ")))
+    Words::of(&reason.to_lowercase()).has_phrase(DUPLICATE_PHRASES)
 }
 
 /// Whether a failure reason gives no verdict on an earlier send of the
@@ -243,8 +252,9 @@ pub fn says_ref_taken(reason: &str) -> bool {
 /// refID is already known. Such a `GAGAL` must never mark a call that may
 /// have been charged as failed.
 pub fn says_no_verdict(reason: &str) -> bool {
-    let (words, _) = reason_words(reason);
-    words.iter().any(|w| REQUEST_WORDS.contains(&w.as_str())) || says_ref_taken(reason)
+    let lower = reason.to_lowercase();
+    let words = Words::of(&lower);
+    words.names(REQUEST_WORDS) || words.has_phrase(DUPLICATE_PHRASES)
 }
 
 /// `VERB PRODUCT.DEST rest`, on one line. Product codes are letters, digits
