@@ -110,6 +110,11 @@ impl Kind {
     }
 }
 
+/// What every simulated chat logs in with.
+fn login_command() -> String {
+    format!("/login {MEMBER} {PIN} {KEY}")
+}
+
 /// The `round`-th command of chat number `index` (0-based).
 fn command(mix: Mix, index: usize, round: usize) -> (Kind, String) {
     let kind = match mix {
@@ -124,7 +129,7 @@ fn command(mix: Mix, index: usize, round: usize) -> (Kind, String) {
         _ => round / 2,
     };
     let text = match kind {
-        Kind::Login => format!("/login {MEMBER} {PIN} {KEY}"),
+        Kind::Login => login_command(),
         Kind::Saldo => "saldo".to_string(),
         // A new number every round: a repeat would ask "send again?".
         Kind::Topup => format!("T5 0877{index:07}{round:04}"),
@@ -202,7 +207,9 @@ impl PhaseStats {
             .map_or(0, |l| u64::try_from(l.len()).unwrap_or(u64::MAX))
     }
 
-    fn report(&self, title: &str, gateway_latency: Duration, gateway_calls: &dyn Fn(Kind) -> u32) {
+    /// Prints the phase. Every kind of command makes exactly one gateway
+    /// call, so "over gateway" subtracts `gateway_latency` once.
+    fn report(&self, title: &str, gateway_latency: Duration) {
         let n = self.count();
         let secs = self.wall.as_secs_f64();
         println!(
@@ -221,17 +228,18 @@ impl PhaseStats {
         for (kind, latencies) in &self.latencies {
             let mut sorted = latencies.clone();
             sorted.sort_unstable();
-            let floor = gateway_latency * gateway_calls(*kind);
-            let overhead: Vec<Duration> = sorted.iter().map(|l| l.saturating_sub(floor)).collect();
+            let overhead: Vec<Duration> = sorted
+                .iter()
+                .map(|l| l.saturating_sub(gateway_latency))
+                .collect();
             println!(
-                "  {:<13} n={:<6} p50 {}  p95 {}  p99 {} | over gateway ({} ms × {}): p50 {}  p99 {}",
+                "  {:<13} n={:<6} p50 {}  p95 {}  p99 {} | over gateway ({} ms): p50 {}  p99 {}",
                 kind.name(),
                 sorted.len(),
                 ms(percentile(&sorted, 50.0)),
                 ms(percentile(&sorted, 95.0)),
                 ms(percentile(&sorted, 99.0)),
                 gateway_latency.as_millis(),
-                gateway_calls(*kind),
                 ms(percentile(&overhead, 50.0)),
                 ms(percentile(&overhead, 99.0)),
             );
@@ -395,13 +403,6 @@ async fn run_phase(
     total
 }
 
-/// Gateway calls one command of `kind` makes.
-fn gateway_calls(kind: Kind) -> u32 {
-    match kind {
-        Kind::Login | Kind::Saldo | Kind::Topup | Kind::Inquiry | Kind::Pay => 1,
-    }
-}
-
 fn bench_account() -> SandboxAccount {
     SandboxAccount {
         member_id: MEMBER.to_string(),
@@ -425,39 +426,38 @@ async fn start_sandbox(latency: Duration) -> Result<SandboxHandle, BenchError> {
 
 /// Checks the sandbox saw exactly the calls the phase's answers imply.
 fn check_gateway(stats: &PhaseStats, before: SandboxStats, after: SandboxStats) -> Vec<String> {
-    let mut problems = Vec::new();
-    let mut expect = |what: &str, got: u64, want: u64| {
-        if got != want {
-            problems.push(format!("gateway saw {got} {what}, expected {want}"));
-        }
-    };
-    expect(
-        "balance calls",
-        after.balance_checks - before.balance_checks,
-        stats.count_of(Kind::Saldo) + stats.count_of(Kind::Login),
-    );
-    expect(
-        "topups",
-        after.topups - before.topups,
-        stats.count_of(Kind::Topup),
-    );
-    expect(
-        "bill checks",
-        after.inquiries - before.inquiries,
-        stats.count_of(Kind::Inquiry),
-    );
-    expect(
-        "payments",
-        after.payments - before.payments,
-        stats.count_of(Kind::Pay),
-    );
-    expect(
-        "charges",
-        after.charges - before.charges,
-        stats.count_of(Kind::Topup) + stats.count_of(Kind::Pay),
-    );
-    expect("bad signs", after.bad_signs, 0);
-    problems
+    let rows = [
+        (
+            "balance calls",
+            after.balance_checks - before.balance_checks,
+            stats.count_of(Kind::Saldo) + stats.count_of(Kind::Login),
+        ),
+        (
+            "topups",
+            after.topups - before.topups,
+            stats.count_of(Kind::Topup),
+        ),
+        (
+            "bill checks",
+            after.inquiries - before.inquiries,
+            stats.count_of(Kind::Inquiry),
+        ),
+        (
+            "payments",
+            after.payments - before.payments,
+            stats.count_of(Kind::Pay),
+        ),
+        (
+            "charges",
+            after.charges - before.charges,
+            stats.count_of(Kind::Topup) + stats.count_of(Kind::Pay),
+        ),
+        ("bad signs", after.bad_signs, 0),
+    ];
+    rows.into_iter()
+        .filter(|(_, got, want)| got != want)
+        .map(|(what, got, want)| format!("gateway saw {got} {what}, expected {want}"))
+        .collect()
 }
 
 /// `loket bench bot` options.
@@ -702,12 +702,12 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
         &chats,
         concurrency,
         1,
-        |_, _| (Kind::Login, format!("/login {MEMBER} {PIN} {KEY}")),
+        |_, _| (Kind::Login, login_command()),
         PATIENCE,
         Duration::ZERO,
     )
     .await;
-    login.report("login", Duration::ZERO, &gateway_calls);
+    login.report("login", Duration::ZERO);
     let mut problems = check_gateway(&login, before, sandbox.stats());
 
     sandbox.set_latency(latency);
@@ -726,7 +726,7 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
     .await;
     let cpu = cpu_time(bot.pid).saturating_sub(cpu_before);
     let (rss_now, rss_peak) = rss_kib(bot.pid);
-    load.report("load", latency, &gateway_calls);
+    load.report("load", latency);
     problems.extend(check_gateway(&load, before, sandbox.stats()));
     println!(
         "bot CPU time during load: {:.3} s ({:.0} µs per command, {:.0}% of one core)",
@@ -774,7 +774,7 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
         )
         .await;
         let (rss_now, rss_peak) = rss_kib(bot.pid);
-        again.report("  saldo from every chat", Duration::ZERO, &gateway_calls);
+        again.report("  saldo from every chat", Duration::ZERO);
         problems.extend(check_gateway(&again, before, sandbox.stats()));
         println!("  RSS after: {}, peak {}", mib(rss_now), mib(rss_peak));
         let (status, _) = bot.stop().await?;
@@ -856,7 +856,7 @@ pub async fn engine(options: EngineBench) -> Result<(), BenchError> {
         Duration::ZERO,
     )
     .await;
-    load.report("engine", latency, &gateway_calls);
+    load.report("engine", latency);
     let mut problems = check_gateway(&load, before, sandbox.stats());
     if !load.ok() {
         problems.push("replies lost or wrong".into());
