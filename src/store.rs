@@ -152,6 +152,25 @@ pub struct JournalEntry {
     pub sends: u32,
     /// How many status checks were made.
     pub checks: u32,
+    /// Earlier final answers that a later answer corrected, oldest first
+    /// (`status REFID` asks the gateway again and may move a final entry).
+    #[serde(default)]
+    pub history: Vec<EntryEvent>,
+    /// The gateway's words last shown to the chat while the call is being
+    /// checked, so the same words are not posted twice.
+    #[serde(default)]
+    pub shown: Option<String>,
+}
+
+/// A final state an entry had before a later answer corrected it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryEvent {
+    pub at: DateTime<Utc>,
+    pub state: EntryState,
+    pub price: Option<Rupiah>,
+    pub sn: Option<String>,
+    pub reason: Option<String>,
+    pub raw_reply: Option<String>,
 }
 
 /// A topup that repeated a recent one, waiting for "send again?".

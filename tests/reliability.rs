@@ -249,6 +249,8 @@ async fn an_entry_left_sending_by_a_crash_is_followed_after_restart() {
             updated_at: now,
             sends: 0,
             checks: 0,
+            history: Vec::new(),
+            shown: None,
         };
         assert!(store.begin_entry(&entry).await.unwrap());
     }
@@ -611,6 +613,8 @@ async fn a_late_answer_never_overwrites_a_final_result() {
         updated_at: now,
         sends: 1,
         checks: 0,
+        history: Vec::new(),
+        shown: None,
     };
     assert!(store.begin_entry(&entry).await.unwrap());
     assert!(

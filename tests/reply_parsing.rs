@@ -634,8 +634,6 @@ const UNREADABLE: &[(&str, &str)] = &[
     ("json", "{\"status\":\"SUKSES\",\"sn\":\"ABC\"}"),
     ("json wrapping a reply", "{\"rc\":\"00\",\"msg\":\"TRX T1.089652137194 SUKSES\"}"),
     ("status word glued to more letters", "TRX T1.089652137194 SUKSESFUL"),
-    ("status word then prose in a reply", "TRX T1.089652137194 SUKSES blah blah"),
-    ("failure without the comma", "TRX T1.089652137194 GAGAL karena saldo kurang"),
     ("a reply followed by an error page", "TRX T1.089652137194 SUKSES, HRG:2000\n<html><body>500</body></html>"),
     ("a bare failure followed by an error page", "GAGAL, koneksi\n<!DOCTYPE html><html></html>"),
     ("two replies", "TRX T1.089652137194 GAGAL.\nTRX T1.089652137194 SUKSES."),
@@ -655,6 +653,34 @@ fn unreadable_replies_are_unknown() {
         assert_eq!(reply.status, Unknown, "{what}: {text:?} gave {reply:#?}");
         assert_eq!(reply.raw, *text, "{what}");
         assert!(!reply.is_not_found(), "{what}");
+    }
+}
+
+/// Centers write their own templates (FIELD.md): after the call is named,
+/// the first status phrase is the status, whatever words follow it.
+#[test]
+fn the_status_phrase_after_the_call_counts_whatever_follows() {
+    for (text, status, reason) in [
+        (
+            "TRX T1.089652137194 SUKSES blah blah",
+            Success,
+            Some("blah blah"),
+        ),
+        (
+            "TRX T1.089652137194 GAGAL karena saldo kurang",
+            Failed,
+            Some("karena saldo kurang"),
+        ),
+        (
+            "R#89535525 T1.089652137194 GAGAL. Nomor tujuan salah. Saldo 1.244.692 @19.06.42",
+            Failed,
+            Some("Nomor tujuan salah"),
+        ),
+    ] {
+        let reply = parse_reply(text);
+        assert_eq!(reply.status, status, "{text}");
+        assert_eq!(reply.reason.as_deref(), reason, "{text}");
+        assert_eq!(reply.product.as_deref(), Some("T1"), "{text}");
     }
 }
 

@@ -230,3 +230,11 @@ cmd-hubungkan = Link this group to your account
 cmd-putus = Unlink this group
 cmd-izinkan = Allow a member to transact
 cmd-cabut = Withdraw a member's permission
+
+## Gateway answers that are not clear yet
+
+gateway-said = The gateway said: { $words }
+status-gateway-says = The gateway says now: { $words }
+status-corrected = ⚠️ The gateway now says { $state } for { $ref } (recorded before: { $before }).
+status-corrected-charged = { $price } was charged.
+followup-gateway-says = ⏳ { $ref } is still being checked. The gateway said: { $words }

@@ -230,3 +230,11 @@ cmd-hubungkan = Hubungkan grup ke akun Anda
 cmd-putus = Putuskan grup dari akun
 cmd-izinkan = Izinkan anggota bertransaksi
 cmd-cabut = Cabut izin anggota
+
+## Jawaban gateway yang belum jelas
+
+gateway-said = Jawaban gateway: { $words }
+status-gateway-says = Jawaban gateway saat ini: { $words }
+status-corrected = ⚠️ Gateway sekarang menyatakan { $state } untuk { $ref } (catatan sebelumnya: { $before }).
+status-corrected-charged = Saldo terpotong { $price }.
+followup-gateway-says = ⏳ { $ref } masih dicek. Jawaban gateway: { $words }

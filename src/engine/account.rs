@@ -245,7 +245,7 @@ impl Engine {
             .send(&balance_request(&self.resolve(creds.clone())))
             .await
             .ok()?;
-        Some(parse_balance(&body))
+        Some(self.inner.reader.balance(&body))
     }
 
     pub(super) fn logout(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {

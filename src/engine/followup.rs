@@ -21,7 +21,7 @@ impl Engine {
             .store
             .entry(ref_id)?
             .filter(|e| e.chat_id == ctx.chat_id);
-        let Some(mut entry) = entry else {
+        let Some(entry) = entry else {
             // A bill that was checked but not paid has no journal entry.
             let inquiry = self
                 .inner
@@ -40,23 +40,96 @@ impl Engine {
                 )),
             };
         };
-        let creds = self.creds_of(&entry);
-        if let (false, Some(creds)) = (entry.state.is_final(), creds) {
-            let (view, reply) = self.check_status(&creds, &entry).await;
-            entry.checks += 1;
-            if let StatusView::Final(state) = view {
-                entry.state = state;
-                if let Some(reply) = &reply {
-                    absorb_reply(&mut entry, reply);
+        // Always ask the gateway: a wrong verdict in the journal can only
+        // be corrected by its answer.
+        let Some(creds) = self.creds_of(&entry) else {
+            return Ok(Response::reply(Reply::text(self.result_text(lang, &entry))));
+        };
+        let before = entry.state;
+        let (verdict, answer) = self.check_status(&creds, &entry).await;
+        let entry = self.record_check(entry, verdict, answer.as_ref()).await?;
+        if !entry.state.is_final() {
+            self.follow(entry.ref_id.clone(), self.inner.config.recheck_after);
+        }
+        let mut parts = Vec::new();
+        if before.is_final() && entry.state != before {
+            parts.push(self.correction_text(lang, &entry, before));
+        }
+        parts.push(self.result_text(lang, &entry));
+        parts.push(match &answer {
+            Ok(reply) => self.say(
+                lang,
+                "status-gateway-says",
+                &[("words", gateway_words(&reply.raw))],
+            ),
+            Err(error) => self.call_error_text(lang, error),
+        });
+        Ok(Response::reply(Reply::text(parts.join("\n\n"))))
+    }
+
+    /// "The gateway now says SUKSES: Rp10.880 was charged", for an entry
+    /// whose final state a later answer changed.
+    fn correction_text(&self, lang: Lang, entry: &JournalEntry, before: EntryState) -> String {
+        let mut text = self.say(
+            lang,
+            "status-corrected",
+            &[
+                ("ref", entry.ref_id.clone()),
+                ("state", self.state_word(lang, entry.state)),
+                ("before", self.state_word(lang, before)),
+            ],
+        );
+        if let (EntryState::Success, Some(price)) = (entry.state, entry.price) {
+            text.push('\n');
+            text.push_str(&self.say(
+                lang,
+                "status-corrected-charged",
+                &[("price", price.to_string())],
+            ));
+        }
+        text
+    }
+
+    /// Records what a status check said. A final verdict is written, and
+    /// when the journal held another final state it is corrected, the old
+    /// one kept in the entry's history. Anything else only counts the check
+    /// (and turns `Sending` into `Unknown`). Settles the bill of a payment.
+    pub(super) async fn record_check(
+        &self,
+        mut entry: JournalEntry,
+        verdict: Verdict,
+        answer: Result<&GatewayReply, &CallError>,
+    ) -> Result<JournalEntry, StoreError> {
+        entry.checks += 1;
+        let reply = answer.ok();
+        match final_state(verdict) {
+            Some(state) if state != entry.state => {
+                if entry.state.is_final() {
+                    entry.history.push(EntryEvent {
+                        at: entry.updated_at,
+                        state: entry.state,
+                        price: entry.price,
+                        sn: entry.sn.clone(),
+                        reason: entry.reason.clone(),
+                        raw_reply: entry.raw_reply.clone(),
+                    });
+                    tracing::warn!(ref_id = %entry.ref_id, from = ?entry.state, to = ?state, "the gateway corrected a final result");
                 }
-                entry.updated_at = Utc::now();
-                entry = self.inner.store.update_entry(&entry).await?;
-                self.settle_inquiry(&entry).await;
-            } else {
-                self.follow(entry.ref_id.clone(), self.inner.config.recheck_after);
+                entry.state = state;
+            }
+            Some(_) => {}
+            None if entry.state == EntryState::Sending => entry.state = EntryState::Unknown,
+            None => {}
+        }
+        if let Some(reply) = reply {
+            if verdict != Verdict::NoVerdict || !entry.state.is_final() {
+                absorb_reply(&mut entry, reply);
             }
         }
-        Ok(Response::reply(Reply::text(self.result_text(lang, &entry))))
+        entry.updated_at = Utc::now();
+        let entry = self.inner.store.update_entry(&entry).await?;
+        self.settle_inquiry(&entry).await;
+        Ok(entry)
     }
 
     pub(super) fn history(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
@@ -150,65 +223,79 @@ impl Engine {
                 );
                 return;
             };
-            let (view, reply) = self.check_status(&creds, &entry).await;
-            entry.checks += 1;
-            match view {
-                StatusView::Final(state) => {
-                    entry.state = state;
-                    if let Some(reply) = &reply {
-                        absorb_reply(&mut entry, reply);
-                    }
-                    entry.updated_at = Utc::now();
-                    if let Err(e) = self.inner.store.update_entry(&entry).await {
-                        tracing::error!(error = %e, ref_id, "cannot record a followed result");
-                        continue;
-                    }
-                    self.settle_inquiry(&entry).await;
+            let (verdict, answer) = self.check_status(&creds, &entry).await;
+            // Past the window a call is never resent: that could land days
+            // after the user gave up.
+            if verdict == Verdict::NotRecorded && !expired && entry.sends < config.max_sends {
+                // The gateway never saw it: send again under the SAME refID
+                // (the gateway's idempotency key).
+                tracing::info!(
+                    ref_id,
+                    sends = entry.sends,
+                    "gateway has no record; resending with the same refID"
+                );
+                entry.checks += 1;
+                let entry = self.send_journaled(&creds, entry).await;
+                if entry.state.is_final() {
                     let lang = self.lang(entry.chat_id);
                     self.notify(&entry, self.result_text(lang, &entry));
                     return;
                 }
-                // Past the window a call is never resent: that could land
-                // days after the user gave up.
-                StatusView::NotRecorded if !expired && entry.sends < config.max_sends => {
-                    // The gateway never saw it: send again under the SAME
-                    // refID (the gateway's idempotency key).
-                    tracing::info!(
-                        ref_id,
-                        sends = entry.sends,
-                        "gateway has no record; resending with the same refID"
-                    );
-                    let entry = self.send_journaled(&creds, entry).await;
-                    if entry.state.is_final() {
-                        let lang = self.lang(entry.chat_id);
-                        self.notify(&entry, self.result_text(lang, &entry));
-                        return;
-                    }
-                }
-                StatusView::NotRecorded | StatusView::Pending | StatusView::Unreadable => {
-                    if entry.state == EntryState::Sending {
-                        entry.state = EntryState::Unknown;
-                    }
-                    entry.updated_at = Utc::now();
-                    if let Err(e) = self.inner.store.update_entry(&entry).await {
-                        tracing::error!(error = %e, ref_id, "cannot record a status check");
-                    }
-                    if expired {
-                        // That was the last check: over to a human. Off the
-                        // list of unfinished calls, so a restart does not
-                        // say this again; `status REFID` still checks it.
-                        if let Err(e) = self.inner.store.stop_following(ref_id) {
-                            tracing::error!(error = %e, ref_id, "cannot stop following an entry");
-                        }
-                        let lang = self.lang(entry.chat_id);
-                        self.notify(
-                            &entry,
-                            self.say(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())]),
-                        );
-                        return;
-                    }
-                }
+                continue;
             }
+            let entry = match self.record_check(entry, verdict, answer.as_ref()).await {
+                Ok(entry) => entry,
+                Err(e) => {
+                    tracing::error!(error = %e, ref_id, "cannot record a status check");
+                    continue;
+                }
+            };
+            let lang = self.lang(entry.chat_id);
+            if entry.state.is_final() {
+                self.notify(&entry, self.result_text(lang, &entry));
+                return;
+            }
+            if let Ok(reply) = &answer {
+                self.show_refusal(lang, entry.clone(), reply).await;
+            }
+            if expired {
+                // That was the last check: over to a human. Off the list
+                // of unfinished calls, so a restart does not say this
+                // again; `status REFID` still checks it.
+                if let Err(e) = self.inner.store.stop_following(ref_id) {
+                    tracing::error!(error = %e, ref_id, "cannot stop following an entry");
+                }
+                self.notify(
+                    &entry,
+                    self.say(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())]),
+                );
+                return;
+            }
+        }
+    }
+
+    /// A status check answered with a refusal or a failure loket cannot
+    /// call final: the chat is shown the gateway's words once (again only
+    /// when they change), and the follow-up goes on.
+    async fn show_refusal(&self, lang: Lang, mut entry: JournalEntry, reply: &GatewayReply) {
+        let readable = reply.status == TxStatus::Failed
+            && !reply.is_not_found()
+            && reply.about(&call_of(&entry)) != About::OtherCall;
+        let words = gateway_words(&reply.raw);
+        if !readable || entry.shown.as_deref() == Some(words.as_str()) {
+            return;
+        }
+        self.notify(
+            &entry,
+            self.say(
+                lang,
+                "followup-gateway-says",
+                &[("ref", entry.ref_id.clone()), ("words", words.clone())],
+            ),
+        );
+        entry.shown = Some(words);
+        if let Err(e) = self.inner.store.update_entry(&entry).await {
+            tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot record shown words");
         }
     }
 
@@ -218,7 +305,7 @@ impl Engine {
         &self,
         creds: &Credentials,
         entry: &JournalEntry,
-    ) -> (StatusView, Option<GatewayReply>) {
+    ) -> (Verdict, Result<GatewayReply, CallError>) {
         let request = transaction_request(
             creds,
             Operation::Status,
@@ -228,10 +315,16 @@ impl Engine {
         );
         match self.inner.client.send(&request).await {
             Ok(body) => {
-                let reply = parse_reply(&body);
-                (interpret_status(entry, &reply), Some(reply))
+                let reply = self.inner.reader.parse(&body);
+                let verdict = self.inner.reader.verdict(
+                    money_call(entry.kind),
+                    Phase::Check,
+                    &call_of(entry),
+                    &reply,
+                );
+                (verdict, Ok(reply))
             }
-            Err(_) => (StatusView::Unreadable, None),
+            Err(error) => (Verdict::NoVerdict, Err(error)),
         }
     }
 
@@ -247,146 +340,31 @@ impl Engine {
     }
 }
 
-/// Reads a status-check answer for a topup or a payment. A bill's status
-/// echo without `HRG` is still the inquiry's line: the payment is not
-/// recorded yet, which is never "paid".
-///
-/// A final verdict needs the echo of this very call (`STATUS PRODUCT.DEST
-/// …`): a bare `GAGAL, sign tidak valid` or a refusal of the check itself
-/// (see [`says_no_verdict`]) says nothing about the call, which may have
-/// been charged, so it is only unreadable and the checks go on.
-pub(super) fn interpret_status(entry: &JournalEntry, reply: &GatewayReply) -> StatusView {
-    if reply.is_not_found() {
-        return StatusView::NotRecorded;
-    }
-    let about_this_call = reply.is_about(&entry.product, &entry.dest);
-    match reply.status {
-        TxStatus::Success | TxStatus::Failed if !about_this_call => StatusView::Unreadable,
-        // Only a line with the price charged proves a payment landed.
-        TxStatus::Success
-            if entry.kind == EntryKind::Payment
-                && (reply.is_inquiry_echo() || reply.price.is_none()) =>
-        {
-            StatusView::NotRecorded
-        }
-        TxStatus::Success => StatusView::Final(EntryState::Success),
-        TxStatus::Failed if reply.reason.as_deref().is_some_and(says_no_verdict) => {
-            StatusView::Unreadable
-        }
-        TxStatus::Failed => StatusView::Final(EntryState::Failed),
-        TxStatus::Pending => StatusView::Pending,
-        TxStatus::Unknown => StatusView::Unreadable,
+/// The journal state a final verdict means.
+pub(super) fn final_state(verdict: Verdict) -> Option<EntryState> {
+    match verdict {
+        Verdict::Success => Some(EntryState::Success),
+        Verdict::Failed => Some(EntryState::Failed),
+        Verdict::Pending | Verdict::NotRecorded | Verdict::NoVerdict => None,
     }
 }
 
-pub(super) fn entry_state(status: TxStatus) -> EntryState {
-    match status {
-        TxStatus::Success => EntryState::Success,
-        TxStatus::Failed => EntryState::Failed,
-        TxStatus::Pending => EntryState::Pending,
-        TxStatus::Unknown => EntryState::Unknown,
-    }
-}
-
-/// Copies what a reply tells about a call into its journal entry.
+/// Copies what a reply tells about a call into its journal entry: fields
+/// only from a reply about this very call (a bare refusal gives its
+/// reason); the raw text always, for the journal and the chat.
 pub(super) fn absorb_reply(entry: &mut JournalEntry, reply: &GatewayReply) {
-    if reply.price.is_some() {
-        entry.price = reply.price;
+    match reply.about(&call_of(entry)) {
+        About::ThisCall => {
+            if reply.price.is_some() {
+                entry.price = reply.price;
+            }
+            if reply.sn.is_some() {
+                entry.sn = reply.sn.clone();
+            }
+            entry.reason = reply.reason.clone();
+        }
+        About::Unanchored if reply.is_bare() => entry.reason = reply.reason.clone(),
+        About::Unanchored | About::OtherCall => {}
     }
-    if reply.sn.is_some() {
-        entry.sn = reply.sn.clone();
-    }
-    entry.reason = reply.reason.clone();
     entry.raw_reply = Some(reply.raw.chars().take(2048).collect());
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(kind: EntryKind, product: &str, dest: &str) -> JournalEntry {
-        JournalEntry {
-            ref_id: "LREF1".into(),
-            chat_id: 1,
-            user_id: 1,
-            account_id: 1,
-            member_id: "DEMO".into(),
-            gateway: String::new(),
-            message_id: None,
-            kind,
-            product: product.into(),
-            dest: dest.into(),
-            state: EntryState::Unknown,
-            price: None,
-            sn: None,
-            reason: None,
-            raw_reply: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            sends: 1,
-            checks: 0,
-        }
-    }
-
-    #[test]
-    fn unpaid_bill_echo_is_not_a_payment() {
-        let bill = entry(EntryKind::Payment, "PLNPASC", "546302215889");
-        let topup = entry(EntryKind::Topup, "T1", "0812");
-        let echo =
-            parse_reply("STATUS PLNPASC.546302215889 SUKSES, DATA:Anto TAGIHAN:300000 ADMIN:2750.");
-        assert_eq!(interpret_status(&bill, &echo), StatusView::NotRecorded);
-        let paid = parse_reply("STATUS PLNPASC.546302215889 SUKSES, HRG:302750 REFID:X.");
-        assert_eq!(
-            interpret_status(&bill, &paid),
-            StatusView::Final(EntryState::Success)
-        );
-        let missing = parse_reply("STATUS T1.0812 GAGAL, transaksi tidak ditemukan.");
-        assert_eq!(interpret_status(&topup, &missing), StatusView::NotRecorded);
-        let html = parse_reply("<html>502</html>");
-        assert_eq!(interpret_status(&topup, &html), StatusView::Unreadable);
-    }
-
-    #[test]
-    fn a_refused_status_check_is_no_verdict_on_the_call() {
-        let topup = entry(EntryKind::Topup, "T10", "087712345678");
-        for (text, view) in [
-            // The check itself was refused: the call may still have landed.
-            (
-                "STATUS T10.087712345678 GAGAL, sign tidak valid.",
-                StatusView::Unreadable,
-            ),
-            (
-                "STATUS T10.087712345678 GAGAL, member tidak terdaftar.",
-                StatusView::Unreadable,
-            ),
-            (
-                "STATUS T10.087712345678 GAGAL, server sedang maintenance.",
-                StatusView::Unreadable,
-            ),
-            ("GAGAL, IP tidak diizinkan.", StatusView::Unreadable),
-            // A bare or foreign line is not this call's echo.
-            ("GAGAL.", StatusView::Unreadable),
-            ("SUKSES.", StatusView::Unreadable),
-            (
-                "STATUS T10.089999999999 GAGAL, nomor salah.",
-                StatusView::Unreadable,
-            ),
-            (
-                "STATUS T5.087712345678 SUKSES, HRG:6000 SN:1.",
-                StatusView::Unreadable,
-            ),
-            // This call's own verdicts.
-            (
-                "STATUS T10.087712345678 GAGAL, nomor tujuan salah.",
-                StatusView::Final(EntryState::Failed),
-            ),
-            (
-                "STATUS t10.087712345678 SUKSES, HRG:11000 SN:9.",
-                StatusView::Final(EntryState::Success),
-            ),
-            ("STATUS T10.087712345678 PENDING.", StatusView::Pending),
-        ] {
-            assert_eq!(interpret_status(&topup, &parse_reply(text)), view, "{text}");
-        }
-    }
 }

@@ -33,15 +33,15 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::catalog::Catalog;
 use crate::command::{self, Bill, ButtonAction, Command, Lang, Login, Member, ParseError, Target};
 use crate::gateway::{
-    balance_request, parse_balance, parse_reply, says_no_verdict, says_ref_taken,
-    transaction_request, BalanceReply, BalanceSign, CallError, Credentials, GatewayClient,
-    GatewayReply, Operation, TxStatus,
+    balance_request, transaction_request, About, BalanceReply, BalanceSign, Call, CallError,
+    Credentials, GatewayClient, GatewayReply, MoneyCall, Operation, Phase, Reader, ReplyRules,
+    TxStatus, Verdict,
 };
 use crate::i18n::{Arg, Locales};
 use crate::secret::Secret;
 use crate::store::{
-    EntryKind, EntryState, GroupLink, Inquiry, InquiryState, JournalEntry, PendingConfirmation,
-    Store, StoreError,
+    EntryEvent, EntryKind, EntryState, GroupLink, Inquiry, InquiryState, JournalEntry,
+    PendingConfirmation, Store, StoreError,
 };
 
 /// Where a message came from.
@@ -190,6 +190,8 @@ pub struct EngineConfig {
     /// Logins a chat may try per `login_window`.
     pub login_attempts: usize,
     pub login_window: Duration,
+    /// The operator's extra reply rules for a center's dialect.
+    pub reply_rules: ReplyRules,
 }
 
 impl EngineConfig {
@@ -207,6 +209,7 @@ impl EngineConfig {
             default_account: None,
             login_attempts: 5,
             login_window: Duration::from_secs(600),
+            reply_rules: ReplyRules::default(),
         }
     }
 }
@@ -250,6 +253,7 @@ pub struct Engine {
 struct Inner {
     store: Store,
     client: GatewayClient,
+    reader: Reader,
     catalog: Catalog,
     locales: Locales,
     config: EngineConfig,
@@ -259,22 +263,29 @@ struct Inner {
     following: Mutex<HashSet<String>>,
 }
 
-/// What a status check says about a journaled call.
-#[derive(Debug, PartialEq, Eq)]
-enum StatusView {
-    Final(EntryState),
-    Pending,
-    /// The gateway holds no record of this call (or, for a bill, only the
-    /// inquiry): it may never have arrived.
-    NotRecorded,
-    Unreadable,
-}
-
 const HISTORY_LEN: usize = 10;
 /// How far back the duplicate-topup check looks in a chat's journal.
 const DUPLICATE_SCAN: usize = 50;
+/// The call a journal entry made, for reading answers about it.
+fn call_of(entry: &JournalEntry) -> Call<'_> {
+    Call {
+        product: &entry.product,
+        dest: &entry.dest,
+        ref_id: &entry.ref_id,
+    }
+}
+
+fn money_call(kind: EntryKind) -> MoneyCall {
+    match kind {
+        EntryKind::Topup => MoneyCall::Topup,
+        EntryKind::Payment => MoneyCall::Payment,
+    }
+}
+
 /// Gateway text quoted in a reply is cut to this many characters.
 const QUOTE_LEN: usize = 300;
+/// A gateway's unreadable words shown beside "being checked" (one line).
+const WORDS_LEN: usize = 200;
 
 impl Engine {
     pub fn new(
@@ -287,6 +298,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 store,
                 client,
+                reader: Reader::new(config.reply_rules.clone()),
                 catalog,
                 locales: Locales::load(),
                 config,
@@ -553,6 +565,16 @@ impl Engine {
 
 /// Gateway text shown to users: one line, no control characters, short.
 fn quote(text: &str) -> String {
+    quote_at_most(text, QUOTE_LEN)
+}
+
+/// A gateway's raw words shown while a call is checked: one line, plain
+/// text, at most `WORDS_LEN` characters.
+fn gateway_words(raw: &str) -> String {
+    quote_at_most(raw, WORDS_LEN)
+}
+
+fn quote_at_most(text: &str, limit: usize) -> String {
     let cleaned: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -560,8 +582,8 @@ fn quote(text: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    if cleaned.chars().count() > QUOTE_LEN {
-        let cut: String = cleaned.chars().take(QUOTE_LEN).collect();
+    if cleaned.chars().count() > limit {
+        let cut: String = cleaned.chars().take(limit).collect();
         format!("{cut}…")
     } else {
         cleaned

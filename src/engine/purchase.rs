@@ -1,7 +1,7 @@
 //! Balance, topups, bill inquiry → payment and the buttons that confirm
 //! them. Every money call is journaled before it is sent.
 
-use super::followup::{absorb_reply, entry_state};
+use super::followup::{absorb_reply, final_state};
 use super::*;
 
 impl Engine {
@@ -15,7 +15,7 @@ impl Engine {
             .send(&balance_request(&access.creds))
             .await
         {
-            Ok(body) => match parse_balance(&body) {
+            Ok(body) => match self.inner.reader.balance(&body) {
                 BalanceReply::Balance { amount, at } => self.say(
                     lang,
                     "balance",
@@ -28,11 +28,24 @@ impl Engine {
                 BalanceReply::Refused { reason } => {
                     self.say(lang, "balance-refused", &[("reason", quote(&reason))])
                 }
-                BalanceReply::Unknown { .. } => self.say(lang, "gateway-unclear", &[]),
+                BalanceReply::Unknown { raw } => self.unclear_text(lang, &raw),
             },
             Err(e) => self.call_error_text(lang, &e),
         };
         Ok(Response::reply(Reply::text(text)))
+    }
+
+    /// "The gateway did not answer properly", with its words when it said
+    /// something.
+    pub(super) fn unclear_text(&self, lang: Lang, raw: &str) -> String {
+        let text = self.say(lang, "gateway-unclear", &[]);
+        if raw.trim().is_empty() {
+            return text;
+        }
+        format!(
+            "{text}\n{}",
+            self.say(lang, "gateway-said", &[("words", gateway_words(raw))])
+        )
     }
 
     pub(super) fn call_error_text(&self, lang: Lang, error: &CallError) -> String {
@@ -158,6 +171,8 @@ impl Engine {
             updated_at: now,
             sends: 0,
             checks: 0,
+            history: Vec::new(),
+            shown: None,
         }
     }
 
@@ -193,20 +208,25 @@ impl Engine {
         entry.sends += 1;
         entry.state = match self.inner.client.send(&request).await {
             Ok(body) => {
-                let reply = parse_reply(&body);
-                absorb_reply(&mut entry, &reply);
-                // A refusal that gives no verdict on an earlier send of this
-                // refID (a resend, or "refID sudah ada") is not a failure:
-                // that earlier send may have been charged.
-                let reason = reply.reason.as_deref().unwrap_or("");
-                let no_verdict = if entry.sends > 1 {
-                    says_no_verdict(reason)
-                } else {
-                    says_ref_taken(reason)
+                let reply = self.inner.reader.parse(&body);
+                let phase = Phase::Send {
+                    resend: entry.sends > 1,
                 };
-                match entry_state(reply.status) {
-                    EntryState::Failed if no_verdict => EntryState::Unknown,
-                    state => state,
+                let verdict = self.inner.reader.verdict(
+                    money_call(entry.kind),
+                    phase,
+                    &call_of(&entry),
+                    &reply,
+                );
+                absorb_reply(&mut entry, &reply);
+                match (verdict, final_state(verdict)) {
+                    (_, Some(state)) => state,
+                    (Verdict::Pending, None) => EntryState::Pending,
+                    // A reply not about this call, a refusal that gives no
+                    // verdict on an earlier send of this refID, an
+                    // inquiry's line for a payment: it may have been
+                    // charged, so it is followed up.
+                    _ => EntryState::Unknown,
                 }
             }
             Err(error) => {
@@ -225,23 +245,32 @@ impl Engine {
         entry
     }
 
-    /// Moves a payment's inquiry to its final state.
+    /// Moves a payment's inquiry to its final state: from `Paying`, or
+    /// from the other final state when a later answer corrected the
+    /// journal.
     pub(super) async fn settle_inquiry(&self, entry: &JournalEntry) {
         if entry.kind != EntryKind::Payment {
             return;
         }
-        let to = match entry.state {
-            EntryState::Success => InquiryState::Paid,
-            EntryState::Failed => InquiryState::Failed,
+        let (to, other) = match entry.state {
+            EntryState::Success => (InquiryState::Paid, InquiryState::Failed),
+            EntryState::Failed => (InquiryState::Failed, InquiryState::Paid),
             _ => return,
         };
-        if let Err(e) = self
-            .inner
-            .store
-            .transition_inquiry(&entry.ref_id, InquiryState::Paying, to)
-            .await
-        {
-            tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot settle inquiry");
+        for from in [InquiryState::Paying, other] {
+            match self
+                .inner
+                .store
+                .transition_inquiry(&entry.ref_id, from, to)
+                .await
+            {
+                Ok(Some(_)) => return,
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot settle inquiry");
+                    return;
+                }
+            }
         }
     }
 
@@ -286,7 +315,16 @@ impl Engine {
                     .unwrap_or_else(|| "-".into()),
             ),
         ];
-        self.say(lang, &id, &args)
+        let text = self.say(lang, &id, &args);
+        // Unreadable: the chat sees the gateway's own words (item 7 of the
+        // dialect work: a reseller can often tell what happened).
+        match (&entry.state, &entry.raw_reply) {
+            (EntryState::Unknown, Some(raw)) if !raw.trim().is_empty() => format!(
+                "{text}\n{}",
+                self.say(lang, "gateway-said", &[("words", gateway_words(raw))])
+            ),
+            _ => text,
+        }
     }
 
     pub(super) fn state_word(&self, lang: Lang, state: EntryState) -> String {
@@ -344,8 +382,22 @@ impl Engine {
             Ok(body) => body,
             Err(e) => return Ok(Response::reply(Reply::text(self.call_error_text(lang, &e)))),
         };
-        let reply = parse_reply(&body);
-        match reply.status {
+        let reply = self.inner.reader.parse(&body);
+        let call = Call {
+            product: &target.product,
+            dest: &target.dest,
+            ref_id: &ref_id,
+        };
+        // An inquiry moves no money, so a bare refusal (`GAGAL, sign
+        // salah`) is shown as the failure it is; a line about another
+        // call never is.
+        let status = match reply.status_for(&call) {
+            TxStatus::Unknown if reply.is_bare() && reply.status == TxStatus::Failed => {
+                TxStatus::Failed
+            }
+            status => status,
+        };
+        match status {
             TxStatus::Success => {}
             TxStatus::Failed => {
                 let reason = reply
@@ -364,11 +416,7 @@ impl Engine {
                 ))));
             }
             TxStatus::Pending | TxStatus::Unknown => {
-                return Ok(Response::reply(Reply::text(self.say(
-                    lang,
-                    "gateway-unclear",
-                    &[],
-                ))));
+                return Ok(Response::reply(Reply::text(self.unclear_text(lang, &body))));
             }
         }
         let Some(total) = reply.bill_total() else {
