@@ -315,7 +315,7 @@ impl Engine {
         );
         match self.inner.client.send(&request).await {
             Ok(body) => {
-                let reply = self.inner.reader.parse(&body);
+                let reply = self.inner.reader.read(&call_of(entry), &body);
                 let verdict = self.inner.reader.verdict(
                     money_call(entry.kind),
                     Phase::Check,

@@ -208,7 +208,7 @@ impl Engine {
         entry.sends += 1;
         entry.state = match self.inner.client.send(&request).await {
             Ok(body) => {
-                let reply = self.inner.reader.parse(&body);
+                let reply = self.inner.reader.read(&call_of(&entry), &body);
                 let phase = Phase::Send {
                     resend: entry.sends > 1,
                 };
@@ -382,12 +382,12 @@ impl Engine {
             Ok(body) => body,
             Err(e) => return Ok(Response::reply(Reply::text(self.call_error_text(lang, &e)))),
         };
-        let reply = self.inner.reader.parse(&body);
         let call = Call {
             product: &target.product,
             dest: &target.dest,
             ref_id: &ref_id,
         };
+        let reply = self.inner.reader.read(&call, &body);
         // An inquiry moves no money, so a bare refusal (`GAGAL, sign
         // salah`) is shown as the failure it is; a line about another
         // call never is.

@@ -262,7 +262,8 @@ const NOT_PRODUCTS: &[&str] = &[
 /// Whether a `PRODUCT.DEST` that is not the call's looks like a call at
 /// all (so it disqualifies the reply): a product code — letters and digits,
 /// or three or more capital letters — and a destination of four or more
-/// characters. `No.123`, `Rp.10.000` or `hello.world` are prose.
+/// characters with a digit. `No.123`, `Rp.10.000`, `hello.world` or an
+/// unlabelled serial `BSK.AFULP` are not calls.
 fn looks_like_call(product: &str, dest: &str) -> bool {
     let code = product.split('@').next().unwrap_or("");
     if code.is_empty() || NOT_PRODUCTS.iter().any(|p| p.eq_ignore_ascii_case(code)) {
@@ -270,7 +271,8 @@ fn looks_like_call(product: &str, dest: &str) -> bool {
     }
     let has_digit = code.bytes().any(|b| b.is_ascii_digit());
     let capitals = code.len() >= 3 && code.bytes().all(|b| b.is_ascii_uppercase());
-    (has_digit || capitals) && dest.len() >= 4
+    let dest_has_digit = dest.bytes().any(|b| b.is_ascii_digit());
+    (has_digit || capitals) && dest.len() >= 4 && dest_has_digit
 }
 
 /// OtomaX-family report codes (FIELD.md; unofficial but consistent).
@@ -465,6 +467,7 @@ const STATUS_PHRASES: &[(&str, TxStatus)] = &[
 /// `sdh pernah jam 15:19, status Sukses`).
 const BETWEEN_WORDS: &[&str] = &[
     "status",
+    "sts",
     "trx",
     "transaksi",
     "transaction",
@@ -472,11 +475,14 @@ const BETWEEN_WORDS: &[&str] = &[
     "sdh",
     "sudah",
     "pernah",
+    "terjadi",
     "jam",
     "pada",
+    "pd",
     "tgl",
     "tanggal",
     "anda",
+    "masih",
 ];
 
 /// How many words may stand between a mention and its status phrase.
@@ -503,7 +509,7 @@ static TAG: LazyLock<Regex> =
 /// before the separator, group 3 the separator.
 static KNOWN_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[\s,.;(&])((?i:sn\s*/\s*ref|sn|token|hrg|harga|price|ref\s?id|trxid|data|nama|name|tagihan|bill|admin|adm|total|periode|denda|ket|keterangan|info|kwh))(\s*)([:=])",
+        r"(?:^|[\s,.;(&])((?i:sn\s*/\s*ref|sn|token|hrg|harga|price|ref\s?id|ref|trxid|data|nama|name|tagihan|bill|admin|adm|total|periode|denda|ket|keterangan|alasan|info|kwh|qty))(\s*)([:=])",
     )
     .expect("known key regex")
 });
@@ -522,9 +528,14 @@ const AMOUNT: &str = r"(?:[Rr][Pp]\.?\s*|IDR\s*)?-?[0-9]+(?:[.,][0-9]+)*(?:,-)?"
 /// optional `@ time`. Group 1 the first amount, 2 the price, 3 the result.
 static SALDO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)(?:^|[\s,.;(])(?:sisa\s+saldo|saldo(?:\s+anda)?|sld)\s*[:=]?\s*({AMOUNT})(?:\s*-\s*({AMOUNT})\s*=\s*({AMOUNT}))?(?:\s*@\s*[0-9][0-9/:.-]*(?:\s+[0-9]{{1,2}}[:.][0-9]{{2}}(?:[:.][0-9]{{2}})?)?)?"
+        r"(?i)(?:^|[\s,.;(])(?:(?:sisa\s+)?saldo(?:\s+anda)?|sld|sal|stok)\s*[:=]?\s*({AMOUNT})(?:\s*([-+])\s*({AMOUNT})\s*=\s*({AMOUNT}))?(?:\s*@\s*[0-9][0-9/:.-]*(?:\s+[0-9]{{1,2}}[:.][0-9]{{2}}(?:[:.][0-9]{{2}})?)?)?"
     ))
     .expect("saldo regex")
+});
+
+/// `Hrg 6.487`, `Harga 5.500`: a price written without a separator.
+static PRICE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)(?:^|[\s,.;])(?:hrg|harga)\s+({AMOUNT})")).expect("price regex")
 });
 
 /// `key=value&key=value…` (an OtomaX report or a query-string reply).
@@ -575,8 +586,20 @@ impl Reader {
         &self.rules
     }
 
-    /// Parses a topup, inquiry, payment or status reply.
+    /// Parses a topup, inquiry, payment or status reply without knowing
+    /// the call (tests, the probe). The engine uses [`Reader::read`].
     pub fn parse(&self, text: &str) -> GatewayReply {
+        self.read_with(text, None)
+    }
+
+    /// Reads the reply to `call`: as [`Reader::parse`], and the call's own
+    /// `PRODUCT.DEST` is found even where a center glued a word to it
+    /// (`TrxDN50.0812…`, `Transaksi.DN50.0812…`).
+    pub fn read(&self, call: &Call<'_>, text: &str) -> GatewayReply {
+        self.read_with(text, Some(call))
+    }
+
+    fn read_with(&self, text: &str, call: Option<&Call<'_>>) -> GatewayReply {
         let raw = text.to_string();
         let trimmed = text.trim_start_matches('\u{feff}').trim();
         if unreadable(trimmed) {
@@ -586,17 +609,18 @@ impl Reader {
             raw,
             ..GatewayReply::default()
         };
-        let body = if QUERY_FORM.is_match(trimmed) {
-            read_query_form(trimmed, &mut reply)
+        let query = trimmed.strip_prefix('?').unwrap_or(trimmed);
+        let body = if QUERY_FORM.is_match(query) {
+            read_query_form(query, &mut reply)
         } else {
             trimmed.to_string()
         };
-        self.read_body(&body, &mut reply);
+        self.read_body(&body, call, &mut reply);
         self.apply_rules(&body, &mut reply);
         reply
     }
 
-    fn read_body(&self, body: &str, reply: &mut GatewayReply) {
+    fn read_body(&self, body: &str, call: Option<&Call<'_>>, reply: &mut GatewayReply) {
         let found = find_fields(body);
         let saldo = find_saldo(body);
         let inside = |at: usize| {
@@ -626,6 +650,9 @@ impl Reader {
                     status: None,
                 },
             ));
+        }
+        if let Some(call) = call {
+            anchor_glued(body, call, &mut marks, &inside);
         }
         for c in TAG.captures_iter(body) {
             let (Some(whole), Some(v)) = (c.get(0), c.get(1)) else {
@@ -718,6 +745,12 @@ impl Reader {
         for f in &found {
             absorb_field(reply, f);
         }
+        if reply.price.is_none() {
+            // `Hrg 6.487`: the price without a colon.
+            reply.price = PRICE_WORD
+                .captures(body)
+                .and_then(|c| parse_gateway_amount(c.get(1)?.as_str()));
+        }
         if let Some((_, amounts)) = saldo.first() {
             if reply.price.is_none_or(|p| p.value() == 0) {
                 if let Some(price) = amounts.price {
@@ -778,14 +811,17 @@ impl Reader {
                 return Some((status, at + len));
             }
             let word_len = body[at..]
-                .find(|c: char| c.is_whitespace() || matches!(c, ',' | ';'))
-                .unwrap_or(body.len() - at);
+                .find(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':'))
+                .unwrap_or(body.len() - at)
+                .max(1);
             let word = body[at..at + word_len]
                 .trim_end_matches(['.', ':'])
                 .to_ascii_lowercase();
-            let time = !word.is_empty()
-                && word.bytes().all(|b| b.is_ascii_digit() || b == b':')
-                && word.contains(':');
+            // A time: `15:19`, `18.50`, `19.06.42`, `@18:46` (split at `:`).
+            let digits = word.trim_start_matches('@');
+            let time = !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && (digits.len() <= 2 || digits.contains('.'));
             if !(BETWEEN_WORDS.contains(&word.as_str()) || time) {
                 return None;
             }
@@ -846,15 +882,29 @@ impl Reader {
     /// `@ time`, or an operator's balance pattern.
     pub fn balance(&self, text: &str) -> BalanceReply {
         let trimmed = text.trim_start_matches('\u{feff}').trim();
+        // An account block over several lines (`Nama : …`, `Saldo : N`,
+        // `Bonus : …`): the one line that is a balance, if exactly one is.
+        if trimmed.contains('\n') && !has_markup(trimmed) {
+            let mut lines = trimmed.lines().filter_map(|line| match self.balance(line) {
+                BalanceReply::Balance { amount, at } => Some((amount, at)),
+                _ => None,
+            });
+            return match (lines.next(), lines.next()) {
+                (Some((amount, at)), None) => BalanceReply::Balance { amount, at },
+                _ => BalanceReply::Unknown {
+                    raw: text.to_string(),
+                },
+            };
+        }
         if let Some(amount) = self
             .rules
             .capture_balance(trimmed)
-            .and_then(|a| parse_gateway_amount(&a))
+            .and_then(|a| parse_balance_amount(&a))
         {
             return BalanceReply::Balance { amount, at: None };
         }
         if let Some(c) = BALANCE.captures(trimmed) {
-            if let Some(amount) = parse_gateway_amount(&c[1]) {
+            if let Some(amount) = parse_balance_amount(&c[1]) {
                 return BalanceReply::Balance {
                     amount,
                     at: c.get(2).map(|m| m.as_str().to_string()),
@@ -869,6 +919,48 @@ impl Reader {
         }
         BalanceReply::Unknown {
             raw: text.to_string(),
+        }
+    }
+}
+
+/// Finds the call's own `PRODUCT.DEST` where the lexer missed it because
+/// a word was glued before it, and puts it in place of the token that
+/// swallowed it (`TrxDN50.0812…` lexes as product `TrxDN50`).
+fn anchor_glued(
+    body: &str,
+    call: &Call<'_>,
+    marks: &mut Vec<(usize, usize, Mention)>,
+    inside: &dyn Fn(usize) -> bool,
+) {
+    let lower = body.to_ascii_lowercase();
+    for product in [call.product, call.product.split('@').next().unwrap_or("")] {
+        for dest in [call.dest, call.dest.split('@').next().unwrap_or("")] {
+            if product.is_empty() || dest.is_empty() {
+                continue;
+            }
+            let needle = format!("{product}.{dest}").to_ascii_lowercase();
+            let mut from = 0;
+            while let Some(at) = lower[from..].find(&needle).map(|i| i + from) {
+                let end = at + needle.len();
+                from = end;
+                let cut_after = body[end..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '@');
+                if cut_after || inside(at) || marks.iter().any(|(s, _, _)| *s == at) {
+                    continue;
+                }
+                marks.retain(|(s, e, _)| !(*s < end && at < *e));
+                marks.push((
+                    at,
+                    end,
+                    Mention::Call {
+                        product: body[at..at + product.len()].to_string(),
+                        dest: body[end - dest.len()..end].to_string(),
+                        status: None,
+                    },
+                ));
+            }
         }
     }
 }
@@ -987,6 +1079,24 @@ fn first_word(value: &str) -> &str {
         .trim_end_matches('.')
 }
 
+/// Keys whose value is one amount or one word (`QTY : 12345 akan
+/// diproses`, `Tagihan: Rp 300.000. Admin: …`).
+const ONE_VALUE_KEYS: &[&str] = &[
+    "HRG", "HARGA", "PRICE", "TAGIHAN", "BILL", "ADMIN", "ADM", "TOTAL", "DENDA", "QTY", "REFID",
+    "REF_ID", "TRXID", "KWH",
+];
+
+static AMOUNT_AT_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^{AMOUNT}")).expect("amount regex"));
+
+/// A key without spaces, upper-cased (`SN / Ref` → `SN/REF`).
+fn normal_key(key: &str) -> String {
+    key.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
 /// Keys whose value is an SN (read up to `. ` as well as the next field).
 fn is_sn_key(key: &str) -> bool {
     let k: String = key
@@ -1009,6 +1119,12 @@ fn find_fields(body: &str) -> Vec<FoundField> {
                 continue;
             };
             if keys.iter().any(|k| k.0 == key.start()) {
+                continue;
+            }
+            // The seed's `KEY:value` has no space after the colon;
+            // `YUSCOM: PLNV50…` is a center's name before its reply.
+            let upper_only = !KNOWN_KEY.is_match(&body[key.start().saturating_sub(1)..sep.end()]);
+            if upper_only && body[sep.end()..].starts_with(char::is_whitespace) {
                 continue;
             }
             let spaced = c.get(2).is_some_and(|m| !m.as_str().is_empty());
@@ -1034,18 +1150,25 @@ fn find_fields(body: &str) -> Vec<FoundField> {
             .unwrap_or(body.len());
         let mut end = next_key.min(next_saldo);
         let value_text = &body[*value_start..end];
-        let loose = *sep == ':'
+        let loose = (*sep == ':' || *sep == '=' && value_text.starts_with([' ', '\t']))
             && (value_text.starts_with([' ', '\t'])
                 || !key.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
             || is_sn_key(key) && value_text.starts_with([' ', '\t']);
-        if *sep == '=' {
-            let lead = value_text.len() - value_text.trim_start().len();
+        let lead = value_text.len() - value_text.trim_start().len();
+        let one_amount = ONE_VALUE_KEYS.contains(&normal_key(key).as_str());
+        if one_amount {
+            let value = &value_text[lead..];
+            let len = AMOUNT_AT_START
+                .find(value)
+                .map(|m| m.end())
+                .unwrap_or_else(|| value.find(char::is_whitespace).unwrap_or(value.len()));
+            end = value_start + lead + len;
+        } else if *sep == '=' && !loose {
             let word = value_text[lead..]
                 .find(|c: char| c.is_whitespace() || c == '&')
                 .unwrap_or(value_text.len() - lead);
             end = value_start + lead + word;
         } else if loose {
-            let lead = value_text.len() - value_text.trim_start().len();
             if let Some(dot) = value_text[lead..].find(". ") {
                 end = value_start + lead + dot + 1;
             }
@@ -1070,7 +1193,36 @@ struct SaldoAmounts {
     after: Option<Rupiah>,
 }
 
+/// `Saldo : Rp.(Awal 10000000 Akhir 9989650)`: the balance before and after.
+static SALDO_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:^|[\s,.;])saldo\s*:?\s*(?:rp\.?)?\s*\(?\s*awal\s+({AMOUNT})\s+akhir\s+({AMOUNT})\s*\)?"
+    ))
+    .expect("saldo range regex")
+});
+
 fn find_saldo(body: &str) -> Vec<(Span, SaldoAmounts)> {
+    let ranges = SALDO_RANGE.captures_iter(body).filter_map(|c| {
+        let whole = c.get(0)?;
+        let lead = whole.as_str().len() - whole.as_str().trim_start().len();
+        let before = parse_balance_amount(c.get(1)?.as_str());
+        let after = parse_balance_amount(c.get(2)?.as_str());
+        let price = match (before, after) {
+            (Some(a), Some(c)) if a.value() > c.value() => Some(Rupiah(a.value() - c.value())),
+            _ => None,
+        };
+        Some((
+            Span {
+                start: whole.start() + lead,
+                end: whole.end(),
+            },
+            SaldoAmounts { price, after },
+        ))
+    });
+    let ranges: Vec<_> = ranges.collect();
+    if !ranges.is_empty() {
+        return ranges;
+    }
     SALDO
         .captures_iter(body)
         .filter_map(|c| {
@@ -1080,13 +1232,15 @@ fn find_saldo(body: &str) -> Vec<(Span, SaldoAmounts)> {
                     .as_str()
                     .trim_start_matches([' ', ',', '.', ';', '('])
                     .len();
-            let first = parse_gateway_amount(c.get(1)?.as_str());
-            let amounts = match (c.get(2), c.get(3)) {
-                (Some(b), Some(after)) => {
-                    let b = parse_gateway_amount(b.as_str());
-                    let after = parse_gateway_amount(after.as_str());
+            let first = parse_balance_amount(c.get(1)?.as_str());
+            let amounts = match (c.get(2), c.get(3), c.get(4)) {
+                (Some(op), Some(b), Some(after)) => {
+                    let b = parse_balance_amount(b.as_str());
+                    let after = parse_balance_amount(after.as_str());
+                    // `A - B = C` is a charge of B; `A + B = C` a refund.
+                    let charge = op.as_str() == "-";
                     let adds_up = match (first, b, after) {
-                        (Some(a), Some(b), Some(c)) => {
+                        (Some(a), Some(b), Some(c)) if charge => {
                             a.value().checked_sub(b.value()) == Some(c.value())
                         }
                         _ => false,
@@ -1123,26 +1277,40 @@ fn reason_after(
     saldo: &[(Span, SaldoAmounts)],
     status: TxStatus,
 ) -> Option<String> {
+    // Where the reason's words start, past `, ` or `. `.
+    let start = from
+        + body[from..]
+            .find(|c: char| !(c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '-')))
+            .unwrap_or(body.len() - from);
     let next_field = found
         .iter()
         .map(|f| f.span.start)
-        .find(|s| *s >= from)
+        .find(|s| *s >= start)
         .unwrap_or(body.len());
     let next_saldo = saldo
         .iter()
         .map(|(s, _)| s.start)
-        .find(|s| *s >= from)
+        .find(|s| *s >= start)
         .unwrap_or(body.len());
-    let reason = trim_reason(&body[from..next_field.min(next_saldo)]);
+    // A sentence that starts with the balance ends the reason too
+    // (`dibatalkan. Saldo refund 10.000.`).
+    let next_sentence = BALANCE_SENTENCE
+        .find_at(body, start)
+        .map_or(body.len(), |m| m.start());
+    let reason = trim_reason(&body[start..next_field.min(next_saldo).min(next_sentence)]);
     if !reason.is_empty() {
         return Some(reason);
     }
     if status == TxStatus::Failed && next_saldo < next_field {
-        let reason = trim_reason(&body[from..next_field]);
+        let reason = trim_reason(&body[start..next_field.min(next_sentence)]);
         return (!reason.is_empty()).then_some(reason);
     }
     None
 }
+
+static BALANCE_SENTENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\.\s+(?:sisa\s+)?(?:saldo|sal|sld)\b").expect("balance sentence regex")
+});
 
 fn trim_reason(text: &str) -> String {
     text.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '-'))
@@ -1168,7 +1336,12 @@ fn absorb_field(reply: &mut GatewayReply, f: &FoundField) {
                 }
             }
         }
-        "SN" | "SN/REF" | "TOKEN" if reply.sn.is_none() => reply.sn = text(),
+        "SN" | "SN/REF" | "TOKEN" if reply.sn.is_none() => {
+            reply.sn = text().map(|v| v.trim_end_matches('.').to_string())
+        }
+        // `Ref:6111641000977535851`: some centers label the serial so.
+        "REF" if reply.sn.is_none() && !f.spaced => reply.sn = text(),
+        "ALASAN" | "KET" | "KETERANGAN" => reply.reason = text().or(reply.reason.take()),
         "DATA" | "NAMA" | "NAME" => reply.name = text(),
         "TAGIHAN" | "BILL" => reply.bill = parse_gateway_amount(value),
         "ADMIN" | "ADM" => reply.admin = parse_gateway_amount(value),
@@ -1225,6 +1398,29 @@ pub fn parse_gateway_amount(text: &str) -> Option<Rupiah> {
     } else {
         magnitude
     })
+}
+
+/// A balance as centers show it: like [`parse_gateway_amount`], and a
+/// fraction after the other separator is dropped (a balance shown whole is
+/// informative; a price is never rounded).
+fn parse_balance_amount(text: &str) -> Option<Rupiah> {
+    parse_gateway_amount(without_cents(text.trim()))
+}
+
+/// Drops a fraction written with the other separator than the thousands:
+/// `1.234.531.425,773` or `10.000,00` (and `1,250,000.50`) keep their
+/// whole Rupiah. A lone separator stays ambiguous (`2.00` is not read).
+fn without_cents(t: &str) -> &str {
+    let (Some(dot), Some(comma)) = (t.rfind('.'), t.rfind(',')) else {
+        return t;
+    };
+    let cut = dot.max(comma);
+    let fraction = &t[cut + 1..];
+    if (1..=3).contains(&fraction.len()) && fraction.bytes().all(|b| b.is_ascii_digit()) {
+        &t[..cut]
+    } else {
+        t
+    }
 }
 
 /// `1.250.000` or `1,250,000`: one separator, groups of three.
