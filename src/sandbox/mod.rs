@@ -49,9 +49,11 @@
 //! By [`SandboxHandle::inject`], for the next N requests of any kind (balance
 //! and status included): see [`Fault`].
 
+mod dialect;
 mod ledger;
 mod products;
 mod protocol;
+mod reply;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -70,8 +72,10 @@ use tokio::task::JoinHandle;
 
 use crate::gateway::sign::BalanceSign;
 use crate::money::Rupiah;
+pub use dialect::{Dialect, UnknownDialect};
 use ledger::{Delivery, Ledger};
-use protocol::{failure, BalanceCall, Params, TxCall, MISSING_PARAMS};
+use protocol::{BalanceCall, Params, TxCall, MISSING_PARAMS};
+use reply::Reply;
 
 pub const DEMO_MEMBER: &str = "DEMO";
 pub const DEMO_PIN: &str = "0000";
@@ -126,6 +130,36 @@ pub struct SandboxConfig {
     pub slow_delay: Duration,
     /// How many status checks of a `08990005…` refID still say PENDING.
     pub pending_checks: u32,
+    /// The reply templates answers are written in.
+    pub dialect: Dialect,
+    /// Where the times in replies come from.
+    pub clock: SandboxClock,
+}
+
+/// The sandbox's clock. Times in replies are WIB (UTC+7), as Indonesian
+/// centers stamp them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SandboxClock {
+    /// The wall clock, in WIB.
+    #[default]
+    Wib,
+    /// Always this WIB time, so tests can expect exact replies.
+    Fixed(chrono::NaiveDateTime),
+}
+
+impl SandboxClock {
+    /// WIB's offset from UTC, in seconds.
+    const WIB_OFFSET: i32 = 7 * 3600;
+
+    pub fn now(self) -> chrono::NaiveDateTime {
+        match self {
+            SandboxClock::Wib => {
+                let wib = chrono::FixedOffset::east_opt(Self::WIB_OFFSET).expect("UTC+7 is valid");
+                chrono::Utc::now().with_timezone(&wib).naive_local()
+            }
+            SandboxClock::Fixed(at) => at,
+        }
+    }
 }
 
 impl Default for SandboxConfig {
@@ -135,6 +169,8 @@ impl Default for SandboxConfig {
             latency: Duration::ZERO,
             slow_delay: Duration::from_secs(3),
             pending_checks: 1,
+            dialect: Dialect::default(),
+            clock: SandboxClock::default(),
         }
     }
 }
@@ -218,6 +254,8 @@ impl Desk {
 pub struct SandboxState {
     desk: Arc<Mutex<Desk>>,
     slow_delay: Duration,
+    dialect: Dialect,
+    clock: SandboxClock,
 }
 
 impl SandboxState {
@@ -230,6 +268,8 @@ impl SandboxState {
         SandboxState {
             desk: Arc::new(Mutex::new(desk)),
             slow_delay: config.slow_delay,
+            dialect: config.dialect,
+            clock: config.clock,
         }
     }
 
@@ -302,14 +342,18 @@ async fn transaction_endpoint(
         return state.deliver(String::new(), fault.delivery(), false).await;
     }
     let answer = match TxCall::from_params(&params) {
-        Some(call) => state.desk().ledger.transaction(&call),
+        Some(call) => state.desk().ledger.transaction(&call, state.clock.now()),
         None => ledger::Answer {
-            text: failure(MISSING_PARAMS),
+            reply: Some(Reply::Refused(MISSING_PARAMS)),
             delivery: Delivery::Normal,
         },
     };
+    let text = answer
+        .reply
+        .map(|reply| state.dialect.render(&reply))
+        .unwrap_or_default();
     let (delivery, slow) = combine(answer.delivery, injected);
-    state.deliver(answer.text, delivery, slow).await
+    state.deliver(text, delivery, slow).await
 }
 
 async fn balance_endpoint(
@@ -321,13 +365,11 @@ async fn balance_endpoint(
     if let Some(fault) = injected.filter(|f| !f.processes()) {
         return state.deliver(String::new(), fault.delivery(), false).await;
     }
-    let text = match BalanceCall::from_params(&Params::parse(query.as_deref())) {
-        Some(call) => {
-            let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
-            state.desk().ledger.balance(&call, &now)
-        }
-        None => failure(MISSING_PARAMS),
+    let reply = match BalanceCall::from_params(&Params::parse(query.as_deref())) {
+        Some(call) => state.desk().ledger.balance(&call, state.clock.now()),
+        None => Reply::Refused(MISSING_PARAMS),
     };
+    let text = state.dialect.render(&reply);
     let (delivery, slow) = combine(Delivery::Normal, injected);
     state.deliver(text, delivery, slow).await
 }
@@ -487,6 +529,7 @@ pub async fn serve_forever(addr: SocketAddr, config: SandboxConfig) -> std::io::
     tracing::info!(
         url = %format!("http://{}", listener.local_addr()?),
         members = ?members,
+        dialect = %config.dialect,
         "sandbox gateway listening"
     );
     let app = router(SandboxState::new(config));
