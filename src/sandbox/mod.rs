@@ -2,8 +2,9 @@
 //! protocol of the seed (SPEC §1) for the demo, tests and benchmarks.
 //!
 //! It checks every `sign` strictly, keeps simulated balances, prices
-//! topups and bills deterministically, holds one message per refID (what a
-//! repeat echoes and `cek=1` reads), and injects faults on demand.
+//! topups and bills deterministically, holds one result per refID (what a
+//! repeat echoes and `cek=1` reads), and injects faults on demand. It
+//! answers in one of several centers' reply [`Dialect`]s.
 //!
 //! Owns: its own simulated books (nothing is shared with the bot's store)
 //! and the HTTP edge. Must not: block a thread (delays are
@@ -48,6 +49,39 @@
 //!
 //! By [`SandboxHandle::inject`], for the next N requests of any kind (balance
 //! and status included): see [`Fault`].
+//!
+//! # Dialects
+//!
+//! The books (`ledger.rs`) decide a structured reply; `dialect.rs` writes
+//! it in [`SandboxConfig::dialect`], so charges, idempotency, faults and the
+//! pending countdown are the same in every dialect (the words above are
+//! rone's). Times are WIB ([`SandboxClock`]); `T#`/`RefId` is the center's
+//! transaction number, one per recorded topup, inquiry or payment, from
+//! 41168891. Success lines for `T10 087712345678`, refID `L1`:
+//!
+//! | dialect | success line |
+//! |---|---|
+//! | `rone` (default) | `TRX T10.087712345678 SUKSES, HRG:11000 SN:… REFID:L1.` |
+//! | `otomax` | `T#41168891 R#L1 T10.087712345678 SUKSES. SN/Ref: …. Saldo 5.000.000 - 11.000 = 4.989.000 @21/04 09:05` |
+//! | `sisa` | `R#L1 T10.087712345678, status SUKSES. SN/Ref: …. RefId : 41168891. Sisa saldo 4989000` |
+//! | `kv` | `status=20&refid=L1&price=11000&message=T10.087712345678 SUKSES. SN/Ref: …. Saldo 5.000.000 - 11.000 = 4.989.000` |
+//!
+//! - `otomax`: pending `T#… R#… P.D akan diproses. Saldo …`; failure
+//!   `R#… P.D GAGAL. Reason. Saldo … @HH.MM.SS`; a resend or status check
+//!   of a topup or payment `R#… P.D sdh pernah jam HH:MM, status Sukses. …`
+//!   (or `status Gagal. …`, or `sedang diproses`); balance
+//!   `Saldo Anda Rp 5.000.000 @ 2026-04-21 09:05:07`.
+//! - `sisa`: `…, status Dalam Proses. RefId : …` / `…, status GAGAL.
+//!   Reason. Sisa saldo …`; balance `Sisa saldo N`.
+//! - `kv` (raw, not percent-encoded): pending `status=1&…Harga=… akan
+//!   diproses..`; failure `status=52` (wrong number or customer ID) or
+//!   `status=40`; not found `status=40&refid=…&message=Transaksi tidak
+//!   ditemukan`; balance `Saldo: 5.000.000`.
+//! - In every dialect a bill payment, which has no SN, shows `REF<trx>`
+//!   (except rone, which has no SN field for it); an unpaid bill's status
+//!   is its inquiry line; a refused call names its refID and `P.D`; a
+//!   refusal that names no call (missing parameters, a balance call) is
+//!   `GAGAL. Reason` (kv: `status=40&message=GAGAL. Reason`).
 
 mod dialect;
 mod ledger;
