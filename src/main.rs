@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use loket::app::{build_engine, demo_account};
-use loket::sandbox::{self, SandboxConfig};
+use loket::sandbox::{self, Dialect, SandboxConfig};
 use loket::settings::Settings;
 use loket::store::Location;
 
@@ -36,6 +36,9 @@ enum Cmd {
         /// Extra latency added to every reply, in milliseconds.
         #[arg(long, default_value_t = 0)]
         latency_ms: u64,
+        /// Reply templates to answer in: rone (the seed's), otomax, sisa or kv.
+        #[arg(long, default_value_t = Dialect::Rone)]
+        dialect: Dialect,
     },
     /// Load driver: measures loket on loopback (see BENCHMARKS.md).
     #[command(subcommand)]
@@ -76,14 +79,20 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(anyhow::Error::from)
         }
-        Cmd::Sandbox { listen, latency_ms } => {
+        Cmd::Sandbox {
+            listen,
+            latency_ms,
+            dialect,
+        } => {
             init_logging("info");
             let config = SandboxConfig {
                 latency: Duration::from_millis(latency_ms),
+                dialect,
                 ..SandboxConfig::default()
             };
             eprintln!(
-                "sandbox gateway on http://{listen} (demo account DEMO / PIN 0000 / key demo)"
+                "sandbox gateway on http://{listen} (demo account DEMO / PIN 0000 / key demo, \
+                 {dialect} replies)"
             );
             sandbox::serve_forever(listen, config)
                 .await

@@ -13,7 +13,8 @@ use sha1::{Digest, Sha1};
 use loket::gateway::{parse_balance, parse_reply, BalanceReply, BalanceSign, TxStatus};
 use loket::money::Rupiah;
 use loket::sandbox::{
-    spawn, Fault, SandboxAccount, SandboxConfig, SandboxHandle, DEMO_KEY, DEMO_MEMBER, DEMO_PIN,
+    spawn, Dialect, Fault, SandboxAccount, SandboxClock, SandboxConfig, SandboxHandle,
+    SandboxStats, DEMO_KEY, DEMO_MEMBER, DEMO_PIN,
 };
 
 const OPENING: i64 = 5_000_000;
@@ -1383,4 +1384,347 @@ async fn bots_own_client_sees_each_fault_as_the_right_call_error() {
         assert_eq!(got, want, "{dest}");
     }
     assert_eq!(sandbox.stats().bad_signs, 0);
+}
+
+// ---------------------------------------------------------------- dialects
+
+/// One request of the script every dialect is driven through.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Call(Op, &'static str, &'static str, &'static str),
+    /// The call signed with a wrong PIN.
+    BadSign(Op, &'static str, &'static str, &'static str),
+    /// A transaction request with parameters missing.
+    Incomplete,
+    Balance,
+    /// A balance call signed the other way.
+    BalanceBadSign,
+}
+
+/// The script and the exact answer of each dialect, in [`Dialect::ALL`]
+/// order: rone, otomax, sisa, kv. `{sn1}` and `{sn2}` are the two topups'
+/// serials, learnt from the rone run (they must match in every dialect).
+/// The clock is fixed at 2026-04-21 09:05:07 WIB.
+const SCRIPT: &[(&str, Step, [&str; 4])] = &[
+    (
+        "topup success",
+        Step::Call(Op::Topup, "T10", "087712345678", "D1"),
+        [
+            "TRX T10.087712345678 SUKSES, HRG:11000 SN:{sn1} REFID:D1.",
+            "T#41168891 R#D1 T10.087712345678 SUKSES. SN/Ref: {sn1}. Saldo 5.000.000 - 11.000 = 4.989.000 @21/04 09:05",
+            "R#D1 T10.087712345678, status SUKSES. SN/Ref: {sn1}. RefId : 41168891. Sisa saldo 4989000",
+            "status=20&refid=D1&price=11000&message=T10.087712345678 SUKSES. SN/Ref: {sn1}. Saldo 5.000.000 - 11.000 = 4.989.000",
+        ],
+    ),
+    (
+        "topup resent",
+        Step::Call(Op::Topup, "T10", "087712345678", "D1"),
+        [
+            "TRX T10.087712345678 SUKSES, HRG:11000 SN:{sn1} REFID:D1.",
+            "R#D1 T10.087712345678 sdh pernah jam 09:05, status Sukses. SN/Ref: {sn1}. Saldo 4.989.000",
+            "R#D1 T10.087712345678, status SUKSES. SN/Ref: {sn1}. RefId : 41168891. Sisa saldo 4989000",
+            "status=20&refid=D1&price=11000&message=T10.087712345678 SUKSES. SN/Ref: {sn1}. Saldo 5.000.000 - 11.000 = 4.989.000",
+        ],
+    ),
+    (
+        "pending topup",
+        Step::Call(Op::Topup, "T5", "089900051234", "D2"),
+        [
+            "TRX T5.089900051234 PENDING, sedang diproses REFID:D2.",
+            "T#41168892 R#D2 T5.089900051234 akan diproses. Saldo 4.983.000 @21/04 09:05",
+            "R#D2 T5.089900051234, status Dalam Proses. RefId : 41168892. Sisa saldo 4983000",
+            "status=1&refid=D2&message=Transaksi T5.089900051234 Harga=6.000 akan diproses..",
+        ],
+    ),
+    (
+        "status while pending",
+        Step::Call(Op::Status, "T5", "089900051234", "D2"),
+        [
+            "STATUS T5.089900051234 PENDING, sedang diproses REFID:D2.",
+            "R#D2 T5.089900051234 sedang diproses",
+            "R#D2 T5.089900051234, status Dalam Proses. RefId : 41168892. Sisa saldo 4983000",
+            "status=1&refid=D2&message=Transaksi T5.089900051234 Harga=6.000 akan diproses..",
+        ],
+    ),
+    (
+        "status once settled",
+        Step::Call(Op::Status, "T5", "089900051234", "D2"),
+        [
+            "STATUS T5.089900051234 SUKSES, HRG:6000 SN:{sn2} REFID:D2.",
+            "R#D2 T5.089900051234 sdh pernah jam 09:05, status Sukses. SN/Ref: {sn2}. Saldo 4.983.000",
+            "R#D2 T5.089900051234, status SUKSES. SN/Ref: {sn2}. RefId : 41168892. Sisa saldo 4983000",
+            "status=20&refid=D2&price=6000&message=T5.089900051234 SUKSES. SN/Ref: {sn2}. Saldo 4.989.000 - 6.000 = 4.983.000",
+        ],
+    ),
+    (
+        "wrong number",
+        Step::Call(Op::Topup, "T10", "089900061234", "D3"),
+        [
+            "TRX T10.089900061234 GAGAL, nomor tujuan salah.",
+            "R#D3 T10.089900061234 GAGAL. Nomor tujuan salah. Saldo 4.983.000 @09.05.07",
+            "R#D3 T10.089900061234, status GAGAL. Nomor tujuan salah. Sisa saldo 4983000",
+            "status=52&refid=D3&message=T10.089900061234 GAGAL. Nomor tujuan salah",
+        ],
+    ),
+    (
+        "status of the failure",
+        Step::Call(Op::Status, "T10", "089900061234", "D3"),
+        [
+            "STATUS T10.089900061234 GAGAL, nomor tujuan salah.",
+            "R#D3 T10.089900061234 sdh pernah jam 09:05, status Gagal. Nomor tujuan salah",
+            "R#D3 T10.089900061234, status GAGAL. Nomor tujuan salah. Sisa saldo 4983000",
+            "status=52&refid=D3&message=T10.089900061234 GAGAL. Nomor tujuan salah",
+        ],
+    ),
+    (
+        "inquiry",
+        Step::Call(Op::Inquiry, "PLNPASC", "546302215889", "D4"),
+        [
+            "CEK PLNPASC.546302215889 SUKSES, DATA:Anto TAGIHAN:300000 ADMIN:2750.",
+            "R#D4 PLNPASC.546302215889 SUKSES. Nama: Anto. Tagihan: Rp300.000. Admin: Rp2.750. Total: Rp302.750. Saldo 4.983.000",
+            "R#D4 PLNPASC.546302215889, status SUKSES. Nama: Anto. Tagihan: 300.000. Admin: 2.750. Sisa saldo 4983000",
+            "status=20&refid=D4&message=PLNPASC.546302215889 SUKSES. Nama: Anto. Tagihan: 300.000. Admin: 2.750",
+        ],
+    ),
+    (
+        "status of the unpaid bill",
+        Step::Call(Op::Status, "PLNPASC", "546302215889", "D4"),
+        [
+            "STATUS PLNPASC.546302215889 SUKSES, DATA:Anto TAGIHAN:300000 ADMIN:2750.",
+            "R#D4 PLNPASC.546302215889 SUKSES. Nama: Anto. Tagihan: Rp300.000. Admin: Rp2.750. Total: Rp302.750. Saldo 4.983.000",
+            "R#D4 PLNPASC.546302215889, status SUKSES. Nama: Anto. Tagihan: 300.000. Admin: 2.750. Sisa saldo 4983000",
+            "status=20&refid=D4&message=PLNPASC.546302215889 SUKSES. Nama: Anto. Tagihan: 300.000. Admin: 2.750",
+        ],
+    ),
+    (
+        "payment",
+        Step::Call(Op::Payment, "PLNPASC", "546302215889", "D4"),
+        [
+            "BAYAR PLNPASC.546302215889 SUKSES, HRG:302750 REFID:D4.",
+            "T#41168895 R#D4 PLNPASC.546302215889 SUKSES. SN/Ref: REF41168895. Saldo 4.983.000 - 302.750 = 4.680.250 @21/04 09:05",
+            "R#D4 PLNPASC.546302215889, status SUKSES. SN/Ref: REF41168895. RefId : 41168895. Sisa saldo 4680250",
+            "status=20&refid=D4&price=302750&message=PLNPASC.546302215889 SUKSES. SN/Ref: REF41168895. Saldo 4.983.000 - 302.750 = 4.680.250",
+        ],
+    ),
+    (
+        "status of the paid bill",
+        Step::Call(Op::Status, "PLNPASC", "546302215889", "D4"),
+        [
+            "STATUS PLNPASC.546302215889 SUKSES, HRG:302750 REFID:D4.",
+            "R#D4 PLNPASC.546302215889 sdh pernah jam 09:05, status Sukses. SN/Ref: REF41168895. Saldo 4.680.250",
+            "R#D4 PLNPASC.546302215889, status SUKSES. SN/Ref: REF41168895. RefId : 41168895. Sisa saldo 4680250",
+            "status=20&refid=D4&price=302750&message=PLNPASC.546302215889 SUKSES. SN/Ref: REF41168895. Saldo 4.983.000 - 302.750 = 4.680.250",
+        ],
+    ),
+    (
+        "payment resent",
+        Step::Call(Op::Payment, "PLNPASC", "546302215889", "D4"),
+        [
+            "BAYAR PLNPASC.546302215889 SUKSES, HRG:302750 REFID:D4.",
+            "R#D4 PLNPASC.546302215889 sdh pernah jam 09:05, status Sukses. SN/Ref: REF41168895. Saldo 4.680.250",
+            "R#D4 PLNPASC.546302215889, status SUKSES. SN/Ref: REF41168895. RefId : 41168895. Sisa saldo 4680250",
+            "status=20&refid=D4&price=302750&message=PLNPASC.546302215889 SUKSES. SN/Ref: REF41168895. Saldo 4.983.000 - 302.750 = 4.680.250",
+        ],
+    ),
+    (
+        "status of an unknown refID",
+        Step::Call(Op::Status, "T10", "087712345678", "NOPE"),
+        [
+            "STATUS T10.087712345678 GAGAL, transaksi tidak ditemukan.",
+            "R#NOPE T10.087712345678 GAGAL. Transaksi tidak ditemukan",
+            "R#NOPE T10.087712345678, status GAGAL. Transaksi tidak ditemukan",
+            "status=40&refid=NOPE&message=Transaksi tidak ditemukan",
+        ],
+    ),
+    (
+        "refID used for another call",
+        Step::Call(Op::Topup, "T10", "087700000000", "D1"),
+        [
+            "TRX T10.087700000000 GAGAL, refID sudah dipakai.",
+            "R#D1 T10.087700000000 GAGAL. RefID sudah dipakai",
+            "R#D1 T10.087700000000, status GAGAL. RefID sudah dipakai",
+            "status=40&refid=D1&message=T10.087700000000 GAGAL. RefID sudah dipakai",
+        ],
+    ),
+    (
+        "bad sign",
+        Step::BadSign(Op::Topup, "T10", "087712345678", "D9"),
+        [
+            "TRX T10.087712345678 GAGAL, sign tidak valid.",
+            "R#D9 T10.087712345678 GAGAL. Sign tidak valid",
+            "R#D9 T10.087712345678, status GAGAL. Sign tidak valid",
+            "status=40&refid=D9&message=T10.087712345678 GAGAL. Sign tidak valid",
+        ],
+    ),
+    (
+        "parameters missing",
+        Step::Incomplete,
+        [
+            "GAGAL, parameter tidak lengkap.",
+            "GAGAL. Parameter tidak lengkap",
+            "GAGAL. Parameter tidak lengkap",
+            "status=40&message=GAGAL. Parameter tidak lengkap",
+        ],
+    ),
+    (
+        "balance",
+        Step::Balance,
+        [
+            "saldo=4680250  @ 2026-04-21 09:05:07",
+            "Saldo Anda Rp 4.680.250 @ 2026-04-21 09:05:07",
+            "Sisa saldo 4680250",
+            "Saldo: 4.680.250",
+        ],
+    ),
+    (
+        "balance refused",
+        Step::BalanceBadSign,
+        [
+            "GAGAL, sign tidak valid.",
+            "GAGAL. Sign tidak valid",
+            "GAGAL. Sign tidak valid",
+            "status=40&message=GAGAL. Sign tidak valid",
+        ],
+    ),
+];
+
+/// Every refID the script uses.
+const SCRIPT_REFS: [&str; 6] = ["D1", "D2", "D3", "D4", "D9", "NOPE"];
+
+async fn dialect_sandbox(dialect: Dialect) -> SandboxHandle {
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 4, 21)
+        .and_then(|d| d.and_hms_opt(9, 5, 7))
+        .unwrap();
+    sandbox_with(SandboxConfig {
+        dialect,
+        clock: SandboxClock::Fixed(at),
+        pending_checks: 1,
+        ..SandboxConfig::default()
+    })
+    .await
+}
+
+async fn run_step(client: &Reseller, step: Step) -> Answer {
+    match step {
+        Step::Call(op, product, dest, ref_id) => client.call(op, product, dest, ref_id).await,
+        Step::BadSign(op, product, dest, ref_id) => {
+            let wrong_pin = sign(&[
+                "R-ONE",
+                &client.member,
+                product,
+                dest,
+                ref_id,
+                "9999",
+                &client.key,
+            ]);
+            let url = client.url(op, product, dest, ref_id, &wrong_pin);
+            client.get(&url).await.expect("sandbox answers")
+        }
+        Step::Incomplete => {
+            let url = format!("{}/V1/http-get?product=T1&qty=1", client.base);
+            client.get(&url).await.expect("sandbox answers")
+        }
+        Step::Balance => client.balance_with(BalanceSign::Fields).await,
+        Step::BalanceBadSign => client.balance_with(BalanceSign::CheckBalance).await,
+    }
+}
+
+/// What the books say after the script.
+#[derive(Debug, PartialEq, Eq)]
+struct Books {
+    balance: Option<Rupiah>,
+    charges: Vec<u32>,
+    stats: SandboxStats,
+}
+
+#[tokio::test]
+async fn every_dialect_writes_the_same_books_in_its_own_words() {
+    let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.name()).collect();
+    assert_eq!(
+        names,
+        ["rone", "otomax", "sisa", "kv"],
+        "the SCRIPT's columns"
+    );
+    let mut serials: Vec<(&str, String)> = Vec::new();
+    let mut books = Vec::new();
+    for (column, dialect) in Dialect::ALL.into_iter().enumerate() {
+        let sandbox = dialect_sandbox(dialect).await;
+        let client = Reseller::demo(&sandbox);
+        for (what, step, wants) in SCRIPT {
+            let answer = run_step(&client, *step).await;
+            assert_eq!(answer.status, 200, "{dialect} {what}");
+            assert_eq!(answer.content_type, "text/plain; charset=utf-8");
+            let mut want = wants[column].to_string();
+            for placeholder in ["{sn1}", "{sn2}"] {
+                if !want.contains(placeholder) {
+                    continue;
+                }
+                if !serials.iter().any(|(p, _)| *p == placeholder) {
+                    let sn = answer.reply().sn.expect("rone's line has the serial");
+                    assert!(
+                        sn.len() == 16 && sn.bytes().all(|b| b.is_ascii_digit()),
+                        "{sn}"
+                    );
+                    serials.push((placeholder, sn));
+                }
+                let (_, sn) = serials.iter().find(|(p, _)| *p == placeholder).unwrap();
+                want = want.replace(placeholder, sn);
+            }
+            assert_eq!(answer.body, want, "{dialect}: {what}");
+        }
+        books.push(Books {
+            balance: sandbox.balance(DEMO_MEMBER),
+            charges: SCRIPT_REFS.iter().map(|r| sandbox.charges_for(r)).collect(),
+            stats: sandbox.stats(),
+        });
+        sandbox.shutdown().await;
+    }
+    assert_eq!(books[0].balance, Some(Rupiah(4_680_250)));
+    assert_eq!(books[0].charges, [1, 1, 0, 1, 0, 0]);
+    assert_eq!(books[0].stats.charges, 3);
+    for (dialect, seen) in Dialect::ALL.iter().zip(&books) {
+        assert_eq!(seen, &books[0], "{dialect} keeps other books than rone");
+    }
+}
+
+#[tokio::test]
+async fn faults_are_the_same_in_every_dialect() {
+    for dialect in Dialect::ALL {
+        let sandbox = dialect_sandbox(dialect).await;
+        let client = Reseller::demo(&sandbox);
+        let by_dest = [
+            ("089900021234", Seen::ServerError, 1),
+            ("089900031234", Seen::Html, 1),
+            ("089900041234", Seen::Broken, 1),
+            ("089900071234", Seen::ServerError, 0),
+        ];
+        for (i, (dest, want, charges)) in by_dest.into_iter().enumerate() {
+            let ref_id = format!("FD{i}");
+            let got = seen(client.try_call(Op::Topup, "T10", dest, &ref_id).await).await;
+            assert_eq!(got, want, "{dialect} {dest}");
+            assert_eq!(sandbox.charges_for(&ref_id), charges, "{dialect} {dest}");
+        }
+        let injected = [
+            (Fault::Garbage, Seen::Html, 0),
+            (Fault::ServerError, Seen::ServerError, 0),
+            (Fault::DropAfterCharge, Seen::Broken, 1),
+        ];
+        for (i, (fault, want, charges)) in injected.into_iter().enumerate() {
+            let ref_id = format!("IJ{i}");
+            sandbox.inject(fault, 1);
+            let got = seen(
+                client
+                    .try_call(Op::Topup, "T1", "081234567890", &ref_id)
+                    .await,
+            )
+            .await;
+            assert_eq!(got, want, "{dialect} {fault:?}");
+            assert_eq!(sandbox.charges_for(&ref_id), charges, "{dialect} {fault:?}");
+        }
+        sandbox.inject(Fault::Garbage, 1);
+        let balance = client.balance_with(BalanceSign::Fields).await;
+        assert!(balance.content_type.starts_with("text/html"), "{dialect}");
+        assert_eq!(spent(&sandbox), 3 * 11_000 + 2_000, "{dialect}");
+        sandbox.shutdown().await;
+    }
 }

@@ -2,21 +2,24 @@
 //! and the rules that move money (SPEC §1: sign, idempotency by refID,
 //! inquiry before payment, status echo of the last message held).
 //!
-//! Owns: all state that a reply depends on, and the counters.
-//! Must not: sleep, do I/O or read the clock (the balance timestamp is
-//! passed in), so every rule here is testable without a server. A refID is
-//! charged at most once: a topup when it is created, a bill when its first
-//! payment lands; nothing else ever deducts.
+//! Owns: all state that a reply depends on, the center's transaction
+//! numbers, and the counters. Answers are structured [`Reply`]s; how they
+//! read is the dialect's business. Must not: sleep, do I/O, read the clock
+//! (the time is passed in) or word a reply, so every rule here is testable
+//! without a server and is the same in every dialect. A refID is charged
+//! at most once: a topup when it is created, a bill when its first payment
+//! lands; nothing else ever deducts.
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
+
 use super::products::{
-    quote, topup_price, topup_serial, DestFault, Quote, PRODUCT_UNAVAILABLE, WRONG_CUSTOMER_ID,
+    quote, topup_price, topup_serial, DestFault, PRODUCT_UNAVAILABLE, WRONG_CUSTOMER_ID,
     WRONG_NUMBER,
 };
-use super::protocol::{
-    failure, line, same_sign, BalanceCall, Op, TxCall, BAD_SIGN, UNKNOWN_MEMBER,
-};
+use super::protocol::{same_sign, BalanceCall, Op, TxCall, BAD_SIGN, UNKNOWN_MEMBER};
+use super::reply::{About, Charge, Named, Outcome, Record, Reply};
 use super::{SandboxAccount, SandboxStats};
 use crate::catalog::Catalog;
 use crate::gateway::sign::{balance_sign, transaction_sign, BalanceSign, BRAND};
@@ -26,8 +29,9 @@ const INSUFFICIENT_BALANCE: &str = "saldo tidak cukup";
 const REF_ID_USED: &str = "refID sudah dipakai";
 const NO_INQUIRY: &str = "belum cek tagihan";
 const NOT_AS_INQUIRED: &str = "produk atau tujuan tidak sesuai cek tagihan";
-/// Must say "not found": the bot tells it apart from a failed transaction.
-const NOT_FOUND: &str = "transaksi tidak ditemukan";
+
+/// The first center transaction number (`T#41168891`, FIELD.md's example).
+const FIRST_TRX: u64 = 41_168_891;
 
 /// How an answer leaves the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,64 +50,49 @@ pub(super) enum Delivery {
 /// The ledger's answer to one transaction-type call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Answer {
-    pub text: String,
+    /// `None` when nothing was processed and only the fault page goes out.
+    pub reply: Option<Reply>,
     pub delivery: Delivery,
 }
 
-impl Answer {
-    fn reply(text: String) -> Answer {
-        Answer {
-            text,
-            delivery: Delivery::Normal,
-        }
-    }
-}
-
-/// The message a refID holds: what a repeat echoes and a status check reads.
+/// A topup's or payment's record: what a repeat echoes and a status check
+/// reads.
 #[derive(Debug, Clone)]
-enum Held {
-    Done(String),
-    /// Charged, not yet confirmed: status checks count down, then `then`.
-    Pending {
-        checks_left: u32,
-        body: String,
-        then: String,
-    },
+struct Held {
+    record: Record,
+    /// While the outcome is pending: how many status checks still say so.
+    checks_left: u32,
 }
 
 impl Held {
-    fn current(&self) -> &str {
-        match self {
-            Held::Done(body) | Held::Pending { body, .. } => body,
+    fn done(record: Record) -> Held {
+        Held {
+            record,
+            checks_left: 0,
         }
     }
 
-    /// A status check: a pending message stays pending for its remaining
-    /// checks, then becomes its final message for good.
-    fn check(&mut self) -> String {
-        if let Held::Pending {
-            checks_left, then, ..
-        } = self
-        {
-            if *checks_left > 0 {
-                *checks_left -= 1;
-                return self.current().to_string();
+    /// A status check: a pending outcome stays pending for its remaining
+    /// checks, then is confirmed for good.
+    fn check(&mut self) -> &Record {
+        if let Outcome::Pending(charge) = &self.record.outcome {
+            if self.checks_left > 0 {
+                self.checks_left -= 1;
+            } else {
+                self.record.outcome = Outcome::Success(charge.clone());
             }
-            let done = std::mem::take(then);
-            *self = Held::Done(done);
         }
-        self.current().to_string()
+        &self.record
     }
 }
 
 #[derive(Debug, Clone)]
 enum Kind {
     Topup(Held),
-    /// A bill: its inquiry line, the quote when the inquiry succeeded, and
-    /// the payment's message once a payment arrived.
+    /// A bill: its inquiry's record (a bill or a failure), and the
+    /// payment's once a payment arrived.
     Bill {
-        inquiry: String,
-        quote: Option<Quote>,
+        inquiry: Record,
         payment: Option<Held>,
     },
 }
@@ -121,8 +110,41 @@ impl Transaction {
         self.product == call.product && self.dest == call.dest
     }
 
-    fn line(&self, op: Op, body: &str) -> String {
-        line(op.verb(), &self.product, &self.dest, body)
+    /// `call` as a reply about this transaction names it: with the
+    /// product and destination the transaction was recorded for.
+    fn named(&self, call: &TxCall) -> Named {
+        Named {
+            product: self.product.clone(),
+            dest: self.dest.clone(),
+            ..named(call)
+        }
+    }
+}
+
+/// `call` as a reply names it.
+fn named(call: &TxCall) -> Named {
+    Named {
+        op: call.op,
+        product: call.product.clone(),
+        dest: call.dest.clone(),
+        ref_id: call.ref_id.clone(),
+    }
+}
+
+fn about_record(call: Named, record: &Record, recalled: bool) -> Reply {
+    Reply::Call {
+        call,
+        about: About::Held {
+            record: record.clone(),
+            recalled,
+        },
+    }
+}
+
+fn refusal(call: &TxCall, reason: &'static str) -> Reply {
+    Reply::Call {
+        call: named(call),
+        about: About::Refused(reason),
     }
 }
 
@@ -141,6 +163,8 @@ pub(super) struct Ledger {
     accounts: HashMap<String, Account>,
     catalog: Catalog,
     pending_checks: u32,
+    /// The next center transaction number.
+    next_trx: u64,
     stats: SandboxStats,
 }
 
@@ -162,6 +186,7 @@ impl Ledger {
                 .collect(),
             catalog: Catalog::builtin(),
             pending_checks,
+            next_trx: FIRST_TRX,
             stats: SandboxStats::default(),
         }
     }
@@ -200,10 +225,10 @@ impl Ledger {
         self.stats.balance_checks += 1;
     }
 
-    /// `saldo=<n>  @ <now>` or a bare `GAGAL, reason.` line.
-    pub(super) fn balance(&mut self, call: &BalanceCall, now: &str) -> String {
+    /// The balance at `now`, or a refusal that names no call.
+    pub(super) fn balance(&mut self, call: &BalanceCall, now: NaiveDateTime) -> Reply {
         let Some(account) = self.accounts.get(&call.member_id) else {
-            return failure(UNKNOWN_MEMBER);
+            return Reply::Refused(UNKNOWN_MEMBER);
         };
         let expected = balance_sign(
             account.balance_sign,
@@ -214,15 +239,19 @@ impl Ledger {
         );
         if !same_sign(&expected, &call.sign) {
             self.stats.bad_signs += 1;
-            return failure(BAD_SIGN);
+            return Reply::Refused(BAD_SIGN);
         }
-        format!("saldo={}  @ {now}", account.balance.value())
+        Reply::Balance {
+            amount: account.balance,
+            at: now,
+        }
     }
 
-    /// A topup, inquiry, payment or status call, after its sign is checked.
-    pub(super) fn transaction(&mut self, call: &TxCall) -> Answer {
+    /// A topup, inquiry, payment or status call at `now`, after its sign
+    /// is checked.
+    pub(super) fn transaction(&mut self, call: &TxCall, now: NaiveDateTime) -> Answer {
         let Some(account) = self.accounts.get_mut(&call.member_id) else {
-            return Answer::reply(call.refusal(UNKNOWN_MEMBER));
+            return Answer::reply(refusal(call, UNKNOWN_MEMBER));
         };
         let expected = transaction_sign(
             BRAND,
@@ -235,7 +264,7 @@ impl Ledger {
         );
         if !same_sign(&expected, &call.sign) {
             self.stats.bad_signs += 1;
-            return Answer::reply(call.refusal(BAD_SIGN));
+            return Answer::reply(refusal(call, BAD_SIGN));
         }
         // Status checks always answer normally, so a follow-up learns the truth.
         let fault = match call.op {
@@ -245,7 +274,7 @@ impl Ledger {
         let delivery = match fault {
             Some(DestFault::Unprocessed) => {
                 return Answer {
-                    text: String::new(),
+                    reply: None,
                     delivery: Delivery::ServerError,
                 }
             }
@@ -259,39 +288,65 @@ impl Ledger {
             account,
             stats: &mut self.stats,
             catalog: &self.catalog,
-            settlement: Settlement {
+            clerk: Clerk {
+                next_trx: &mut self.next_trx,
+                now,
                 pending: (fault == Some(DestFault::Pending)).then_some(self.pending_checks),
-                ref_id: &call.ref_id,
             },
             refused: fault == Some(DestFault::Refused),
             call,
         };
-        let text = match call.op {
+        let reply = match call.op {
             Op::Topup => teller.topup(),
             Op::Inquiry => teller.inquiry(),
             Op::Payment => teller.payment(),
             Op::Status => teller.status(),
         };
-        Answer { text, delivery }
+        Answer {
+            reply: Some(reply),
+            delivery,
+        }
     }
 }
 
-/// How a successful charge is answered: at once, or PENDING first.
-#[derive(Debug, Clone, Copy)]
-struct Settlement<'a> {
-    /// `Some(n)`: PENDING, and the next `n` status checks still say so.
-    pending: Option<u32>,
-    ref_id: &'a str,
+impl Answer {
+    fn reply(reply: Reply) -> Answer {
+        Answer {
+            reply: Some(reply),
+            delivery: Delivery::Normal,
+        }
+    }
 }
 
-impl Settlement<'_> {
-    fn settle(self, success: String) -> Held {
-        match self.pending {
-            None => Held::Done(success),
-            Some(checks_left) => Held::Pending {
+/// Writes new records: numbers them, stamps the time, and settles a
+/// successful charge at once or PENDING first.
+struct Clerk<'a> {
+    next_trx: &'a mut u64,
+    now: NaiveDateTime,
+    /// `Some(n)`: a charge is PENDING, and the next `n` status checks still
+    /// say so.
+    pending: Option<u32>,
+}
+
+impl Clerk<'_> {
+    fn record(&mut self, outcome: Outcome) -> Record {
+        let trx = *self.next_trx;
+        *self.next_trx += 1;
+        Record {
+            trx,
+            at: self.now,
+            outcome,
+        }
+    }
+
+    /// A topup's or payment's record: a failure, or a charge settled.
+    fn hold(&mut self, result: Result<Charge, Outcome>) -> Held {
+        match (result, self.pending) {
+            (Err(failed), _) => Held::done(self.record(failed)),
+            (Ok(charge), None) => Held::done(self.record(Outcome::Success(charge))),
+            (Ok(charge), Some(checks_left)) => Held {
+                record: self.record(Outcome::Pending(charge)),
                 checks_left,
-                body: format!("PENDING, sedang diproses REFID:{}.", self.ref_id),
-                then: success,
             },
         }
     }
@@ -302,13 +357,24 @@ fn charge(
     balance: &mut Rupiah,
     stats: &mut SandboxStats,
     price: Rupiah,
-) -> Result<(), &'static str> {
-    if *balance < price {
-        return Err(INSUFFICIENT_BALANCE);
+    sn: Option<String>,
+) -> Result<Charge, Outcome> {
+    let before = *balance;
+    if before < price {
+        return Err(failed(INSUFFICIENT_BALANCE, before));
     }
-    *balance = Rupiah(balance.value() - price.value());
+    *balance = Rupiah(before.value() - price.value());
     stats.charges += 1;
-    Ok(())
+    Ok(Charge {
+        price,
+        sn,
+        before,
+        after: *balance,
+    })
+}
+
+fn failed(reason: &'static str, balance: Rupiah) -> Outcome {
+    Outcome::Failed { reason, balance }
 }
 
 /// One call at one account's counter.
@@ -316,14 +382,15 @@ struct Teller<'a> {
     account: &'a mut Account,
     stats: &'a mut SandboxStats,
     catalog: &'a Catalog,
-    settlement: Settlement<'a>,
+    clerk: Clerk<'a>,
     /// The destination asks for a business failure (GAGAL, no charge).
     refused: bool,
     call: &'a TxCall,
 }
 
 impl Teller<'_> {
-    fn record(&mut self, kind: Kind, charges: u32) {
+    /// Records a new transaction under the call's refID.
+    fn insert(&mut self, kind: Kind, charges: u32) {
         let transaction = Transaction {
             product: self.call.product.clone(),
             dest: self.call.dest.clone(),
@@ -335,41 +402,40 @@ impl Teller<'_> {
             .insert(self.call.ref_id.clone(), transaction);
     }
 
-    fn topup(&mut self) -> String {
+    fn topup(&mut self) -> Reply {
         let call = self.call;
         if let Some(tx) = self.account.transactions.get(&call.ref_id) {
             return match &tx.kind {
-                Kind::Topup(held) if tx.is_for(call) => tx.line(Op::Topup, held.current()),
-                _ => call.refusal(REF_ID_USED),
+                Kind::Topup(held) if tx.is_for(call) => {
+                    about_record(tx.named(call), &held.record, true)
+                }
+                _ => refusal(call, REF_ID_USED),
             };
         }
-        let (held, charges) = match topup_price(&call.product) {
-            None => (Held::Done(failure(PRODUCT_UNAVAILABLE)), 0),
-            Some(_) if self.refused => (Held::Done(failure(WRONG_NUMBER)), 0),
-            Some(price) => match charge(&mut self.account.balance, self.stats, price) {
-                Err(reason) => (Held::Done(failure(reason)), 0),
-                Ok(()) => {
-                    let sn = topup_serial(&call.product, &call.dest, &call.ref_id);
-                    let success = format!(
-                        "SUKSES, HRG:{} SN:{sn} REFID:{}.",
-                        price.value(),
-                        call.ref_id
-                    );
-                    (self.settlement.settle(success), 1)
-                }
-            },
+        let balance = self.account.balance;
+        let result = match topup_price(&call.product) {
+            None => Err(failed(PRODUCT_UNAVAILABLE, balance)),
+            Some(_) if self.refused => Err(failed(WRONG_NUMBER, balance)),
+            Some(price) => {
+                let sn = topup_serial(&call.product, &call.dest, &call.ref_id);
+                charge(&mut self.account.balance, self.stats, price, Some(sn))
+            }
         };
-        let text = line(Op::Topup.verb(), &call.product, &call.dest, held.current());
-        self.record(Kind::Topup(held), charges);
-        text
+        let charges = u32::from(result.is_ok());
+        let held = self.clerk.hold(result);
+        let reply = about_record(named(call), &held.record, false);
+        self.insert(Kind::Topup(held), charges);
+        reply
     }
 
-    fn inquiry(&mut self) -> String {
+    fn inquiry(&mut self) -> Reply {
         let call = self.call;
         if let Some(tx) = self.account.transactions.get(&call.ref_id) {
             return match &tx.kind {
-                Kind::Bill { inquiry, .. } if tx.is_for(call) => tx.line(Op::Inquiry, inquiry),
-                _ => call.refusal(REF_ID_USED),
+                Kind::Bill { inquiry, .. } if tx.is_for(call) => {
+                    about_record(tx.named(call), inquiry, false)
+                }
+                _ => refusal(call, REF_ID_USED),
             };
         }
         let quote = if self.refused {
@@ -377,77 +443,67 @@ impl Teller<'_> {
         } else {
             quote(self.catalog, &call.product, &call.dest)
         };
-        let inquiry = match &quote {
-            Ok(q) => format!(
-                "SUKSES, DATA:{} TAGIHAN:{} ADMIN:{}.",
-                q.name,
-                q.bill.value(),
-                q.admin.value()
-            ),
-            Err(reason) => failure(reason),
+        let balance = self.account.balance;
+        let outcome = match quote {
+            Ok(quote) => Outcome::Bill { quote, balance },
+            Err(reason) => failed(reason, balance),
         };
-        let text = line(Op::Inquiry.verb(), &call.product, &call.dest, &inquiry);
+        let inquiry = self.clerk.record(outcome);
+        let reply = about_record(named(call), &inquiry, false);
         let kind = Kind::Bill {
             inquiry,
-            quote: quote.ok(),
             payment: None,
         };
-        self.record(kind, 0);
-        text
+        self.insert(kind, 0);
+        reply
     }
 
-    fn payment(&mut self) -> String {
+    fn payment(&mut self) -> Reply {
         let call = self.call;
         let Some(tx) = self.account.transactions.get_mut(&call.ref_id) else {
-            return call.refusal(NO_INQUIRY);
+            return refusal(call, NO_INQUIRY);
         };
         if !tx.is_for(call) {
-            return call.refusal(match tx.kind {
-                Kind::Bill { .. } => NOT_AS_INQUIRED,
-                Kind::Topup(_) => REF_ID_USED,
-            });
+            return refusal(
+                call,
+                match tx.kind {
+                    Kind::Bill { .. } => NOT_AS_INQUIRED,
+                    Kind::Topup(_) => REF_ID_USED,
+                },
+            );
         }
-        let Kind::Bill { quote, payment, .. } = &mut tx.kind else {
-            return call.refusal(REF_ID_USED);
+        let named = tx.named(call);
+        let Kind::Bill { inquiry, payment } = &mut tx.kind else {
+            return refusal(call, REF_ID_USED);
         };
         if let Some(held) = payment {
-            let body = held.current().to_string();
-            return tx.line(Op::Payment, &body);
+            return about_record(named, &held.record, true);
         }
-        let Some(total) = quote.as_ref().map(Quote::total) else {
-            return call.refusal(NO_INQUIRY);
+        let Outcome::Bill { quote, .. } = &inquiry.outcome else {
+            return refusal(call, NO_INQUIRY);
         };
-        let held = match charge(&mut self.account.balance, self.stats, total) {
-            Err(reason) => Held::Done(failure(reason)),
-            Ok(()) => {
-                tx.charges += 1;
-                let success = format!("SUKSES, HRG:{} REFID:{}.", total.value(), call.ref_id);
-                self.settlement.settle(success)
-            }
-        };
-        let body = held.current().to_string();
-        *payment = Some(held);
-        tx.line(Op::Payment, &body)
+        let result = charge(&mut self.account.balance, self.stats, quote.total(), None);
+        tx.charges += u32::from(result.is_ok());
+        let held = payment.insert(self.clerk.hold(result));
+        about_record(named, &held.record, false)
     }
 
-    fn status(&mut self) -> String {
+    fn status(&mut self) -> Reply {
         let call = self.call;
         let Some(tx) = self.account.transactions.get_mut(&call.ref_id) else {
-            return line(
-                Op::Status.verb(),
-                &call.product,
-                &call.dest,
-                &failure(NOT_FOUND),
-            );
+            return Reply::Call {
+                call: named(call),
+                about: About::NotFound,
+            };
         };
-        let body = match &mut tx.kind {
+        let named = tx.named(call);
+        match &mut tx.kind {
             Kind::Topup(held)
             | Kind::Bill {
                 payment: Some(held),
                 ..
-            } => held.check(),
-            Kind::Bill { inquiry, .. } => inquiry.clone(),
-        };
-        tx.line(Op::Status, &body)
+            } => about_record(named, held.check(), true),
+            Kind::Bill { inquiry, .. } => about_record(named, inquiry, false),
+        }
     }
 }

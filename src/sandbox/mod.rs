@@ -2,8 +2,9 @@
 //! protocol of the seed (SPEC §1) for the demo, tests and benchmarks.
 //!
 //! It checks every `sign` strictly, keeps simulated balances, prices
-//! topups and bills deterministically, holds one message per refID (what a
-//! repeat echoes and `cek=1` reads), and injects faults on demand.
+//! topups and bills deterministically, holds one result per refID (what a
+//! repeat echoes and `cek=1` reads), and injects faults on demand. It
+//! answers in one of several centers' reply [`Dialect`]s.
 //!
 //! Owns: its own simulated books (nothing is shared with the bot's store)
 //! and the HTTP edge. Must not: block a thread (delays are
@@ -48,10 +49,45 @@
 //!
 //! By [`SandboxHandle::inject`], for the next N requests of any kind (balance
 //! and status included): see [`Fault`].
+//!
+//! # Dialects
+//!
+//! The books (`ledger.rs`) decide a structured reply; `dialect.rs` writes
+//! it in [`SandboxConfig::dialect`], so charges, idempotency, faults and the
+//! pending countdown are the same in every dialect (the words above are
+//! rone's). Times are WIB ([`SandboxClock`]); `T#`/`RefId` is the center's
+//! transaction number, one per recorded topup, inquiry or payment, from
+//! 41168891. Success lines for `T10 087712345678`, refID `L1`:
+//!
+//! | dialect | success line |
+//! |---|---|
+//! | `rone` (default) | `TRX T10.087712345678 SUKSES, HRG:11000 SN:… REFID:L1.` |
+//! | `otomax` | `T#41168891 R#L1 T10.087712345678 SUKSES. SN/Ref: …. Saldo 5.000.000 - 11.000 = 4.989.000 @21/04 09:05` |
+//! | `sisa` | `R#L1 T10.087712345678, status SUKSES. SN/Ref: …. RefId : 41168891. Sisa saldo 4989000` |
+//! | `kv` | `status=20&refid=L1&price=11000&message=T10.087712345678 SUKSES. SN/Ref: …. Saldo 5.000.000 - 11.000 = 4.989.000` |
+//!
+//! - `otomax`: pending `T#… R#… P.D akan diproses. Saldo …`; failure
+//!   `R#… P.D GAGAL. Reason. Saldo … @HH.MM.SS`; a resend or status check
+//!   of a topup or payment `R#… P.D sdh pernah jam HH:MM, status Sukses. …`
+//!   (or `status Gagal. …`, or `sedang diproses`); balance
+//!   `Saldo Anda Rp 5.000.000 @ 2026-04-21 09:05:07`.
+//! - `sisa`: `…, status Dalam Proses. RefId : …` / `…, status GAGAL.
+//!   Reason. Sisa saldo …`; balance `Sisa saldo N`.
+//! - `kv` (raw, not percent-encoded): pending `status=1&…Harga=… akan
+//!   diproses..`; failure `status=52` (wrong number or customer ID) or
+//!   `status=40`; not found `status=40&refid=…&message=Transaksi tidak
+//!   ditemukan`; balance `Saldo: 5.000.000`.
+//! - In every dialect a bill payment, which has no SN, shows `REF<trx>`
+//!   (except rone, which has no SN field for it); an unpaid bill's status
+//!   is its inquiry line; a refused call names its refID and `P.D`; a
+//!   refusal that names no call (missing parameters, a balance call) is
+//!   `GAGAL. Reason` (kv: `status=40&message=GAGAL. Reason`).
 
+mod dialect;
 mod ledger;
 mod products;
 mod protocol;
+mod reply;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -70,8 +106,10 @@ use tokio::task::JoinHandle;
 
 use crate::gateway::sign::BalanceSign;
 use crate::money::Rupiah;
+pub use dialect::{Dialect, UnknownDialect};
 use ledger::{Delivery, Ledger};
-use protocol::{failure, BalanceCall, Params, TxCall, MISSING_PARAMS};
+use protocol::{BalanceCall, Params, TxCall, MISSING_PARAMS};
+use reply::Reply;
 
 pub const DEMO_MEMBER: &str = "DEMO";
 pub const DEMO_PIN: &str = "0000";
@@ -126,6 +164,36 @@ pub struct SandboxConfig {
     pub slow_delay: Duration,
     /// How many status checks of a `08990005…` refID still say PENDING.
     pub pending_checks: u32,
+    /// The reply templates answers are written in.
+    pub dialect: Dialect,
+    /// Where the times in replies come from.
+    pub clock: SandboxClock,
+}
+
+/// The sandbox's clock. Times in replies are WIB (UTC+7), as Indonesian
+/// centers stamp them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SandboxClock {
+    /// The wall clock, in WIB.
+    #[default]
+    Wib,
+    /// Always this WIB time, so tests can expect exact replies.
+    Fixed(chrono::NaiveDateTime),
+}
+
+impl SandboxClock {
+    /// WIB's offset from UTC, in seconds.
+    const WIB_OFFSET: i32 = 7 * 3600;
+
+    pub fn now(self) -> chrono::NaiveDateTime {
+        match self {
+            SandboxClock::Wib => {
+                let wib = chrono::FixedOffset::east_opt(Self::WIB_OFFSET).expect("UTC+7 is valid");
+                chrono::Utc::now().with_timezone(&wib).naive_local()
+            }
+            SandboxClock::Fixed(at) => at,
+        }
+    }
 }
 
 impl Default for SandboxConfig {
@@ -135,6 +203,8 @@ impl Default for SandboxConfig {
             latency: Duration::ZERO,
             slow_delay: Duration::from_secs(3),
             pending_checks: 1,
+            dialect: Dialect::default(),
+            clock: SandboxClock::default(),
         }
     }
 }
@@ -218,6 +288,8 @@ impl Desk {
 pub struct SandboxState {
     desk: Arc<Mutex<Desk>>,
     slow_delay: Duration,
+    dialect: Dialect,
+    clock: SandboxClock,
 }
 
 impl SandboxState {
@@ -230,6 +302,8 @@ impl SandboxState {
         SandboxState {
             desk: Arc::new(Mutex::new(desk)),
             slow_delay: config.slow_delay,
+            dialect: config.dialect,
+            clock: config.clock,
         }
     }
 
@@ -302,14 +376,18 @@ async fn transaction_endpoint(
         return state.deliver(String::new(), fault.delivery(), false).await;
     }
     let answer = match TxCall::from_params(&params) {
-        Some(call) => state.desk().ledger.transaction(&call),
+        Some(call) => state.desk().ledger.transaction(&call, state.clock.now()),
         None => ledger::Answer {
-            text: failure(MISSING_PARAMS),
+            reply: Some(Reply::Refused(MISSING_PARAMS)),
             delivery: Delivery::Normal,
         },
     };
+    let text = answer
+        .reply
+        .map(|reply| state.dialect.render(&reply))
+        .unwrap_or_default();
     let (delivery, slow) = combine(answer.delivery, injected);
-    state.deliver(answer.text, delivery, slow).await
+    state.deliver(text, delivery, slow).await
 }
 
 async fn balance_endpoint(
@@ -321,13 +399,11 @@ async fn balance_endpoint(
     if let Some(fault) = injected.filter(|f| !f.processes()) {
         return state.deliver(String::new(), fault.delivery(), false).await;
     }
-    let text = match BalanceCall::from_params(&Params::parse(query.as_deref())) {
-        Some(call) => {
-            let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
-            state.desk().ledger.balance(&call, &now)
-        }
-        None => failure(MISSING_PARAMS),
+    let reply = match BalanceCall::from_params(&Params::parse(query.as_deref())) {
+        Some(call) => state.desk().ledger.balance(&call, state.clock.now()),
+        None => Reply::Refused(MISSING_PARAMS),
     };
+    let text = state.dialect.render(&reply);
     let (delivery, slow) = combine(Delivery::Normal, injected);
     state.deliver(text, delivery, slow).await
 }
@@ -487,6 +563,7 @@ pub async fn serve_forever(addr: SocketAddr, config: SandboxConfig) -> std::io::
     tracing::info!(
         url = %format!("http://{}", listener.local_addr()?),
         members = ?members,
+        dialect = %config.dialect,
         "sandbox gateway listening"
     );
     let app = router(SandboxState::new(config));

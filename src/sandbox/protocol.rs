@@ -1,14 +1,15 @@
 //! The sandbox's side of the wire format: reading a request's query into a
-//! typed call, and writing reply lines in the seed's shape
-//! `VERB PRODUCT.DEST STATUS[, reason][ KEY:value …].`
+//! typed call. Writing the reply is the dialect's (`dialect.rs`).
 //!
-//! Owns: parameter names, their validation, verbs and refusal wording.
-//! Must not: touch balances or the ledger, or know about HTTP.
+//! Owns: parameter names, their validation, R-ONE's verbs and the refusal
+//! wording. Must not: touch balances or the ledger, or know about HTTP.
 
-/// Refusal reasons that never reach the ledger.
+/// Refusal reasons, before a dialect writes them.
 pub(super) const MISSING_PARAMS: &str = "parameter tidak lengkap";
 pub(super) const BAD_SIGN: &str = "sign tidak valid";
 pub(super) const UNKNOWN_MEMBER: &str = "member tidak terdaftar";
+/// Must say "not found": the bot tells it apart from a failed transaction.
+pub(super) const NOT_FOUND: &str = "transaksi tidak ditemukan";
 
 /// The longest value accepted for any identifying parameter.
 const MAX_VALUE_LEN: usize = 64;
@@ -27,7 +28,7 @@ pub(super) enum Op {
 }
 
 impl Op {
-    /// The verb that starts this call's reply line.
+    /// The verb that starts this call's reply line in R-ONE's dialect.
     pub(super) fn verb(self) -> &'static str {
         match self {
             Op::Topup => "TRX",
@@ -132,11 +133,6 @@ impl TxCall {
             sign: params.value("sign", sign_byte).ok()?,
         })
     }
-
-    /// `VERB PRODUCT.DEST GAGAL, reason.` for this call.
-    pub(super) fn refusal(&self, reason: &str) -> String {
-        line(self.op.verb(), &self.product, &self.dest, &failure(reason))
-    }
 }
 
 /// A well-formed balance call.
@@ -153,16 +149,6 @@ impl BalanceCall {
             sign: params.value("sign", sign_byte).ok()?,
         })
     }
-}
-
-/// `VERB PRODUCT.DEST BODY`, where the body is a status with its fields.
-pub(super) fn line(verb: &str, product: &str, dest: &str, body: &str) -> String {
-    format!("{verb} {product}.{dest} {body}")
-}
-
-/// The body of a failure: `GAGAL, reason.`; alone it is a bare refusal line.
-pub(super) fn failure(reason: &str) -> String {
-    format!("GAGAL, {reason}.")
 }
 
 /// Compares two signs without stopping at the first difference.
