@@ -37,6 +37,7 @@ pub fn build_engine(
     config.default_lang = settings.locale;
     config.balance_sign = settings.balance_sign;
     config.default_account = default_account;
+    config.reply_rules = settings.reply_rules.clone();
     Ok(Engine::new(
         store,
         GatewayClient::new(settings.gateway_timeout),

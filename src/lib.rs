@@ -16,6 +16,8 @@
 //! - [`sandbox`]: a local gateway speaking the seed's protocol, for the
 //!   demo, tests and benchmarks.
 //! - [`settings`]: environment variables and the optional config file.
+//! - [`probe`]: `loket probe`, how loket reads a center's balance and
+//!   status replies, for operators.
 //! - [`bench`]: the load driver behind `loket bench` (see BENCHMARKS.md).
 
 pub mod app;
@@ -27,6 +29,7 @@ pub mod engine;
 pub mod gateway;
 pub mod i18n;
 pub mod money;
+pub mod probe;
 pub mod sandbox;
 pub mod secret;
 pub mod settings;

@@ -25,7 +25,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Chat with the bot in this terminal, against the built-in sandbox gateway.
-    Console,
+    Console {
+        /// Reply templates the built-in sandbox answers in: rone, otomax, sisa or kv.
+        #[arg(long, default_value_t = Dialect::Rone)]
+        dialect: Dialect,
+    },
     /// Run the Telegram bot (reads TELOXIDE_TOKEN).
     Run,
     /// Serve the sandbox gateway (the seed's protocol, for demos and tests).
@@ -39,6 +43,28 @@ enum Cmd {
         /// Reply templates to answer in: rone (the seed's), otomax, sisa or kv.
         #[arg(long, default_value_t = Dialect::Rone)]
         dialect: Dialect,
+    },
+    /// One balance call (and, with --ref, one status check) to a gateway,
+    /// printing the raw reply beside how loket reads it. The PIN and API
+    /// key come from LOKET_PROBE_PIN / LOKET_PROBE_KEY or a prompt, never
+    /// the command line. Never moves money.
+    Probe {
+        /// The gateway's base URL.
+        #[arg(long)]
+        url: String,
+        /// The member ID.
+        #[arg(long)]
+        member: String,
+        /// A refID to check (cek=1); needs --product and --dest.
+        #[arg(long = "ref", requires_all = ["product", "dest"])]
+        ref_id: Option<String>,
+        #[arg(long)]
+        product: Option<String>,
+        #[arg(long)]
+        dest: Option<String>,
+        /// Balance sign form: fields or checkbalance.
+        #[arg(long, default_value = "fields")]
+        balance_sign: String,
     },
     /// Load driver: measures loket on loopback (see BENCHMARKS.md).
     #[command(subcommand)]
@@ -69,9 +95,42 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load().context("invalid settings")?;
     match cli.command {
-        Cmd::Console => {
+        Cmd::Console { dialect } => {
             init_logging("warn");
-            console(settings).await
+            console(settings, dialect).await
+        }
+        Cmd::Probe {
+            url,
+            member,
+            ref_id,
+            product,
+            dest,
+            balance_sign,
+        } => {
+            init_logging("warn");
+            let base_url =
+                loket::engine::normalize_base_url(&url).context("--url is not an http(s) URL")?;
+            let creds = loket::gateway::Credentials {
+                member_id: member,
+                pin: secret_input("LOKET_PROBE_PIN", "PIN: ")?,
+                api_key: secret_input("LOKET_PROBE_KEY", "API key: ")?,
+                base_url,
+                balance_sign: balance_sign
+                    .parse()
+                    .map_err(|e: String| anyhow::anyhow!(e))?,
+            };
+            let check = ref_id.map(|ref_id| loket::probe::ProbeCheck {
+                ref_id,
+                product: product.unwrap_or_default().to_ascii_uppercase(),
+                dest: dest.unwrap_or_default(),
+            });
+            let reader = loket::gateway::Reader::new(settings.reply_rules.clone());
+            let client = loket::gateway::GatewayClient::new(settings.gateway_timeout);
+            print!(
+                "{}",
+                loket::probe::probe(&client, &reader, &creds, check.as_ref()).await
+            );
+            Ok(())
         }
         Cmd::Run => {
             init_logging("info");
@@ -109,9 +168,23 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn console(settings: Settings) -> anyhow::Result<()> {
+/// A secret for the probe: from `var`, else typed at a prompt without echo.
+fn secret_input(var: &str, prompt: &str) -> anyhow::Result<loket::secret::Secret> {
+    if let Ok(value) = std::env::var(var) {
+        return Ok(loket::secret::Secret::new(value));
+    }
+    let value = rpassword::prompt_password(prompt)
+        .with_context(|| format!("set {var} or type it at the prompt"))?;
+    Ok(loket::secret::Secret::new(value))
+}
+
+async fn console(settings: Settings, dialect: Dialect) -> anyhow::Result<()> {
     let loopback: SocketAddr = "127.0.0.1:0".parse().expect("loopback address");
-    let sandbox = sandbox::spawn(loopback, SandboxConfig::default())
+    let config = SandboxConfig {
+        dialect,
+        ..SandboxConfig::default()
+    };
+    let sandbox = sandbox::spawn(loopback, config)
         .await
         .context("cannot start the sandbox gateway")?;
     let sandbox_url = sandbox.base_url();

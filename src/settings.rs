@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crate::command::Lang;
 use crate::gateway::BalanceSign;
+use crate::gateway::ReplyRules;
 use crate::store::parse_key;
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +47,9 @@ pub struct Settings {
     pub catalog_file: Option<PathBuf>,
     /// How hard the bot's sends are paced (`LOKET_THROTTLE`).
     pub throttle: Throttle,
+    /// A center's reply dialect beyond the built-in one
+    /// (`LOKET_REPLY_RULES`), read and checked at start.
+    pub reply_rules: ReplyRules,
 }
 
 /// Pacing of the bot's messages. Telegram's limits are the only right
@@ -103,6 +107,7 @@ pub const KEYS: &[&str] = &[
     "LOKET_LISTEN",
     "LOKET_CATALOG",
     "LOKET_THROTTLE",
+    "LOKET_REPLY_RULES",
 ];
 
 impl Settings {
@@ -182,6 +187,11 @@ impl Settings {
             throttle: match get("LOKET_THROTTLE") {
                 None => Throttle::Telegram,
                 Some(v) => v.parse().map_err(|e| invalid("LOKET_THROTTLE", e))?,
+            },
+            reply_rules: match get("LOKET_REPLY_RULES") {
+                None => ReplyRules::default(),
+                Some(path) => ReplyRules::load(std::path::Path::new(&path))
+                    .map_err(|e| invalid("LOKET_REPLY_RULES", format!("{path}: {e}")))?,
             },
         })
     }

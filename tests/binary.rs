@@ -104,3 +104,123 @@ fn sandbox_binary_answers_an_independent_signing_client() {
     assert!(topup.contains("REFID:IND1"), "{topup}");
     assert!(bad.contains("GAGAL") && bad.contains("sign"), "{bad}");
 }
+
+/// `loket console --dialect NAME` runs the same demo against a sandbox
+/// that answers in another center's templates.
+#[test]
+fn console_demo_works_in_every_dialect() {
+    for dialect in ["otomax", "sisa", "kv"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
+            .args(["console", "--dialect", dialect])
+            .env_remove("LOKET_DATA_DIR")
+            .env_remove("LOKET_CONFIG")
+            .env_remove("LOKET_GATEWAY_URL")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"saldo\nPLNPASC 546302215889 cek\n1\nT10 087712345678\n")
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        let out = String::from_utf8(output.stdout).unwrap();
+        for want in [
+            "Rp5.000.000",
+            "Total: Rp302.750",
+            "Pembayaran berhasil",
+            "Isi ulang berhasil",
+        ] {
+            assert!(out.contains(want), "{dialect}: no {want:?} in {out}");
+        }
+    }
+}
+
+/// A rules file with a bad line stops loket at start, naming the line.
+#[test]
+fn a_bad_reply_rule_stops_loket_naming_its_line() {
+    let dir = std::env::temp_dir().join(format!("loket-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.txt");
+    std::fs::write(&rules, "success telah sukses\nsn Voucher (\\S+\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .arg("console")
+        .env("LOKET_REPLY_RULES", &rules)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("LOKET_REPLY_RULES") && err.contains("line 2"),
+        "{err}"
+    );
+}
+
+/// `loket probe` prints the raw reply beside how loket read it, and never
+/// the PIN, the key or the sign.
+#[test]
+fn probe_shows_raw_replies_and_no_secret() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args([
+            "sandbox",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--dialect",
+            "otomax",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "sandbox did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args([
+            "probe",
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+            "--member",
+            "DEMO",
+            "--ref",
+            "LNOSUCHREF1",
+            "--product",
+            "T10",
+            "--dest",
+            "087712345678",
+        ])
+        .env("LOKET_PROBE_PIN", "0000")
+        .env("LOKET_PROBE_KEY", "demo")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    sandbox.kill().unwrap();
+    let _ = sandbox.wait();
+    let out = String::from_utf8(output.stdout).unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{out}{err}");
+    assert!(out.contains("Saldo Anda Rp 5.000.000"), "{out}");
+    assert!(out.contains("read as   : balance Rp5.000.000"), "{out}");
+    assert!(out.contains("Transaksi tidak ditemukan"), "{out}");
+    assert!(out.contains("verdict if Topup: NotRecorded"), "{out}");
+    let sign = sign(&["R-ONE", "DEMO", "", "", "", "0000", "demo"]);
+    for secret in ["0000", "demo", sign.as_str()] {
+        assert!(!out.contains(&format!("={secret}")), "{secret} in {out}");
+        assert!(!err.contains(secret), "{secret} in {err}");
+    }
+    assert!(out.contains("sign=***"), "{out}");
+}

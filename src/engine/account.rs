@@ -375,7 +375,7 @@ impl Engine {
 }
 
 /// `https://h2h.example.co.id/` → `https://h2h.example.co.id`; only http(s).
-pub(super) fn normalize_base_url(text: &str) -> Option<String> {
+pub fn normalize_base_url(text: &str) -> Option<String> {
     let url = url::Url::parse(text.trim()).ok()?;
     if !matches!(url.scheme(), "http" | "https")
         || url.host_str().is_none()

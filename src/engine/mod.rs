@@ -19,6 +19,8 @@
 //! whose outcome is not known yet; `account` login, language and groups.
 
 mod account;
+
+pub use account::normalize_base_url;
 mod followup;
 mod purchase;
 

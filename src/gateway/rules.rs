@@ -30,8 +30,8 @@ use super::reply::TxStatus;
 /// Why a rules file cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
-    #[error("{path}: cannot read: {message}")]
-    Read { path: String, message: String },
+    #[error("cannot read: {message}")]
+    Read { message: String },
     #[error("line {line}: {message}")]
     Line { line: usize, message: String },
 }
@@ -55,7 +55,6 @@ impl ReplyRules {
     /// Reads a rules file.
     pub fn load(path: &Path) -> Result<ReplyRules, RuleError> {
         let text = std::fs::read_to_string(path).map_err(|e| RuleError::Read {
-            path: path.display().to_string(),
             message: e.to_string(),
         })?;
         ReplyRules::parse(&text)
