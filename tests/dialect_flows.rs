@@ -9,11 +9,15 @@ use std::time::Duration;
 
 use loket::app::demo_account;
 use loket::catalog::Catalog;
-use loket::engine::{ChatCtx, Engine, EngineConfig, Input, Notice, Response};
+use loket::engine::{ChatCtx, Engine, EngineConfig, Input, Notice};
 use loket::gateway::GatewayClient;
 use loket::sandbox::{self, Dialect, SandboxConfig, SandboxHandle};
 use loket::store::{EntryState, Location, Store};
 use tokio::sync::mpsc;
+
+#[path = "support/chat.rs"]
+mod chat;
+use chat::{ref_of, shown};
 
 const ME: i64 = 3003;
 
@@ -74,25 +78,6 @@ impl World {
     fn state(&self, ref_id: &str) -> EntryState {
         self.engine.store().entry(ref_id).unwrap().unwrap().state
     }
-}
-
-fn shown(response: &Response) -> String {
-    response
-        .replies
-        .iter()
-        .chain(response.edit_source.iter())
-        .map(|r| r.text.clone())
-        .chain(response.toast.clone())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn ref_of(text: &str) -> String {
-    let at = text.find("RefID: ").expect("a refID") + "RefID: ".len();
-    text[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect()
 }
 
 #[tokio::test]

@@ -23,6 +23,10 @@ use loket::secret::Secret;
 use loket::store::{EntryState, Location, Store};
 use tokio::sync::mpsc;
 
+#[path = "support/chat.rs"]
+mod chat;
+use chat::{ref_of, shown};
+
 const ME: i64 = 2002;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -156,24 +160,6 @@ impl World {
     }
 }
 
-fn text(response: &Response) -> String {
-    response
-        .replies
-        .iter()
-        .map(|r| r.text.clone())
-        .chain(response.edit_source.iter().map(|e| e.text.clone()))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn ref_of(text: &str) -> String {
-    let at = text.find("RefID: ").expect("a refID") + "RefID: ".len();
-    text[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_topup_answered_about_another_call_is_never_a_verdict() {
     for (other, wrong_word) in [
@@ -202,7 +188,7 @@ async fn a_topup_answered_about_another_call_is_never_a_verdict() {
             ),
         ])
         .await;
-        let first = text(&w.say("T10 081200009001").await);
+        let first = shown(&w.say("T10 081200009001").await);
         assert!(first.contains("sedang dicek"), "{other}: {first}");
         assert!(
             !first.to_lowercase().contains(wrong_word),
@@ -211,7 +197,7 @@ async fn a_topup_answered_about_another_call_is_never_a_verdict() {
         let ref_id = ref_of(&first);
         assert_eq!(w.state_of(&ref_id), EntryState::Unknown, "{other}");
         // Retyped: the call may have been charged, so loket asks first.
-        let again = text(&w.say("T10 081200009001").await);
+        let again = shown(&w.say("T10 081200009001").await);
         assert!(again.contains("Kirim lagi?"), "{other}: {again}");
         assert_eq!(w.seen(Kind::Topup), 1, "{other}");
     }
@@ -238,7 +224,7 @@ async fn a_payment_answered_with_the_inquiry_line_or_a_bare_success_is_never_pai
         .await;
         let bill = w.say("PLNPASC 546302215889 cek").await;
         let pay = bill.replies[0].buttons[0].data.clone();
-        let paid = text(&w.press(&pay).await);
+        let paid = shown(&w.press(&pay).await);
         assert!(!paid.contains("berhasil"), "{payment_answer}: {paid}");
         assert!(paid.contains("sedang dicek"), "{payment_answer}: {paid}");
         let ref_id = ref_of(&paid);
@@ -248,7 +234,7 @@ async fn a_payment_answered_with_the_inquiry_line_or_a_bare_success_is_never_pai
             w.state_of(&ref_id)
         );
         // A second tap never sends a second payment.
-        let again = text(&w.press(&pay).await);
+        let again = shown(&w.press(&pay).await);
         assert!(!again.contains("berhasil"), "{payment_answer}: {again}");
     }
 }
@@ -269,7 +255,7 @@ async fn a_refused_status_check_never_fails_a_charged_topup() {
             (Kind::Status, &[refusal]),
         ])
         .await;
-        let first = text(&w.say("T10 081200009001").await);
+        let first = shown(&w.say("T10 081200009001").await);
         assert!(first.contains("sedang dicek"), "{refusal}: {first}");
         let ref_id = ref_of(&first);
         w.checks(3).await;
@@ -318,7 +304,7 @@ async fn an_outcome_on_a_status_check_is_final() {
             (Kind::Status, &[answer]),
         ])
         .await;
-        let first = text(&w.say("T10 081200009001").await);
+        let first = shown(&w.say("T10 081200009001").await);
         let ref_id = ref_of(&first);
         let notice = tokio::time::timeout(Duration::from_secs(3), w.notices.recv())
             .await
@@ -341,11 +327,11 @@ async fn status_refid_asks_the_gateway_and_corrects_a_wrong_final_verdict() {
         ),
     ])
     .await;
-    let first = text(&w.say("T10 081200009001").await);
+    let first = shown(&w.say("T10 081200009001").await);
     assert!(first.contains("gagal"), "{first}");
     let ref_id = ref_of(&first);
     assert_eq!(w.state_of(&ref_id), EntryState::Failed);
-    let status = text(&w.say(&format!("status {ref_id}")).await);
+    let status = shown(&w.say(&format!("status {ref_id}")).await);
     assert_eq!(w.seen(Kind::Status), 1, "status always asks the gateway");
     assert!(
         status.contains("sekarang menyatakan berhasil") && status.contains("Rp10.880"),
@@ -373,9 +359,9 @@ async fn status_refid_of_a_final_entry_shows_the_gateway_beside_the_journal() {
         (Kind::Status, &["GAGAL, sign tidak valid"]),
     ])
     .await;
-    let first = text(&w.say("T10 081200009001").await);
+    let first = shown(&w.say("T10 081200009001").await);
     let ref_id = ref_of(&first);
-    let status = text(&w.say(&format!("status {ref_id}")).await);
+    let status = shown(&w.say(&format!("status {ref_id}")).await);
     assert_eq!(w.seen(Kind::Status), 1);
     assert!(status.contains("berhasil"), "{status}");
     assert!(status.contains("sign tidak valid"), "{status}");
@@ -393,7 +379,7 @@ async fn an_unreadable_money_reply_shows_the_gateways_words() {
         (Kind::Status, &["STATUS {product}.{dest} PENDING."]),
     ])
     .await;
-    let first = text(&w.say("T10 081200009001").await);
+    let first = shown(&w.say("T10 081200009001").await);
     assert!(first.contains("sedang dicek"), "{first}");
     assert!(
         first.contains("Jawaban gateway: Mohon maaf, sistem kami sedang sibuk"),
@@ -401,7 +387,7 @@ async fn an_unreadable_money_reply_shows_the_gateways_words() {
     );
     let long = "x".repeat(500);
     let w = world(&[(Kind::Topup, &[long.as_str()])]).await;
-    let first = text(&w.say("T10 081200009001").await);
+    let first = shown(&w.say("T10 081200009001").await);
     let words = first.lines().last().unwrap();
     assert!(
         words.chars().count() <= "Jawaban gateway: ".len() + 201,
