@@ -152,6 +152,13 @@ impl Settings {
             }
         };
         let invalid = |key: &'static str, reason: String| SettingsError::Invalid { key, reason };
+        if get("LOKET_LISTEN").is_some() && get("LOKET_WEBHOOK_URL").is_none() {
+            return Err(invalid(
+                "LOKET_LISTEN",
+                "is only for webhook mode: set LOKET_WEBHOOK_URL too, or unset LOKET_LISTEN to long-poll"
+                    .to_string(),
+            ));
+        }
         Ok(Settings {
             data_dir: get("LOKET_DATA_DIR").map_or_else(|| PathBuf::from("./data"), PathBuf::from),
             data_dir_explicit: get("LOKET_DATA_DIR").is_some(),
@@ -227,6 +234,20 @@ mod tests {
     }
 
     #[test]
+    fn listen_without_a_webhook_url_is_an_error_not_silent_long_polling() {
+        let error =
+            Settings::from_map(&map(&[("LOKET_LISTEN", "127.0.0.1:8443")])).expect_err("an error");
+        assert!(error.to_string().starts_with("LOKET_LISTEN:"), "{error}");
+        assert!(error.to_string().contains("LOKET_WEBHOOK_URL"), "{error}");
+        let both = Settings::from_map(&map(&[
+            ("LOKET_LISTEN", "127.0.0.1:8443"),
+            ("LOKET_WEBHOOK_URL", "https://bot.example/hook"),
+        ]))
+        .expect("webhook mode");
+        assert!(both.listen.is_some() && both.webhook_url.is_some());
+    }
+
+    #[test]
     fn defaults_match_the_spec() {
         let s = Settings::from_map(&HashMap::new()).unwrap();
         assert_eq!(s.data_dir, PathBuf::from("./data"));
@@ -248,6 +269,7 @@ mod tests {
             ("LOKET_BALANCE_SIGN", "checkbalance"),
             ("LOKET_SECRET_KEY", &"ab".repeat(32)),
             ("LOKET_LISTEN", "127.0.0.1:8443"),
+            ("LOKET_WEBHOOK_URL", "https://bot.example/hook"),
             ("LOKET_THROTTLE", "Raised"),
         ]))
         .unwrap();

@@ -595,8 +595,14 @@ async fn someone_elses_bill_button_pays_nothing() {
 #[tokio::test]
 async fn unreadable_balance_answer_says_so_and_the_next_works() {
     let w = world().await;
-    for fault in [Fault::ServerError, Fault::Garbage, Fault::Drop] {
-        w.sandbox.inject(fault, 1);
+    // A 5xx or a dropped connection is retried twice before the user is
+    // told; an HTML page is an answer, and is not.
+    for (fault, times) in [
+        (Fault::ServerError, 3),
+        (Fault::Garbage, 1),
+        (Fault::Drop, 3),
+    ] {
+        w.sandbox.inject(fault, times);
         let reply = text(&w.say("saldo").await);
         assert!(reply.contains("Gateway tidak"), "{fault:?}: {reply}");
         assert!(text(&w.say("saldo").await).contains("Rp5.000.000"));
@@ -658,4 +664,35 @@ async fn login_finds_a_gateway_that_signs_balance_as_checkbalance() {
         1,
         "one refused try, then the other form"
     );
+}
+
+/// Reads (balance, bill check, status check) are retried twice on a
+/// refused or dropped connection or a 5xx; a topup never is.
+#[tokio::test]
+async fn reads_retry_and_money_never_does() {
+    for fault in [Fault::ServerError, Fault::Drop] {
+        let w = world_with(
+            |c| c.recheck_after = Duration::from_secs(60),
+            Duration::from_secs(5),
+        )
+        .await;
+        w.sandbox.inject(fault, 2);
+        let balance = text(&w.say("saldo").await);
+        assert!(balance.contains("Rp5.000.000"), "{fault:?}: {balance}");
+        assert_eq!(w.sandbox.stats().balance_checks, 3, "{fault:?}");
+
+        w.sandbox.inject(fault, 2);
+        let bill = text(&w.say("PLNPASC 546302215889 cek").await);
+        assert!(bill.contains("Rp302.750"), "{fault:?}: {bill}");
+        assert_eq!(w.sandbox.stats().inquiries, 3, "{fault:?}");
+
+        w.sandbox.inject(fault, 1);
+        let topup = text(&w.say("T10 087712345678").await);
+        assert!(topup.contains("sedang dicek"), "{fault:?}: {topup}");
+        assert_eq!(
+            w.sandbox.stats().topups,
+            1,
+            "{fault:?}: a topup is never retried"
+        );
+    }
 }

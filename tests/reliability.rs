@@ -563,8 +563,15 @@ fn hostile_text_gets_a_short_answer_or_silence_never_a_panic() {
 async fn a_broken_inquiry_answer_stores_no_bill_and_the_next_check_works() {
     let sandbox = start_sandbox(Duration::from_millis(1500)).await;
     let engine = engine_on(&Location::Temporary, &sandbox, |_| {});
-    for fault in [Fault::ServerError, Fault::Garbage, Fault::Drop, Fault::Slow] {
-        sandbox.inject(fault, 1);
+    // A 5xx or a dropped connection is retried twice (a check moves no
+    // money) before the user is told; HTML and a timeout are not retried.
+    for (fault, times) in [
+        (Fault::ServerError, 3),
+        (Fault::Garbage, 1),
+        (Fault::Drop, 3),
+        (Fault::Slow, 1),
+    ] {
+        sandbox.inject(fault, times);
         let broken = say(&engine, "PLNPASC 546302215889 cek").await;
         let text = shown(&broken);
         assert!(text.contains("Gateway tidak"), "{fault:?}: {text}");

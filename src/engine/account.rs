@@ -242,7 +242,7 @@ impl Engine {
         let body = self
             .inner
             .client
-            .send(&balance_request(&self.resolve(creds.clone())))
+            .read(&balance_request(&self.resolve(creds.clone())))
             .await
             .ok()?;
         Some(self.inner.reader.balance(&body))

@@ -313,7 +313,7 @@ impl Engine {
             &entry.dest,
             &entry.ref_id,
         );
-        match self.inner.client.send(&request).await {
+        match self.inner.client.read(&request).await {
             Ok(body) => {
                 let reply = self.inner.reader.read(&call_of(entry), &body);
                 let verdict = self.inner.reader.verdict(

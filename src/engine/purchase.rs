@@ -12,7 +12,7 @@ impl Engine {
         let text = match self
             .inner
             .client
-            .send(&balance_request(&access.creds))
+            .read(&balance_request(&access.creds))
             .await
         {
             Ok(body) => match self.inner.reader.balance(&body) {
@@ -378,7 +378,7 @@ impl Engine {
             &target.dest,
             &ref_id,
         );
-        let body = match self.inner.client.send(&request).await {
+        let body = match self.inner.client.read(&request).await {
             Ok(body) => body,
             Err(e) => return Ok(Response::reply(Reply::text(self.call_error_text(lang, &e)))),
         };

@@ -68,6 +68,30 @@ impl GatewayClient {
     }
 }
 
+/// Waits before the retries of a read (`GatewayClient::read`).
+const READ_RETRY_WAITS: [Duration; 2] = [Duration::from_millis(200), Duration::from_millis(600)];
+
+impl GatewayClient {
+    /// Sends a call that moves no money (balance, inquiry, status check),
+    /// retrying twice with a short backoff when the connection is refused
+    /// or dropped or the gateway answers 5xx. A timeout is not retried (it
+    /// already waited the whole timeout). Never use this for a topup or a
+    /// payment: those are only ever followed up under their own refID.
+    pub async fn read(&self, request: &GatewayRequest) -> Result<String, CallError> {
+        let mut result = self.send(request).await;
+        for wait in READ_RETRY_WAITS {
+            let retry = matches!(result, Err(CallError::Connect | CallError::Broken))
+                || matches!(result, Err(CallError::Status(code)) if code >= 500);
+            if !retry {
+                break;
+            }
+            tokio::time::sleep(wait).await;
+            result = self.send(request).await;
+        }
+        result
+    }
+}
+
 fn classify(error: reqwest::Error) -> CallError {
     if error.is_timeout() {
         CallError::Timeout
