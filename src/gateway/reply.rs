@@ -1063,12 +1063,7 @@ fn decode(value: &str) -> String {
 }
 
 fn is_ref_key(key: &str) -> bool {
-    let k: String = key
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    matches!(k.as_str(), "refid" | "ref_id")
+    matches!(normal_key(key).as_str(), "REFID" | "REF_ID")
 }
 
 fn first_word(value: &str) -> &str {
@@ -1099,12 +1094,7 @@ fn normal_key(key: &str) -> String {
 
 /// Keys whose value is an SN (read up to `. ` as well as the next field).
 fn is_sn_key(key: &str) -> bool {
-    let k: String = key
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    matches!(k.as_str(), "SN" | "SN/REF" | "TOKEN")
+    matches!(normal_key(key).as_str(), "SN" | "SN/REF" | "TOKEN")
 }
 
 /// Every field in the text with its value. A value runs to the next field
@@ -1318,12 +1308,7 @@ fn trim_reason(text: &str) -> String {
 }
 
 fn absorb_field(reply: &mut GatewayReply, f: &FoundField) {
-    let key: String = f
-        .key
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let key = normal_key(&f.key);
     let value = &f.value;
     let text = || (!value.is_empty()).then(|| value.clone());
     match key.as_str() {
