@@ -443,7 +443,7 @@ fn parse_purchase(
                     example: bill_example(family, "cek"),
                 });
             }
-            let bill = shape_bill(family, &product, args)?;
+            let bill = shape_bill(family, &product, args, action == Some(Action::Pay))?;
             Ok(if action == Some(Action::Pay) {
                 Command::Pay(bill)
             } else {
@@ -454,10 +454,15 @@ fn parse_purchase(
 }
 
 /// Applies the family's `@` shape to the typed words.
+///
+/// `pay` is a typed `bayar`: it pays the open check of that customer
+/// number, so the year, months or amount need not be typed again; without
+/// them the target is left without its suffix.
 fn shape_bill(
     family: &'static BillFamily,
     product: &str,
     args: &[&str],
+    pay: bool,
 ) -> Result<Bill, ParseError> {
     let example = bill_example(family, "cek");
     let (dest, extra) = match args {
@@ -479,6 +484,18 @@ fn shape_bill(
             target: Target {
                 product: product.to_string(),
                 dest: dest.to_string(),
+            },
+            family,
+        });
+    }
+    if pay && extra.is_none() {
+        return Ok(Bill {
+            target: Target {
+                product: product.to_string(),
+                dest: match family.shape {
+                    BillShape::DestYear => dest.to_ascii_uppercase(),
+                    _ => dest.to_string(),
+                },
             },
             family,
         });
@@ -540,17 +557,53 @@ fn shape_bill(
 
 /// The closest valid example for a family: `PLNPASC 546302215889 cek`.
 pub fn bill_example(family: &BillFamily, action: &str) -> String {
-    let extra = match family.shape {
-        BillShape::Plain => "",
-        BillShape::DestMonths => " 3",
-        BillShape::DestYear => " 2025",
-        BillShape::ProductYear => " 2024",
-        BillShape::ProductAmount => " 1500000",
+    let extra = match example_extra(family.shape) {
+        "" => String::new(),
+        extra => format!(" {extra}"),
     };
     format!(
         "{} {}{extra} {action}",
         family.example_code, family.example_dest
     )
+}
+
+/// The extra word a family's examples show (months, year, amount).
+fn example_extra(shape: BillShape) -> &'static str {
+    match shape {
+        BillShape::Plain => "",
+        BillShape::DestMonths => "3",
+        BillShape::DestYear => "2025",
+        BillShape::ProductYear => "2024",
+        BillShape::ProductAmount => "1500000",
+    }
+}
+
+/// How a user types the check of a bill sent as `product` / `dest`: the
+/// family's `@` shape undone (`BPJSKS` `0001234567890@3` →
+/// `BPJSKS 0001234567890 3 cek`; one month, the default, is not typed).
+pub fn check_example(catalog: &Catalog, product: &str, dest: &str) -> String {
+    let (code, code_suffix) = product.split_once('@').unwrap_or((product, ""));
+    let (number, number_suffix) = dest.split_once('@').unwrap_or((dest, ""));
+    let extra = match catalog.classify(code) {
+        ProductKind::Bill(family) => match family.shape {
+            BillShape::Plain => "",
+            BillShape::DestMonths if number_suffix.is_empty() || number_suffix == "1" => "",
+            BillShape::DestMonths | BillShape::DestYear if !number_suffix.is_empty() => {
+                number_suffix
+            }
+            BillShape::ProductYear | BillShape::ProductAmount if !code_suffix.is_empty() => {
+                code_suffix
+            }
+            // A year or amount is needed to check: show where it goes.
+            shape => example_extra(shape),
+        },
+        ProductKind::Prepaid => "",
+    };
+    if extra.is_empty() {
+        format!("{code} {number} cek")
+    } else {
+        format!("{code} {number} {extra} cek")
+    }
 }
 
 fn parse_year(text: &str) -> Option<u16> {
@@ -602,6 +655,8 @@ fn normalize_phone(dest: &str) -> String {
 pub enum ButtonAction {
     /// Pay the inquiry with this refID.
     Pay(String),
+    /// Pay it although the same bill was paid today (the user said yes).
+    PayAgain(String),
     /// Drop the inquiry with this refID.
     CancelBill(String),
     /// Confirm a repeated topup prepared under this refID.
@@ -614,6 +669,7 @@ impl ButtonAction {
     pub fn encode(&self) -> String {
         let (tag, ref_id) = match self {
             ButtonAction::Pay(r) => ("pay", r),
+            ButtonAction::PayAgain(r) => ("payagain", r),
             ButtonAction::CancelBill(r) => ("nopay", r),
             ButtonAction::SendAgain(r) => ("again", r),
             ButtonAction::DontSend(r) => ("noagain", r),
@@ -629,6 +685,7 @@ impl ButtonAction {
         let ref_id = ref_id.to_string();
         Some(match tag {
             "pay" => ButtonAction::Pay(ref_id),
+            "payagain" => ButtonAction::PayAgain(ref_id),
             "nopay" => ButtonAction::CancelBill(ref_id),
             "again" => ButtonAction::SendAgain(ref_id),
             "noagain" => ButtonAction::DontSend(ref_id),

@@ -18,6 +18,7 @@
 //! - [`settings`]: environment variables and the optional config file.
 //! - [`probe`]: `loket probe`, how loket reads a center's balance and
 //!   status replies, for operators.
+//! - [`wib`]: times as users read them (WIB, UTC+7).
 //! - [`bench`]: the load driver behind `loket bench` (see BENCHMARKS.md).
 
 pub mod app;
@@ -35,3 +36,4 @@ pub mod secret;
 pub mod settings;
 pub mod store;
 pub mod telegram;
+pub mod wib;

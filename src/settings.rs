@@ -162,7 +162,18 @@ impl Settings {
         Ok(Settings {
             data_dir: get("LOKET_DATA_DIR").map_or_else(|| PathBuf::from("./data"), PathBuf::from),
             data_dir_explicit: get("LOKET_DATA_DIR").is_some(),
-            gateway_url: get("LOKET_GATEWAY_URL"),
+            // One spelling of a gateway everywhere: the journal compares
+            // it to follow a call up after a restart.
+            gateway_url: match get("LOKET_GATEWAY_URL") {
+                None => None,
+                Some(v) => Some(crate::engine::normalize_base_url(&v).ok_or_else(|| {
+                    invalid(
+                        "LOKET_GATEWAY_URL",
+                        "is not an http(s) URL without a query (e.g. https://h2h.example.co.id)"
+                            .to_string(),
+                    )
+                })?),
+            },
             gateway_timeout: seconds("LOKET_GATEWAY_TIMEOUT", 60)?,
             recheck_after: seconds("LOKET_RECHECK_AFTER", 15)?,
             inquiry_ttl: seconds("LOKET_INQUIRY_TTL", 1800)?,
@@ -182,7 +193,23 @@ impl Settings {
                 None => BalanceSign::Fields,
                 Some(v) => v.parse().map_err(|e| invalid("LOKET_BALANCE_SIGN", e))?,
             },
-            webhook_url: get("LOKET_WEBHOOK_URL"),
+            webhook_url: match get("LOKET_WEBHOOK_URL") {
+                None => None,
+                Some(v) => match url::Url::parse(&v) {
+                    // Telegram calls only https; http is for a local Bot API
+                    // server (and tests).
+                    Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => {
+                        Some(v)
+                    }
+                    _ => {
+                        return Err(invalid(
+                            "LOKET_WEBHOOK_URL",
+                            "is not an https:// URL (e.g. https://bot.example.com/telegram)"
+                                .to_string(),
+                        ))
+                    }
+                },
+            },
             listen: match get("LOKET_LISTEN") {
                 None => None,
                 Some(v) => Some(
@@ -231,6 +258,38 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
             .collect()
+    }
+
+    #[test]
+    fn gateway_urls_have_one_spelling_and_bad_ones_stop_loket() {
+        let spellings = [
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:8080/",
+            "HTTP://127.0.0.1:8080/",
+        ];
+        for spelling in spellings {
+            let s = Settings::from_map(&map(&[("LOKET_GATEWAY_URL", spelling)])).expect(spelling);
+            assert_eq!(
+                s.gateway_url.as_deref(),
+                Some("http://127.0.0.1:8080"),
+                "{spelling}"
+            );
+        }
+        let s = Settings::from_map(&map(&[(
+            "LOKET_GATEWAY_URL",
+            "https://H2H.Example.co.id:443/",
+        )]))
+        .expect("valid");
+        assert_eq!(s.gateway_url.as_deref(), Some("https://h2h.example.co.id"));
+        for (key, bad) in [
+            ("LOKET_GATEWAY_URL", "h2h.example.co.id"),
+            ("LOKET_GATEWAY_URL", "ftp://h2h.example.co.id"),
+            ("LOKET_WEBHOOK_URL", "not a url"),
+            ("LOKET_WEBHOOK_URL", "bot.example.com/hook"),
+        ] {
+            let error = Settings::from_map(&map(&[(key, bad)])).expect_err(bad);
+            assert!(error.to_string().starts_with(&format!("{key}:")), "{error}");
+        }
     }
 
     #[test]

@@ -66,6 +66,10 @@ pub enum InquiryState {
 pub struct Inquiry {
     pub ref_id: String,
     pub chat_id: i64,
+    /// The account whose bill this is (private chat id of its owner); one
+    /// bill of an account pays once, whichever chat checked it.
+    #[serde(default)]
+    pub account_id: i64,
     /// Telegram user who asked; only they or the account owner may pay.
     pub requested_by: i64,
     pub product: String,
@@ -160,6 +164,10 @@ pub struct JournalEntry {
     /// checked, so the same words are not posted twice.
     #[serde(default)]
     pub shown: Option<String>,
+    /// The chat was told this call cannot be checked until its account
+    /// logs in again (as the same member, on the same gateway).
+    #[serde(default)]
+    pub unsigned_told: bool,
 }
 
 /// A final state an entry had before a later answer corrected it.
@@ -195,6 +203,34 @@ impl GroupLink {
     pub fn may_transact(&self, user_id: i64) -> bool {
         user_id == self.owner || self.allowed.contains(&user_id)
     }
+}
+
+/// One bill of an account (product and customer number, `@` suffixes
+/// dropped): its newest check, the only one that may be paid, and its
+/// latest payment, whose journal entry says whether it is settled.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BillRecord {
+    pub newest: Option<String>,
+    pub payment: Option<String>,
+}
+
+/// Why a payment claim did not go ahead (nothing was written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Claimed: the inquiry is `Paying` and its journal entry is written.
+    Claimed(Inquiry),
+    /// No such inquiry.
+    Missing,
+    /// The inquiry is not open (paid, being paid, failed, cancelled).
+    NotOpen(InquiryState),
+    /// A newer check of the same bill replaced this one.
+    Replaced { newest: String },
+    /// Another payment of this bill has no final answer yet.
+    Unsettled { ref_id: String },
+    /// The bill was paid successfully since `paid_since`: ask first.
+    PaidRecently(JournalEntry),
+    /// The refID is already journaled.
+    Journaled,
 }
 
 /// Seals secrets with XChaCha20-Poly1305; the record's identity is bound in
@@ -318,12 +354,16 @@ pub struct Store {
     accounts: sled::Tree,
     langs: sled::Tree,
     inquiries: sled::Tree,
-    inquiry_index: sled::Tree,
     journal: sled::Tree,
     journal_by_chat: sled::Tree,
     /// refIDs of journal entries whose outcome is not final yet, so a
     /// restart resumes them without reading the whole journal.
     journal_open: sled::Tree,
+    /// (account, time, refID) → refID: the duplicate-topup question and
+    /// bill rules look across every chat of an account.
+    journal_by_account: sled::Tree,
+    /// (account, product, customer number) → [`BillRecord`].
+    bills: sled::Tree,
     confirmations: sled::Tree,
     groups: sled::Tree,
     sealer: std::sync::Arc<Sealer>,
@@ -348,12 +388,34 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> StoreResult<T> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Key of the (chat, product, dest) → refID index of open inquiries.
-fn inquiry_key(chat_id: i64, product: &str, dest: &str) -> Vec<u8> {
+/// Index key of an entry by its account: newest last.
+fn account_index_key(entry: &JournalEntry) -> Vec<u8> {
+    let mut key = be(entry.account_id).to_vec();
+    key.extend_from_slice(&entry.created_at.timestamp_micros().to_be_bytes());
+    key.extend_from_slice(entry.ref_id.as_bytes());
+    key
+}
+
+/// Index key of an entry by its chat: newest last.
+fn chat_index_key(chat_id: i64, entry: &JournalEntry) -> Vec<u8> {
     let mut key = be(chat_id).to_vec();
-    key.extend_from_slice(product.as_bytes());
+    key.extend_from_slice(&entry.created_at.timestamp_micros().to_be_bytes());
+    key.extend_from_slice(entry.ref_id.as_bytes());
+    key
+}
+
+/// The part of a product code or customer number before its `@` suffix:
+/// `BPJSKS 0001234567890@1` and `@3` are one customer's bill.
+fn before_suffix(text: &str) -> &str {
+    text.split('@').next().unwrap_or(text)
+}
+
+/// Key of one bill of an account.
+fn bill_key(account_id: i64, product: &str, dest: &str) -> Vec<u8> {
+    let mut key = be(account_id).to_vec();
+    key.extend_from_slice(before_suffix(product).as_bytes());
     key.push(0x1f);
-    key.extend_from_slice(dest.as_bytes());
+    key.extend_from_slice(before_suffix(dest).as_bytes());
     key
 }
 
@@ -362,6 +424,9 @@ const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Marks a database whose `journal_open` index is complete.
 const OPEN_INDEX_MARK: &[u8] = b"journal_open_index_v1";
+
+/// Marks a database whose `journal_by_account` index is complete.
+const ACCOUNT_INDEX_MARK: &[u8] = b"journal_account_index_v1";
 
 /// Group commit: at most one flush runs at a time, and a caller whose
 /// writes are covered by a flush that started after them does not flush
@@ -421,17 +486,19 @@ impl Store {
             accounts: db.open_tree("accounts")?,
             langs: db.open_tree("langs")?,
             inquiries: db.open_tree("inquiries")?,
-            inquiry_index: db.open_tree("inquiry_index")?,
             journal: db.open_tree("journal")?,
             journal_by_chat: db.open_tree("journal_by_chat")?,
             journal_open: db.open_tree("journal_open")?,
+            journal_by_account: db.open_tree("journal_by_account")?,
+            bills: db.open_tree("bills")?,
             confirmations: db.open_tree("confirmations")?,
             groups: db.open_tree("groups")?,
             sealer: std::sync::Arc::new(sealer),
             flusher: std::sync::Arc::new(Flusher::default()),
             db,
         }
-        .with_open_index()
+        .with_open_index()?
+        .with_account_index()
     }
 
     /// Builds the index of unfinished entries once, for a database written
@@ -446,6 +513,22 @@ impl Store {
                 }
             }
             self.db.insert(OPEN_INDEX_MARK, &[])?;
+            self.db.flush()?;
+        }
+        Ok(self)
+    }
+
+    /// Builds the per-account journal index once, for a database written
+    /// before it existed.
+    fn with_account_index(self) -> StoreResult<Store> {
+        if self.db.get(ACCOUNT_INDEX_MARK)?.is_none() {
+            for item in self.journal.iter() {
+                let (_, bytes) = item?;
+                let entry: JournalEntry = decode(&bytes)?;
+                self.journal_by_account
+                    .insert(account_index_key(&entry), entry.ref_id.as_bytes())?;
+            }
+            self.db.insert(ACCOUNT_INDEX_MARK, &[])?;
             self.db.flush()?;
         }
         Ok(self)
@@ -563,15 +646,28 @@ impl Store {
 
     // ---- inquiries ----
 
-    /// Stores a fresh inquiry and makes it the open one for its
-    /// (chat, product, dest).
+    /// Stores a fresh inquiry and makes it its bill's newest check: from
+    /// now on only this one of the account's checks of that bill is
+    /// payable.
     pub async fn put_inquiry(&self, inquiry: &Inquiry) -> StoreResult<()> {
         self.inquiries
             .insert(inquiry.ref_id.as_bytes(), encode(inquiry))?;
-        self.inquiry_index.insert(
-            inquiry_key(inquiry.chat_id, &inquiry.product, &inquiry.dest),
-            inquiry.ref_id.as_bytes(),
-        )?;
+        let key = bill_key(inquiry.account_id, &inquiry.product, &inquiry.dest);
+        let mut failure = None;
+        self.bills.fetch_and_update(&key, |old| {
+            let mut record: BillRecord = match old.map(decode).transpose() {
+                Ok(record) => record.unwrap_or_default(),
+                Err(e) => {
+                    failure = Some(e);
+                    return old.map(<[u8]>::to_vec);
+                }
+            };
+            record.newest = Some(inquiry.ref_id.clone());
+            Some(encode(&record))
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
         self.flush().await
     }
 
@@ -582,20 +678,129 @@ impl Store {
             .transpose()
     }
 
-    /// The latest inquiry for (chat, product, dest), whatever its state.
-    pub fn latest_inquiry(
+    /// The record of one bill of an account (`@` suffixes ignored).
+    pub fn bill(&self, account_id: i64, product: &str, dest: &str) -> StoreResult<BillRecord> {
+        Ok(self
+            .bills
+            .get(bill_key(account_id, product, dest))?
+            .map(|b| decode(&b))
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    /// The newest check of one bill of an account, whatever its state.
+    pub fn newest_inquiry(
         &self,
-        chat_id: i64,
+        account_id: i64,
         product: &str,
         dest: &str,
     ) -> StoreResult<Option<Inquiry>> {
-        match self
-            .inquiry_index
-            .get(inquiry_key(chat_id, product, dest))?
-        {
-            Some(ref_id) => self.inquiry(&String::from_utf8_lossy(&ref_id)),
+        match self.bill(account_id, product, dest)?.newest {
+            Some(ref_id) => self.inquiry(&ref_id),
             None => Ok(None),
         }
+    }
+
+    /// A payment of this bill whose outcome is not final yet, if any.
+    pub fn unsettled_payment(
+        &self,
+        account_id: i64,
+        product: &str,
+        dest: &str,
+    ) -> StoreResult<Option<JournalEntry>> {
+        match self.bill(account_id, product, dest)?.payment {
+            Some(ref_id) => Ok(self.entry(&ref_id)?.filter(|e| !e.state.is_final())),
+            None => Ok(None),
+        }
+    }
+
+    /// Claims an inquiry for payment and journals the payment, in one
+    /// transaction: either the inquiry is `Paying`, its bill names this
+    /// payment and `entry` is written (and flushed), or nothing changed.
+    ///
+    /// Refused when the inquiry is not open, is not its bill's newest
+    /// check, another payment of the bill is unsettled, or (unless
+    /// `paid_since` is `None`) the bill was paid successfully since then.
+    /// This is "one bill pays once per account": every chat of the
+    /// account claims through here.
+    pub async fn claim_payment(
+        &self,
+        entry: &JournalEntry,
+        paid_since: Option<DateTime<Utc>>,
+    ) -> StoreResult<Claim> {
+        use sled::transaction::{ConflictableTransactionError as Tx, TransactionError};
+        use sled::Transactional;
+        let trees = (
+            &self.inquiries,
+            &self.bills,
+            &self.journal,
+            &self.journal_open,
+            &self.journal_by_chat,
+            &self.journal_by_account,
+        );
+        let ref_id = entry.ref_id.as_bytes();
+        let outcome =
+            trees.transaction(|(inquiries, bills, journal, open, by_chat, by_account)| {
+                let corrupt = |e: StoreError| Tx::Abort(e);
+                let Some(bytes) = inquiries.get(ref_id)? else {
+                    return Ok(Claim::Missing);
+                };
+                let mut inquiry: Inquiry = decode(&bytes).map_err(corrupt)?;
+                if inquiry.state != InquiryState::Open {
+                    return Ok(Claim::NotOpen(inquiry.state));
+                }
+                let key = bill_key(inquiry.account_id, &inquiry.product, &inquiry.dest);
+                let mut record: BillRecord = bills
+                    .get(&key)?
+                    .map(|b| decode(&b))
+                    .transpose()
+                    .map_err(corrupt)?
+                    .unwrap_or_default();
+                match &record.newest {
+                    Some(newest) if newest != &inquiry.ref_id => {
+                        return Ok(Claim::Replaced {
+                            newest: newest.clone(),
+                        })
+                    }
+                    _ => {}
+                }
+                if let Some(previous) = &record.payment {
+                    if let Some(bytes) = journal.get(previous.as_bytes())? {
+                        let previous: JournalEntry = decode(&bytes).map_err(corrupt)?;
+                        if !previous.state.is_final() {
+                            return Ok(Claim::Unsettled {
+                                ref_id: previous.ref_id,
+                            });
+                        }
+                        let recent = paid_since.is_some_and(|since| previous.created_at >= since);
+                        if previous.state == EntryState::Success && recent {
+                            return Ok(Claim::PaidRecently(previous));
+                        }
+                    }
+                }
+                if journal.get(ref_id)?.is_some() {
+                    return Ok(Claim::Journaled);
+                }
+                inquiry.state = InquiryState::Paying;
+                record.newest = Some(inquiry.ref_id.clone());
+                record.payment = Some(inquiry.ref_id.clone());
+                inquiries.insert(ref_id, encode(&inquiry))?;
+                bills.insert(key, encode(&record))?;
+                journal.insert(ref_id, encode(entry))?;
+                open.insert(ref_id, &[])?;
+                by_chat.insert(chat_index_key(entry.chat_id, entry), ref_id)?;
+                by_account.insert(account_index_key(entry), ref_id)?;
+                Ok(Claim::Claimed(inquiry))
+            });
+        let claim = match outcome {
+            Ok(claim) => claim,
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+        };
+        if matches!(claim, Claim::Claimed(_)) {
+            self.flush().await?;
+        }
+        Ok(claim)
     }
 
     /// Atomically moves an inquiry from `from` to `to`. Returns the updated
@@ -633,26 +838,37 @@ impl Store {
 
     /// Records a new money-moving call and flushes it to disk before the
     /// call is sent. Fails if the refID is already journaled: a refID is
-    /// never used for two intents.
+    /// never used for two intents. The entry and its indexes are written
+    /// in one transaction.
     pub async fn begin_entry(&self, entry: &JournalEntry) -> StoreResult<bool> {
-        // Indexed first: after a crash an unfinished entry is never missing
-        // from the index (a stale index key is skipped by the reader).
-        self.journal_open.insert(entry.ref_id.as_bytes(), &[])?;
-        let inserted = self.journal.compare_and_swap(
-            entry.ref_id.as_bytes(),
-            None::<&[u8]>,
-            Some(encode(entry)),
-        )?;
-        if inserted.is_err() {
-            return Ok(false);
+        use sled::transaction::TransactionError;
+        use sled::Transactional;
+        let trees = (
+            &self.journal,
+            &self.journal_open,
+            &self.journal_by_chat,
+            &self.journal_by_account,
+        );
+        let ref_id = entry.ref_id.as_bytes();
+        let inserted = trees.transaction(|(journal, open, by_chat, by_account)| {
+            if journal.get(ref_id)?.is_some() {
+                return Ok(false);
+            }
+            journal.insert(ref_id, encode(entry))?;
+            open.insert(ref_id, &[])?;
+            by_chat.insert(chat_index_key(entry.chat_id, entry), ref_id)?;
+            by_account.insert(account_index_key(entry), ref_id)?;
+            Ok(true)
+        });
+        let inserted = match inserted {
+            Ok(inserted) => inserted,
+            Err(TransactionError::Abort(())) => false,
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+        };
+        if inserted {
+            self.flush().await?;
         }
-        let mut index = be(entry.chat_id).to_vec();
-        index.extend_from_slice(&entry.created_at.timestamp_micros().to_be_bytes());
-        index.extend_from_slice(entry.ref_id.as_bytes());
-        self.journal_by_chat
-            .insert(index, entry.ref_id.as_bytes())?;
-        self.flush().await?;
-        Ok(true)
+        Ok(inserted)
     }
 
     /// Records an entry's new state. A final state (success, failed) is
@@ -663,17 +879,20 @@ impl Store {
         let key = entry.ref_id.as_bytes();
         let stored = loop {
             let current = self.journal.get(key)?;
+            let mut entry = entry.clone();
             if let Some(bytes) = &current {
                 let existing: JournalEntry = decode(bytes)?;
                 if existing.state.is_final() && !entry.state.is_final() {
                     break existing;
                 }
+                // Only a group's migration moves an entry to another chat.
+                entry.chat_id = existing.chat_id;
             }
             let swapped = self
                 .journal
-                .compare_and_swap(key, current, Some(encode(entry)))?;
+                .compare_and_swap(key, current, Some(encode(&entry)))?;
             if swapped.is_ok() {
-                break entry.clone();
+                break entry;
             }
         };
         if stored.state.is_final() {
@@ -694,6 +913,25 @@ impl Store {
     pub fn recent_entries(&self, chat_id: i64, limit: usize) -> StoreResult<Vec<JournalEntry>> {
         let mut out = Vec::new();
         for item in self.journal_by_chat.scan_prefix(be(chat_id)).rev() {
+            let (_, ref_id) = item?;
+            if let Some(entry) = self.entry(&String::from_utf8_lossy(&ref_id))? {
+                out.push(entry);
+            }
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The account's most recent entries in every chat, newest first.
+    pub fn recent_account_entries(
+        &self,
+        account_id: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<JournalEntry>> {
+        let mut out = Vec::new();
+        for item in self.journal_by_account.scan_prefix(be(account_id)).rev() {
             let (_, ref_id) = item?;
             if let Some(entry) = self.entry(&String::from_utf8_lossy(&ref_id))? {
                 out.push(entry);
@@ -740,6 +978,14 @@ impl Store {
         Ok(())
     }
 
+    /// The question, left in place.
+    pub fn confirmation(&self, ref_id: &str) -> StoreResult<Option<PendingConfirmation>> {
+        self.confirmations
+            .get(ref_id.as_bytes())?
+            .map(|b| decode(&b))
+            .transpose()
+    }
+
     /// Removes and returns the question: only one tap can take it.
     pub fn take_confirmation(&self, ref_id: &str) -> StoreResult<Option<PendingConfirmation>> {
         self.confirmations
@@ -763,16 +1009,69 @@ impl Store {
         Ok(())
     }
 
-    /// A group became a supergroup under a new chat id: its link and
-    /// language move with it.
+    /// A group became a supergroup under a new chat id: everything kept
+    /// for the old id moves to the new one — its link and language, its
+    /// journal (entries and the chat's index), its bills and its "send
+    /// again?" questions — so results, `status` and `riwayat` follow it.
+    /// Idempotent: Telegram announces a migration in both chats.
     pub fn migrate_chat(&self, from: i64, to: i64) -> StoreResult<()> {
+        if from == to {
+            return Ok(());
+        }
         for tree in [&self.groups, &self.langs] {
             if let Some(value) = tree.remove(be(from))? {
                 tree.insert(be(to), value)?;
             }
         }
+        for item in self.journal_by_chat.scan_prefix(be(from)) {
+            let (key, ref_id) = item?;
+            let mut moved = be(to).to_vec();
+            moved.extend_from_slice(&key[8..]);
+            self.journal_by_chat.insert(moved, ref_id.clone())?;
+            self.journal_by_chat.remove(key)?;
+            self.rewrite::<JournalEntry>(&self.journal, &ref_id, |e| {
+                (e.chat_id == from).then(|| e.chat_id = to).is_some()
+            })?;
+        }
+        for item in self.inquiries.iter() {
+            let (key, _) = item?;
+            self.rewrite::<Inquiry>(&self.inquiries, &key, |i| {
+                (i.chat_id == from).then(|| i.chat_id = to).is_some()
+            })?;
+        }
+        for item in self.confirmations.iter() {
+            let (key, _) = item?;
+            self.rewrite::<PendingConfirmation>(&self.confirmations, &key, |q| {
+                (q.chat_id == from).then(|| q.chat_id = to).is_some()
+            })?;
+        }
         self.db.flush()?;
         Ok(())
+    }
+
+    /// Changes one record in place, atomically; `change` says whether it
+    /// changed anything.
+    fn rewrite<T: Serialize + DeserializeOwned>(
+        &self,
+        tree: &sled::Tree,
+        key: &[u8],
+        mut change: impl FnMut(&mut T) -> bool,
+    ) -> StoreResult<()> {
+        loop {
+            let Some(current) = tree.get(key)? else {
+                return Ok(());
+            };
+            let mut value: T = decode(&current)?;
+            if !change(&mut value) {
+                return Ok(());
+            }
+            if tree
+                .compare_and_swap(key, Some(current), Some(encode(&value)))?
+                .is_ok()
+            {
+                return Ok(());
+            }
+        }
     }
 
     pub fn remove_group(&self, chat_id: i64) -> StoreResult<bool> {

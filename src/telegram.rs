@@ -131,7 +131,12 @@ pub async fn serve(
     let (notice_tx, notice_rx) = mpsc::unbounded_channel();
     engine.set_notices(notice_tx);
     let (stop_notices, notices_stopping) = oneshot::channel();
-    let notices = tokio::spawn(deliver_notices(bot.clone(), notice_rx, notices_stopping));
+    let notices = tokio::spawn(deliver_notices(
+        bot.clone(),
+        engine.clone(),
+        notice_rx,
+        notices_stopping,
+    ));
     let resumed = engine.resume_unfinished();
     if resumed > 0 {
         tracing::info!(count = resumed, "following unfinished journal entries");
@@ -302,11 +307,15 @@ async fn on_message(
     engine: Engine,
     me: Me,
 ) -> Result<(), RequestError> {
-    if let Some(to) = msg.migrate_to_chat_id() {
-        // A group upgraded to a supergroup gets a new id; keep its link.
-        if let Err(e) = engine.store().migrate_chat(msg.chat.id.0, to.0) {
-            tracing::error!(error = %e, "could not move a migrated group's settings");
-        }
+    // A group upgraded to a supergroup gets a new id; everything kept for
+    // it moves along. Telegram says so in the old chat and in the new.
+    let migration = match (msg.migrate_to_chat_id(), msg.migrate_from_chat_id()) {
+        (Some(to), _) => Some((msg.chat.id.0, to.0)),
+        (None, Some(from)) => Some((from.0, msg.chat.id.0)),
+        (None, None) => None,
+    };
+    if let Some((from, to)) = migration {
+        migrate(&engine, from, to);
         return Ok(());
     }
     let Some(text) = msg.text() else {
@@ -354,7 +363,7 @@ async fn on_message(
     // a deleted message cannot be replied to.
     let reply_to = (kind == ChatKind::Group && !response.delete_input).then_some(msg.id);
     for reply in &response.replies {
-        send(&bot, msg.chat.id, reply, reply_to).await?;
+        send(&bot, &engine, msg.chat.id, reply, reply_to).await?;
     }
     Ok(())
 }
@@ -365,7 +374,7 @@ async fn delete_secret(bot: &LoketBot, engine: &Engine, msg: &Message) {
     if let Err(e) = bot.delete_message(msg.chat.id, msg.id).await {
         tracing::warn!(error = %e, chat = msg.chat.id.0, "could not delete a message holding a secret");
         let ask = engine.text(engine.lang(msg.chat.id.0), "secret-not-deleted", &[]);
-        let _ = send(bot, msg.chat.id, &Reply::text(ask), Some(msg.id)).await;
+        let _ = send(bot, engine, msg.chat.id, &Reply::text(ask), Some(msg.id)).await;
     }
 }
 
@@ -408,7 +417,7 @@ async fn on_callback(
         }
     };
     typing.abort();
-    show_button_response(&bot, &query, message, response, answered).await
+    show_button_response(&bot, &engine, &query, message, response, answered).await
 }
 
 /// How long a button press may wait for its result before it is answered
@@ -417,6 +426,7 @@ const CALLBACK_PATIENCE: Duration = Duration::from_secs(2);
 
 async fn show_button_response(
     bot: &LoketBot,
+    engine: &Engine,
     query: &CallbackQuery,
     message: &Message,
     response: Response,
@@ -434,6 +444,7 @@ async fn show_button_response(
         // The press was already answered; a late toast becomes a message.
         send(
             bot,
+            engine,
             message.chat.id,
             &Reply::text(toast.clone()),
             Some(message.id),
@@ -447,7 +458,7 @@ async fn show_button_response(
         request = request.reply_markup(keyboard(edit));
         if let Err(e) = request.await {
             tracing::warn!(error = %e, "could not edit the pressed message; sending the result instead");
-            send(bot, message.chat.id, edit, Some(message.id)).await?;
+            send(bot, engine, message.chat.id, edit, Some(message.id)).await?;
         } else {
             for chunk in chunks.iter().skip(1) {
                 bot.send_message(message.chat.id, chunk.clone()).await?;
@@ -455,13 +466,42 @@ async fn show_button_response(
         }
     }
     for reply in &response.replies {
-        send(bot, message.chat.id, reply, Some(message.id)).await?;
+        send(bot, engine, message.chat.id, reply, Some(message.id)).await?;
     }
     Ok(())
 }
 
+/// Moves what loket keeps for a group to its supergroup's new id.
+fn migrate(engine: &Engine, from: i64, to: i64) {
+    match engine.store().migrate_chat(from, to) {
+        Ok(()) => tracing::info!(from, to, "a group became a supergroup; its records moved"),
+        Err(e) => {
+            tracing::error!(error = %e, from, to, "could not move a migrated group's records")
+        }
+    }
+}
+
 /// Sends one reply (split if long), with its buttons on the last part.
+/// A chat that became a supergroup (Telegram refuses with its new id)
+/// has its records moved and the reply sent there.
 async fn send(
+    bot: &LoketBot,
+    engine: &Engine,
+    chat: ChatId,
+    reply: &Reply,
+    reply_to: Option<MessageId>,
+) -> Result<(), RequestError> {
+    match send_once(bot, chat, reply, reply_to).await {
+        Err(RequestError::MigrateToChatId(to)) => {
+            migrate(engine, chat.0, to.0);
+            // The original message stayed in the old group.
+            send_once(bot, to, reply, None).await
+        }
+        other => other,
+    }
+}
+
+async fn send_once(
     bot: &LoketBot,
     chat: ChatId,
     reply: &Reply,
@@ -503,13 +543,14 @@ const NOTICE_GRACE: Duration = Duration::from_secs(5);
 /// Once `stopping` fires, delivers what is queued and takes no more.
 async fn deliver_notices(
     bot: LoketBot,
+    engine: Engine,
     mut notices: mpsc::UnboundedReceiver<Notice>,
     mut stopping: oneshot::Receiver<()>,
 ) {
     loop {
         tokio::select! {
             notice = notices.recv() => match notice {
-                Some(notice) => deliver_notice(&bot, notice).await,
+                Some(notice) => deliver_notice(&bot, &engine, notice).await,
                 None => return,
             },
             _ = &mut stopping => break,
@@ -517,13 +558,13 @@ async fn deliver_notices(
     }
     notices.close();
     while let Some(notice) = notices.recv().await {
-        deliver_notice(&bot, notice).await;
+        deliver_notice(&bot, &engine, notice).await;
     }
 }
 
-async fn deliver_notice(bot: &LoketBot, notice: Notice) {
+async fn deliver_notice(bot: &LoketBot, engine: &Engine, notice: Notice) {
     let reply_to = notice.reply_to.map(MessageId);
-    if let Err(e) = send(bot, ChatId(notice.chat_id), &notice.reply, reply_to).await {
+    if let Err(e) = send(bot, engine, ChatId(notice.chat_id), &notice.reply, reply_to).await {
         tracing::warn!(error = %e, chat = notice.chat_id, "could not deliver a follow-up result");
     }
 }

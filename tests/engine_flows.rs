@@ -580,7 +580,7 @@ async fn someone_elses_bill_button_pays_nothing() {
         .say_in(ChatCtx::group(GROUP, 8), "/cek PLNPASC 546302215889")
         .await;
     let stranger = w.press(ChatCtx::group(GROUP, 9), &pay_button(&check)).await;
-    assert!(stranger.toast.unwrap().contains("belum diizinkan"));
+    assert!(stranger.toast.unwrap().contains("bukan milik"));
     let elsewhere = w.press(ChatCtx::private(8), &pay_button(&check)).await;
     assert!(elsewhere.toast.unwrap().contains("bukan milik"));
     assert_eq!(w.sandbox.stats().payments, 0);

@@ -251,6 +251,7 @@ async fn an_entry_left_sending_by_a_crash_is_followed_after_restart() {
             checks: 0,
             history: Vec::new(),
             shown: None,
+            unsigned_told: false,
         };
         assert!(store.begin_entry(&entry).await.unwrap());
     }
@@ -622,6 +623,7 @@ async fn a_late_answer_never_overwrites_a_final_result() {
         checks: 0,
         history: Vec::new(),
         shown: None,
+        unsigned_told: false,
     };
     assert!(store.begin_entry(&entry).await.unwrap());
     assert!(

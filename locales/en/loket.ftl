@@ -109,6 +109,9 @@ pay-need-inquiry = No checked bill for that number yet. Check first: { $example 
 pay-not-yours = This bill is not yours.
 pay-already = This bill is already paid/being processed.
 bill-payment-in-progress = The earlier payment of this bill (RefID { $ref }) is still being checked. Wait for its result; check it: status { $ref }
+bill-replaced = A newer check replaced this bill. Pay from the newest bill message.
+bill-paid-today = Bill { $product } { $dest } was already paid today at { $time } WIB ({ $price }, RefID { $ref }). Pay again?
+button-pay-again = Pay again
 pay-closed = This bill is closed. Check again: { $example }
 pay-expired = This bill has expired. Check again: { $example }
 button-working = ⏳ Processing…
@@ -161,6 +164,9 @@ history-title = Latest transactions:
 history-empty = No transactions yet.
 history-line = { $time } { $product } { $dest } — { $state } { $price } ({ $ref })
 followup-gave-up = Transaction { $ref } is still not settled after 24 hours. Contact your gateway's support with this refID.
+unsigned-logged-out = Transaction { $ref } is not settled yet and cannot be checked: the account that sent it has logged out. Log in again as member { $member } (gateway { $gateway }); loket checks it at once.
+unsigned-other-member = Transaction { $ref } is not settled yet and cannot be checked: this account is now logged in as another member. It was sent by member { $member }; log in again as that member so loket can check it.
+unsigned-other-gateway = Transaction { $ref } is not settled yet and cannot be checked: this account's gateway has changed. It was sent to { $gateway } by member { $member }; log in again with that gateway, or ask loket's operator.
 
 ## Language
 

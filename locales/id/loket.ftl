@@ -109,6 +109,9 @@ pay-need-inquiry = Belum ada tagihan yang dicek untuk nomor itu. Cek dulu: { $ex
 pay-not-yours = Tagihan ini bukan milik Anda.
 pay-already = Tagihan ini sudah dibayar/diproses.
 bill-payment-in-progress = Pembayaran tagihan ini sebelumnya (RefID { $ref }) masih dicek. Tunggu hasilnya; cek status: status { $ref }
+bill-replaced = Tagihan ini sudah diganti oleh cek yang lebih baru. Bayar dari pesan tagihan terbaru.
+bill-paid-today = Tagihan { $product } { $dest } sudah dibayar hari ini pukul { $time } WIB ({ $price }, RefID { $ref }). Bayar lagi?
+button-pay-again = Bayar lagi
 pay-closed = Tagihan ini sudah ditutup. Cek ulang: { $example }
 pay-expired = Tagihan ini sudah kedaluwarsa. Cek ulang: { $example }
 button-working = ⏳ Sedang diproses…
@@ -161,6 +164,9 @@ history-title = Riwayat transaksi terakhir:
 history-empty = Belum ada transaksi.
 history-line = { $time } { $product } { $dest } — { $state } { $price } ({ $ref })
 followup-gave-up = Transaksi { $ref } belum ada kepastian setelah 24 jam. Hubungi CS gateway Anda dengan refID ini.
+unsigned-logged-out = Transaksi { $ref } belum ada kepastian dan belum bisa dicek: akun yang mengirimnya sudah logout. Login lagi dengan member { $member } (gateway { $gateway }); loket langsung mengeceknya.
+unsigned-other-member = Transaksi { $ref } belum ada kepastian dan belum bisa dicek: akun ini sekarang login dengan member lain. Transaksi ini dikirim oleh member { $member }; login lagi dengan member itu agar loket bisa mengeceknya.
+unsigned-other-gateway = Transaksi { $ref } belum ada kepastian dan belum bisa dicek: gateway akun ini sudah berubah. Transaksi ini dikirim ke { $gateway } oleh member { $member }; login lagi dengan gateway itu, atau tanyakan ke operator loket.
 
 ## Bahasa
 

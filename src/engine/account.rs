@@ -210,6 +210,7 @@ impl Engine {
         let id = match reply {
             Some(BalanceReply::Balance { amount, .. }) => {
                 self.inner.store.save_account(ctx.chat_id, &creds)?;
+                self.resume_account(ctx.chat_id);
                 let text = self.say(
                     lang,
                     "login-ok",
@@ -229,6 +230,7 @@ impl Engine {
             Some(BalanceReply::Unknown { .. }) | None => "login-saved-unverified",
         };
         self.inner.store.save_account(ctx.chat_id, &creds)?;
+        self.resume_account(ctx.chat_id);
         Ok(Response::reply(Reply::text(self.say(
             lang,
             id,

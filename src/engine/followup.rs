@@ -42,8 +42,15 @@ impl Engine {
         };
         // Always ask the gateway: a wrong verdict in the journal can only
         // be corrected by its answer.
-        let Some(creds) = self.creds_of(&entry) else {
-            return Ok(Response::reply(Reply::text(self.result_text(lang, &entry))));
+        let creds = match self.creds_of(&entry) {
+            Ok(creds) => creds,
+            Err(why) => {
+                let mut text = self.result_text(lang, &entry);
+                if let Some(told) = self.unsigned_text(lang, &entry, why) {
+                    text = format!("{text}\n\n{told}");
+                }
+                return Ok(Response::reply(Reply::text(text)));
+            }
         };
         let before = entry.state;
         let (verdict, answer) = self.check_status(&creds, &entry).await;
@@ -148,7 +155,7 @@ impl Engine {
                     lang,
                     "history-line",
                     &[
-                        ("time", e.created_at.format("%d/%m %H:%M").to_string()),
+                        ("time", crate::wib::day_and_time(e.created_at)),
                         ("product", e.product.clone()),
                         ("dest", e.dest.clone()),
                         ("state", self.state_word(lang, e.state)),
@@ -216,13 +223,15 @@ impl Engine {
                 .signed_duration_since(entry.created_at)
                 .to_std()
                 .is_ok_and(|age| age > config.follow_for);
-            let Some(creds) = self.creds_of(&entry) else {
-                tracing::warn!(
-                    ref_id,
-                    "no account to follow this entry with; will retry after restart"
-                );
-                return;
+            let creds = match self.creds_of(&entry) {
+                Ok(creds) => creds,
+                Err(why) => {
+                    self.tell_unsigned(entry, why).await;
+                    return;
+                }
             };
+            // Signed again: a later logout is told again.
+            entry.unsigned_told = false;
             let (verdict, answer) = self.check_status(&creds, &entry).await;
             // Past the window a call is never resent: that could land days
             // after the user gave up.
@@ -272,6 +281,48 @@ impl Engine {
                 return;
             }
         }
+    }
+
+    /// An unfinished call whose account cannot sign a check now: the chat
+    /// is told once what to do; logging in again resumes it at once.
+    async fn tell_unsigned(&self, mut entry: JournalEntry, why: Unsigned) {
+        tracing::warn!(ref_id = %entry.ref_id, reason = ?why, "an unfinished call waits for its account to log in again");
+        if entry.unsigned_told {
+            return;
+        }
+        let lang = self.lang(entry.chat_id);
+        let Some(text) = self.unsigned_text(lang, &entry, why) else {
+            return;
+        };
+        self.notify(&entry, text);
+        entry.unsigned_told = true;
+        if let Err(e) = self.inner.store.update_entry(&entry).await {
+            tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot record that the chat was told");
+        }
+    }
+
+    /// What to do so an unfinished call can be checked again.
+    pub(super) fn unsigned_text(
+        &self,
+        lang: Lang,
+        entry: &JournalEntry,
+        why: Unsigned,
+    ) -> Option<String> {
+        let id = match why {
+            Unsigned::LoggedOut => "unsigned-logged-out",
+            Unsigned::OtherMember => "unsigned-other-member",
+            Unsigned::OtherGateway => "unsigned-other-gateway",
+            Unsigned::StoreError => return None,
+        };
+        Some(self.say(
+            lang,
+            id,
+            &[
+                ("ref", entry.ref_id.clone()),
+                ("member", entry.member_id.clone()),
+                ("gateway", entry.gateway.clone()),
+            ],
+        ))
     }
 
     /// A status check answered with a refusal or a failure loket cannot

@@ -42,7 +42,7 @@ use crate::gateway::{
 use crate::i18n::{Arg, Locales};
 use crate::secret::Secret;
 use crate::store::{
-    EntryEvent, EntryKind, EntryState, GroupLink, Inquiry, InquiryState, JournalEntry,
+    Claim, EntryEvent, EntryKind, EntryState, GroupLink, Inquiry, InquiryState, JournalEntry,
     PendingConfirmation, Store, StoreError,
 };
 
@@ -294,8 +294,17 @@ impl Engine {
         store: Store,
         client: GatewayClient,
         catalog: Catalog,
-        config: EngineConfig,
+        mut config: EngineConfig,
     ) -> Engine {
+        // One spelling of every gateway URL, wherever it came from.
+        if let Some(url) = normalize_base_url(&config.default_gateway_url) {
+            config.default_gateway_url = url;
+        }
+        if let Some(account) = config.default_account.as_mut() {
+            if let Some(url) = normalize_base_url(&account.base_url) {
+                account.base_url = url;
+            }
+        }
         Engine {
             inner: Arc::new(Inner {
                 store,
@@ -534,21 +543,40 @@ impl Engine {
     }
 
     /// Credentials for following up an entry: the same gateway account
-    /// that signed it, or none (the user logged out or switched accounts).
-    fn creds_of(&self, entry: &JournalEntry) -> Option<Credentials> {
+    /// (member ID and gateway, URLs compared in one spelling) that signed
+    /// it, or why there is none.
+    fn creds_of(&self, entry: &JournalEntry) -> Result<Credentials, Unsigned> {
         let candidate = match self.inner.store.account(entry.account_id) {
             Ok(Some(creds)) => Some(self.resolve(creds)),
             Ok(None) => self.inner.config.default_account.clone(),
             Err(e) => {
                 tracing::error!(error = %e, "cannot read account for follow-up");
-                None
+                return Err(Unsigned::StoreError);
             }
-        }?;
-        let same = candidate.member_id == entry.member_id && candidate.base_url == entry.gateway;
-        if !same {
-            tracing::warn!(ref_id = %entry.ref_id, "the account that made this call is not logged in; follow-up waits");
+        };
+        let Some(candidate) = candidate else {
+            return Err(Unsigned::LoggedOut);
+        };
+        if candidate.member_id != entry.member_id {
+            return Err(Unsigned::OtherMember);
         }
-        same.then_some(candidate)
+        if !same_gateway(&candidate.base_url, &entry.gateway) {
+            return Err(Unsigned::OtherGateway);
+        }
+        Ok(candidate)
+    }
+
+    /// Follows every unfinished entry of one account at once (it has just
+    /// logged in again).
+    fn resume_account(&self, account_id: i64) {
+        match self.inner.store.unfinished_entries() {
+            Ok(entries) => {
+                for entry in entries.into_iter().filter(|e| e.account_id == account_id) {
+                    self.follow(entry.ref_id, Duration::ZERO);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read the journal to resume an account"),
+        }
     }
 
     // ---- refIDs ----
@@ -562,6 +590,27 @@ impl Engine {
         let mut rng = rand::thread_rng();
         let tail: String = (0..2).map(|_| base36_digit(rng.gen_range(0..36))).collect();
         Ok(format!("L{}{:0>4}{tail}", base36(millis), base36(seq)))
+    }
+}
+
+/// Why an unfinished entry cannot be followed up now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unsigned {
+    /// The account that made the call has logged out.
+    LoggedOut,
+    /// The account is now logged in as another member.
+    OtherMember,
+    /// The account now uses another gateway.
+    OtherGateway,
+    /// The account could not be read.
+    StoreError,
+}
+
+/// Two spellings of one gateway (`HTTP://Host:80/` and `http://host`).
+fn same_gateway(a: &str, b: &str) -> bool {
+    match (normalize_base_url(a), normalize_base_url(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
     }
 }
 

@@ -66,7 +66,7 @@ impl Engine {
         target: Target,
     ) -> Result<Response, Refusal> {
         let access = self.access(ctx, true)?;
-        if let Some(previous) = self.recent_same_topup(ctx.chat_id, &target)? {
+        if let Some(previous) = self.recent_same_topup(access.account_id, &target)? {
             let ref_id = self.mint_ref()?;
             self.inner.store.put_confirmation(&PendingConfirmation {
                 ref_id: ref_id.clone(),
@@ -102,11 +102,11 @@ impl Engine {
         self.send_topup(ctx, lang, access, target, ref_id).await
     }
 
-    /// The chat's latest topup of the same product and dest inside the
-    /// duplicate window, unless it failed.
+    /// The account's latest topup of the same product and dest inside the
+    /// duplicate window, from any of its chats, unless it failed.
     pub(super) fn recent_same_topup(
         &self,
-        chat_id: i64,
+        account_id: i64,
         target: &Target,
     ) -> Result<Option<JournalEntry>, Refusal> {
         let window = chrono::Duration::from_std(self.inner.config.duplicate_window)
@@ -115,7 +115,7 @@ impl Engine {
         Ok(self
             .inner
             .store
-            .recent_entries(chat_id, DUPLICATE_SCAN)?
+            .recent_account_entries(account_id, DUPLICATE_SCAN)?
             .into_iter()
             .find(|e| {
                 e.kind == EntryKind::Topup
@@ -157,7 +157,8 @@ impl Engine {
             user_id: ctx.user_id,
             account_id: access.account_id,
             member_id: access.creds.member_id.clone(),
-            gateway: access.creds.base_url.clone(),
+            gateway: normalize_base_url(&access.creds.base_url)
+                .unwrap_or_else(|| access.creds.base_url.clone()),
             message_id: ctx.message_id,
             kind,
             product: target.product.clone(),
@@ -173,6 +174,7 @@ impl Engine {
             checks: 0,
             history: Vec::new(),
             shown: None,
+            unsigned_told: false,
         }
     }
 
@@ -347,28 +349,18 @@ impl Engine {
     ) -> Result<Response, Refusal> {
         let access = self.access(ctx, true)?;
         let target = bill.target;
-        // A payment of this bill whose outcome is not known yet: a new
-        // check would mint a new refID, and paying it could pay twice.
-        if let Some(previous) =
+        // A payment of this bill whose outcome is not known yet, from any
+        // chat of the account: a new check would mint a new refID, and
+        // paying it could pay twice.
+        if let Some(unsettled) =
             self.inner
                 .store
-                .latest_inquiry(ctx.chat_id, &target.product, &target.dest)?
+                .unsettled_payment(access.account_id, &target.product, &target.dest)?
         {
-            // A claim with no journal entry was never sent (the entry is
-            // flushed before the call), so only a journaled, unsettled
-            // payment blocks a new check.
-            let unsettled = previous.state == InquiryState::Paying
-                && self
-                    .inner
-                    .store
-                    .entry(&previous.ref_id)?
-                    .is_some_and(|entry| !entry.state.is_final());
-            if unsettled {
-                return Err(Refusal::Message(
-                    "bill-payment-in-progress",
-                    vec![("ref", previous.ref_id)],
-                ));
-            }
+            return Err(Refusal::Message(
+                "bill-payment-in-progress",
+                vec![("ref", unsettled.ref_id)],
+            ));
         }
         let ref_id = self.mint_ref()?;
         let request = transaction_request(
@@ -429,6 +421,7 @@ impl Engine {
         let inquiry = Inquiry {
             ref_id: ref_id.clone(),
             chat_id: ctx.chat_id,
+            account_id: access.account_id,
             requested_by: ctx.user_id,
             product: target.product.clone(),
             dest: target.dest.clone(),
@@ -480,7 +473,9 @@ impl Engine {
         Ok(Response::reply(Reply { text, buttons }))
     }
 
-    /// `PLNPASC 546302215889 bayar`: pays the open inquiry of that bill.
+    /// `PLNPASC 546302215889 bayar`: pays the newest check of that bill
+    /// made in this chat. `@` suffixes need not be typed again: `BPJSKS
+    /// 0001234567890 bayar` pays the 3-month check of that number.
     pub(super) async fn pay_typed(
         &self,
         ctx: &ChatCtx,
@@ -488,36 +483,61 @@ impl Engine {
         bill: Bill,
     ) -> Result<Response, Refusal> {
         let target = bill.target;
-        let Some(inquiry) =
+        let access = self.access(ctx, true)?;
+        if let Some(unsettled) =
             self.inner
                 .store
-                .latest_inquiry(ctx.chat_id, &target.product, &target.dest)?
-        else {
-            let example = format!("{} {} cek", target.product, target.dest);
+                .unsettled_payment(access.account_id, &target.product, &target.dest)?
+        {
+            return Err(Refusal::Message(
+                "bill-payment-in-progress",
+                vec![("ref", unsettled.ref_id)],
+            ));
+        }
+        let newest = self
+            .inner
+            .store
+            .newest_inquiry(access.account_id, &target.product, &target.dest)?
+            .filter(|inquiry| inquiry.chat_id == ctx.chat_id);
+        let Some(inquiry) = newest else {
+            let example = self.check_example(&target.product, &target.dest);
             return Err(Refusal::Message(
                 "pay-need-inquiry",
                 vec![("example", example)],
             ));
         };
-        let entry = self.pay(ctx, lang, inquiry).await?;
-        Ok(Response::reply(Reply::text(self.result_text(lang, &entry))))
+        Ok(match self.pay(ctx, lang, inquiry, false).await? {
+            Payment::Sent(entry) => Response::reply(Reply::text(self.result_text(lang, &entry))),
+            Payment::AskFirst(question) => Response::reply(question),
+            // Typed `bayar` always takes the newest check.
+            Payment::Replaced => Response::reply(Reply::text(self.say(lang, "bill-replaced", &[]))),
+        })
+    }
+
+    /// How the user types a check of this bill: `BPJSKS 0001234567890 3 cek`.
+    pub(super) fn check_example(&self, product: &str, dest: &str) -> String {
+        command::check_example(&self.inner.catalog, product, dest)
     }
 
     /// Pays an inquiry once. Every path that is not the first claim of an
-    /// open, unexpired inquiry is refused before anything is sent.
+    /// open, unexpired inquiry that is its bill's newest check, with no
+    /// other payment of the bill unsettled, is refused before anything is
+    /// sent. A bill already paid today is asked about first, unless
+    /// `again` (the user said yes).
     pub(super) async fn pay(
         &self,
         ctx: &ChatCtx,
-        _lang: Lang,
+        lang: Lang,
         inquiry: Inquiry,
-    ) -> Result<JournalEntry, Refusal> {
-        if inquiry.chat_id != ctx.chat_id {
+        again: bool,
+    ) -> Result<Payment, Refusal> {
+        if !self.may_act_on(ctx, inquiry.chat_id, inquiry.requested_by)? {
             return Err(refuse("pay-not-yours"));
         }
         let example = || {
             vec![(
                 "example",
-                format!("{} {} cek", inquiry.product, inquiry.dest),
+                self.check_example(&inquiry.product, &inquiry.dest),
             )]
         };
         match inquiry.state {
@@ -531,19 +551,6 @@ impl Engine {
             return Err(Refusal::Message("pay-expired", example()));
         }
         let access = self.access(ctx, true)?;
-        let owner = ctx.kind == ChatKind::Group && access.account_id == ctx.user_id;
-        if inquiry.requested_by != ctx.user_id && !owner {
-            return Err(refuse("pay-not-yours"));
-        }
-        // The claim: only one caller can move Open → Paying.
-        let Some(inquiry) = self
-            .inner
-            .store
-            .transition_inquiry(&inquiry.ref_id, InquiryState::Open, InquiryState::Paying)
-            .await?
-        else {
-            return Err(refuse("pay-already"));
-        };
         let target = Target {
             product: inquiry.product.clone(),
             dest: inquiry.dest.clone(),
@@ -555,10 +562,77 @@ impl Engine {
             &target,
             inquiry.ref_id.clone(),
         );
-        if !self.inner.store.begin_entry(&entry).await? {
-            return Err(refuse("pay-already"));
+        let paid_since = (!again).then(|| crate::wib::day_start(Utc::now()));
+        // The claim and the journal entry are one transaction: only one
+        // caller, in any chat of the account, can move the bill to paying.
+        match self.inner.store.claim_payment(&entry, paid_since).await? {
+            Claim::Claimed(_) => Ok(Payment::Sent(Box::new(
+                self.send_money(&access.creds, entry).await,
+            ))),
+            Claim::Missing => Err(refuse("button-stale")),
+            Claim::NotOpen(InquiryState::Failed | InquiryState::Cancelled) => {
+                Err(Refusal::Message("pay-closed", example()))
+            }
+            Claim::NotOpen(_) | Claim::Journaled => Err(refuse("pay-already")),
+            Claim::Replaced { .. } => Ok(Payment::Replaced),
+            Claim::Unsettled { ref_id } => Err(Refusal::Message(
+                "bill-payment-in-progress",
+                vec![("ref", ref_id)],
+            )),
+            Claim::PaidRecently(previous) => {
+                let text = self.say(
+                    lang,
+                    "bill-paid-today",
+                    &[
+                        ("product", previous.product.clone()),
+                        ("dest", previous.dest.clone()),
+                        ("time", crate::wib::clock_time(previous.created_at)),
+                        ("ref", previous.ref_id.clone()),
+                        (
+                            "price",
+                            previous
+                                .price
+                                .map(|p| p.to_string())
+                                .unwrap_or_else(|| "-".into()),
+                        ),
+                    ],
+                );
+                let buttons = vec![
+                    Button {
+                        label: self.say(lang, "button-pay-again", &[]),
+                        data: ButtonAction::PayAgain(inquiry.ref_id.clone()).encode(),
+                    },
+                    Button {
+                        label: self.say(lang, "button-cancel", &[]),
+                        data: ButtonAction::CancelBill(inquiry.ref_id).encode(),
+                    },
+                ];
+                Ok(Payment::AskFirst(Reply { text, buttons }))
+            }
         }
-        Ok(self.send_money(&access.creds, entry).await)
+    }
+
+    /// Whether this user may act on something started in `chat_id` by
+    /// `started_by`: in that chat only, by who started it or, in a group,
+    /// by the account's owner. Every button and typed `bayar` asks here.
+    pub(super) fn may_act_on(
+        &self,
+        ctx: &ChatCtx,
+        chat_id: i64,
+        started_by: i64,
+    ) -> Result<bool, Refusal> {
+        if chat_id != ctx.chat_id {
+            return Ok(false);
+        }
+        if started_by == ctx.user_id {
+            return Ok(true);
+        }
+        Ok(ctx.kind == ChatKind::Group
+            && self
+                .inner
+                .store
+                .group(ctx.chat_id)?
+                .is_some_and(|link| link.owner == ctx.user_id))
     }
 
     // ---- buttons ----
@@ -569,56 +643,74 @@ impl Engine {
         lang: Lang,
         data: &str,
     ) -> Result<Response, Refusal> {
-        let Some(action) = ButtonAction::decode(data) else {
-            return Ok(Response {
-                toast: Some(self.say(lang, "button-stale", &[])),
-                ..Response::default()
-            });
-        };
-        let toast = |engine: &Engine, id: &str, args: &[(&str, String)]| Response {
-            toast: Some(engine.say(lang, id, args)),
+        let toast = |id: &str, args: &[(&str, String)]| Response {
+            toast: Some(self.say(lang, id, args)),
             ..Response::default()
         };
+        let Some(action) = ButtonAction::decode(data) else {
+            return Ok(toast("button-stale", &[]));
+        };
+        // Who pressed it, checked once for every button: the bill's or
+        // question's chat, and who started it or the group's owner.
+        let started = match &action {
+            ButtonAction::Pay(r) | ButtonAction::PayAgain(r) | ButtonAction::CancelBill(r) => self
+                .inner
+                .store
+                .inquiry(r)?
+                .map(|i| (i.chat_id, i.requested_by)),
+            ButtonAction::SendAgain(r) | ButtonAction::DontSend(r) => self
+                .inner
+                .store
+                .confirmation(r)?
+                .map(|q| (q.chat_id, q.user_id)),
+        };
+        let Some((chat_id, started_by)) = started else {
+            let id = match action {
+                ButtonAction::SendAgain(_) | ButtonAction::DontSend(_) => "already-processed",
+                _ => "button-stale",
+            };
+            return Ok(toast(id, &[]));
+        };
+        if !self.may_act_on(ctx, chat_id, started_by)? {
+            return Ok(toast("pay-not-yours", &[]));
+        }
+        let again = matches!(action, ButtonAction::PayAgain(_));
         match action {
-            ButtonAction::Pay(ref_id) => {
+            ButtonAction::Pay(ref_id) | ButtonAction::PayAgain(ref_id) => {
                 let Some(inquiry) = self.inner.store.inquiry(&ref_id)? else {
-                    return Ok(toast(self, "button-stale", &[]));
+                    return Ok(toast("button-stale", &[]));
                 };
-                match self.pay(ctx, lang, inquiry).await {
-                    Ok(entry) => {
-                        let text = self.result_text(lang, &entry);
+                match self.pay(ctx, lang, inquiry, again).await {
+                    Ok(Payment::Sent(entry)) => Ok(Response {
+                        edit_source: Some(Reply::text(self.result_text(lang, &entry))),
+                        toast: Some(self.state_word(lang, entry.state)),
+                        ..Response::default()
+                    }),
+                    Ok(Payment::AskFirst(question)) => Ok(Response {
+                        edit_source: Some(question),
+                        ..Response::default()
+                    }),
+                    // An older check: it loses its button.
+                    Ok(Payment::Replaced) => {
+                        let text = self.say(lang, "bill-replaced", &[]);
                         Ok(Response {
-                            edit_source: Some(Reply::text(text)),
-                            toast: Some(self.state_word(lang, entry.state)),
+                            edit_source: Some(Reply::text(text.clone())),
+                            toast: Some(text),
                             ..Response::default()
                         })
                     }
-                    Err(Refusal::Message(id, args)) => Ok(toast(self, id, &args)),
+                    Err(Refusal::Message(id, args)) => Ok(toast(id, &args)),
                     Err(other) => Err(other),
                 }
             }
             ButtonAction::CancelBill(ref_id) => {
-                let Some(inquiry) = self.inner.store.inquiry(&ref_id)? else {
-                    return Ok(toast(self, "button-stale", &[]));
-                };
-                // Only who asked, or the group's owner, may close a bill.
-                let owner = ctx.kind == ChatKind::Group
-                    && self
-                        .inner
-                        .store
-                        .group(ctx.chat_id)?
-                        .is_some_and(|link| link.owner == ctx.user_id);
-                if inquiry.chat_id != ctx.chat_id || (inquiry.requested_by != ctx.user_id && !owner)
-                {
-                    return Ok(toast(self, "pay-not-yours", &[]));
-                }
                 match self
                     .inner
                     .store
                     .transition_inquiry(&ref_id, InquiryState::Open, InquiryState::Cancelled)
                     .await?
                 {
-                    Some(_) => Ok(Response {
+                    Some(inquiry) => Ok(Response {
                         edit_source: Some(Reply::text(self.say(
                             lang,
                             "bill-cancelled",
@@ -626,17 +718,13 @@ impl Engine {
                         ))),
                         ..Response::default()
                     }),
-                    None => Ok(toast(self, "pay-already", &[])),
+                    None => Ok(toast("pay-already", &[])),
                 }
             }
             ButtonAction::SendAgain(ref_id) => {
                 let Some(question) = self.inner.store.take_confirmation(&ref_id)? else {
-                    return Ok(toast(self, "already-processed", &[]));
+                    return Ok(toast("already-processed", &[]));
                 };
-                if question.chat_id != ctx.chat_id || question.user_id != ctx.user_id {
-                    self.inner.store.put_confirmation(&question)?;
-                    return Ok(toast(self, "pay-not-yours", &[]));
-                }
                 let age = Utc::now()
                     .signed_duration_since(question.created_at)
                     .to_std()
@@ -660,16 +748,23 @@ impl Engine {
                     ..Response::default()
                 })
             }
-            ButtonAction::DontSend(ref_id) => {
-                let text = match self.inner.store.take_confirmation(&ref_id)? {
-                    Some(_) => self.say(lang, "topup-not-sent", &[]),
-                    None => return Ok(toast(self, "already-processed", &[])),
-                };
-                Ok(Response {
-                    edit_source: Some(Reply::text(text)),
+            ButtonAction::DontSend(ref_id) => match self.inner.store.take_confirmation(&ref_id)? {
+                Some(_) => Ok(Response {
+                    edit_source: Some(Reply::text(self.say(lang, "topup-not-sent", &[]))),
                     ..Response::default()
-                })
-            }
+                }),
+                None => Ok(toast("already-processed", &[])),
+            },
         }
     }
+}
+
+/// What paying an inquiry came to, when it was not refused.
+pub(super) enum Payment {
+    /// Claimed and sent; the entry holds what is known so far.
+    Sent(Box<JournalEntry>),
+    /// The bill was paid today: this question asks before paying again.
+    AskFirst(Reply),
+    /// A newer check of the same bill replaced this inquiry.
+    Replaced,
 }

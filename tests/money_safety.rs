@@ -1,0 +1,469 @@
+//! Money safety with the habits resellers have: a bill checked twice, two
+//! staff on one account, a private chat and a linked group, an operator
+//! who edits a setting, a group upgraded to a supergroup. Each test is
+//! one rule of issue "Money safety, round 2", against the sandbox gateway
+//! on 127.0.0.1.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use loket::engine::ChatCtx;
+use loket::sandbox::Fault;
+use loket::store::{Claim, EntryKind, EntryState, Inquiry, InquiryState, JournalEntry};
+
+#[path = "support/chat.rs"]
+mod chat;
+#[path = "support/engine_world.rs"]
+mod engine_world;
+
+use chat::{ref_of, shown};
+use engine_world::{button, World, GROUP, MEMBER, OWNER, STRANGER};
+
+const BILL: &str = "PLNPASC 546302215889";
+
+fn private() -> ChatCtx {
+    ChatCtx::private(OWNER)
+}
+
+fn group(user: i64) -> ChatCtx {
+    ChatCtx::group(GROUP, user)
+}
+
+#[tokio::test]
+async fn only_the_newest_check_of_a_bill_pays() {
+    let w = World::start(|_| {}).await;
+    w.owner_with_group().await;
+    // (who checks first, who checks second): twice in one chat, owner and
+    // member in one group, private chat then the linked group.
+    let cases = [
+        ("twice in private", private(), private(), "546302215889"),
+        (
+            "owner then member",
+            group(OWNER),
+            group(MEMBER),
+            "546302215890",
+        ),
+        (
+            "private then group",
+            private(),
+            group(OWNER),
+            "546302215891",
+        ),
+    ];
+    for (name, first_chat, second_chat, number) in cases {
+        let before = w.sandbox.stats().payments;
+        let check = format!("/cek PLNPASC {number}");
+        let first = w.say_in(first_chat, &check).await;
+        let second = w.say_in(second_chat, &check).await;
+        let older = w.press(first_chat, &button(&first, "Bayar")).await;
+        assert!(shown(&older).contains("diganti"), "{name}: {older:?}");
+        let edit = older.edit_source.expect("the older bill is edited");
+        assert!(
+            edit.buttons.is_empty(),
+            "{name}: the older bill loses its button"
+        );
+        assert_eq!(w.sandbox.stats().payments, before, "{name}: nothing sent");
+        let newer = w.press(second_chat, &button(&second, "Bayar")).await;
+        assert!(shown(&newer).contains("berhasil"), "{name}: {newer:?}");
+        let again = w.press(first_chat, &button(&first, "Bayar")).await;
+        assert!(!shown(&again).contains("berhasil"), "{name}: {again:?}");
+        assert_eq!(
+            w.sandbox.stats().payments,
+            before + 1,
+            "{name}: one jenis=6"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unsettled_payment_blocks_the_bill_in_every_chat_of_the_account() {
+    // The payment's answer is lost and its first re-check is far away: it
+    // stays "masih dicek" for the whole test.
+    let w = World::start(|c| c.recheck_after = Duration::from_secs(120)).await;
+    w.owner_with_group().await;
+    let in_private = w.say_in(private(), &format!("{BILL} cek")).await;
+    let in_group = w.say_in(group(OWNER), &format!("/cek {BILL}")).await;
+    w.sandbox.inject(Fault::ServerErrorAfterCharge, 1);
+    let paying = w.press(group(OWNER), &button(&in_group, "Bayar")).await;
+    assert!(shown(&paying).contains("dicek"), "{paying:?}");
+    assert_eq!(w.sandbox.stats().payments, 1);
+
+    let attempts = [
+        (
+            "older bill in private",
+            w.press(private(), &button(&in_private, "Bayar")).await,
+        ),
+        (
+            "typed bayar in private",
+            w.say_in(private(), &format!("{BILL} bayar")).await,
+        ),
+        (
+            "new check in private",
+            w.say_in(private(), &format!("{BILL} cek")).await,
+        ),
+        (
+            "new check in the group",
+            w.say_in(group(MEMBER), &format!("/cek {BILL}")).await,
+        ),
+        (
+            "typed bayar in the group",
+            w.say_in(group(OWNER), &format!("/bayar {BILL}")).await,
+        ),
+        (
+            "the same button again",
+            w.press(group(OWNER), &button(&in_group, "Bayar")).await,
+        ),
+    ];
+    for (name, response) in attempts {
+        let seen = shown(&response);
+        assert!(
+            seen.contains("masih dicek")
+                || seen.contains("diganti")
+                || seen.contains("sudah dibayar/diproses"),
+            "{name}: {seen}"
+        );
+        assert!(!seen.contains("berhasil"), "{name}: {seen}");
+    }
+    assert_eq!(w.sandbox.stats().payments, 1, "one jenis=6 in all");
+    assert_eq!(
+        w.sandbox.stats().inquiries,
+        2,
+        "no check while a payment is unsettled"
+    );
+}
+
+#[tokio::test]
+async fn taps_in_several_chats_at_once_pay_one_bill_once() {
+    let w = World::start(|_| {}).await;
+    w.owner_with_group().await;
+    const GROUP2: i64 = -100_702;
+    w.say_in(ChatCtx::group(GROUP2, OWNER), "/hubungkan").await;
+    let chats = [
+        private(),
+        group(OWNER),
+        group(MEMBER),
+        ChatCtx::group(GROUP2, OWNER),
+    ];
+
+    // Every chat holds a bill message of the same bill; all tap at once,
+    // and type `bayar` at once, several times.
+    let mut bills = Vec::new();
+    for chat in chats {
+        let check = w.say_in(chat, &format!("/cek {BILL}")).await;
+        bills.push((chat, button(&check, "Bayar")));
+    }
+    let mut tasks = Vec::new();
+    for round in 0..4 {
+        for (chat, data) in &bills {
+            let engine = w.engine.clone();
+            let (chat, data) = (*chat, data.clone());
+            tasks.push(tokio::spawn(async move {
+                let input = if round % 2 == 0 {
+                    loket::engine::Input::Button(data)
+                } else {
+                    loket::engine::Input::Text(format!("/bayar {BILL}"))
+                };
+                shown(&engine.handle(&chat, input).await)
+            }));
+        }
+    }
+    let mut paid = 0;
+    for task in tasks {
+        if task.await.expect("task").contains("berhasil") {
+            paid += 1;
+        }
+    }
+    assert_eq!(paid, 1, "one success among every tap");
+    assert_eq!(w.sandbox.stats().payments, 1, "one jenis=6");
+
+    // Checking and tapping at once in every chat, on another bill.
+    let mut tasks = Vec::new();
+    for chat in chats {
+        let engine = w.engine.clone();
+        tasks.push(tokio::spawn(async move {
+            let check = engine
+                .handle(
+                    &chat,
+                    loket::engine::Input::Text("/cek PLNPASC 546302215899".into()),
+                )
+                .await;
+            if let Some(pay) = check.replies.first().and_then(|r| r.buttons.first()) {
+                engine
+                    .handle(&chat, loket::engine::Input::Button(pay.data.clone()))
+                    .await;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    assert_eq!(
+        w.sandbox.stats().payments,
+        2,
+        "the second bill paid once too"
+    );
+}
+
+#[tokio::test]
+async fn a_bill_paid_today_asks_before_paying_again() {
+    let w = World::start(|_| {}).await;
+    let first = w.say_in(private(), &format!("{BILL} cek")).await;
+    let paid = w.press(private(), &button(&first, "Bayar")).await;
+    assert!(shown(&paid).contains("berhasil"));
+
+    let second = w.say_in(private(), &format!("{BILL} cek")).await;
+    let question = w.press(private(), &button(&second, "Bayar")).await;
+    let asked = question
+        .edit_source
+        .clone()
+        .expect("the bill becomes a question");
+    assert!(
+        asked.text.contains("sudah dibayar hari ini"),
+        "{}",
+        asked.text
+    );
+    assert!(asked.text.contains("WIB"), "{}", asked.text);
+    assert_eq!(w.sandbox.stats().payments, 1, "asked, not paid");
+    // Typed `bayar` asks too.
+    let typed = w.say_in(private(), &format!("{BILL} bayar")).await;
+    assert!(
+        shown(&typed).contains("sudah dibayar hari ini"),
+        "{typed:?}"
+    );
+    assert_eq!(w.sandbox.stats().payments, 1);
+
+    let again = w.press(private(), &button(&question, "Bayar lagi")).await;
+    assert!(shown(&again).contains("berhasil"), "{again:?}");
+    assert_eq!(
+        w.sandbox.stats().payments,
+        2,
+        "paid again only when told to"
+    );
+}
+
+#[tokio::test]
+async fn the_duplicate_topup_question_is_per_account() {
+    let w = World::start(|_| {}).await;
+    w.owner_with_group().await;
+    let first = w.say_in(private(), "T10 081200009001").await;
+    assert!(shown(&first).contains("berhasil"), "{first:?}");
+    for (name, chat) in [
+        ("owner in the group", group(OWNER)),
+        ("member in the group", group(MEMBER)),
+    ] {
+        let again = w.say_in(chat, "/beli T10 081200009001").await;
+        let asked = button(&again, "Kirim lagi");
+        assert!(!asked.is_empty(), "{name}");
+        assert_eq!(
+            w.sandbox.stats().topups,
+            1,
+            "{name}: asked first, nothing sent"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_button_checks_who_pressed_it() {
+    let w = World::start(|_| {}).await;
+    w.owner_with_group().await;
+    // A bill and a "send again?" question, both started by MEMBER.
+    let bill = w.say_in(group(MEMBER), &format!("/cek {BILL}")).await;
+    w.say_in(group(MEMBER), "/beli T10 081200009002").await;
+    let question = w.say_in(group(MEMBER), "/beli T10 081200009002").await;
+    let buttons = [
+        ("Bayar", button(&bill, "Bayar")),
+        ("Batal bill", button(&bill, "Batal")),
+        ("Kirim lagi", button(&question, "Kirim lagi")),
+        ("Batal question", button(&question, "Batal")),
+        (
+            "Bayar lagi",
+            button(&bill, "Bayar").replace("pay:", "payagain:"),
+        ),
+    ];
+    let not_theirs = [
+        ("a stranger in the group", group(STRANGER)),
+        ("the member elsewhere", ChatCtx::private(MEMBER)),
+    ];
+    for (label, data) in &buttons {
+        for (who, chat) in not_theirs {
+            let pressed = w.press(chat, data).await;
+            assert!(
+                shown(&pressed).contains("bukan milik"),
+                "{label} by {who}: {pressed:?}"
+            );
+            assert!(
+                pressed.edit_source.is_none(),
+                "{label} by {who}: nothing changes"
+            );
+        }
+    }
+    assert_eq!(w.sandbox.stats().payments, 0);
+    assert_eq!(w.sandbox.stats().topups, 1);
+    // Both still work for who started them.
+    let sent = w
+        .press(group(MEMBER), &button(&question, "Kirim lagi"))
+        .await;
+    assert!(shown(&sent).contains("berhasil"), "{sent:?}");
+    let paid = w.press(group(MEMBER), &button(&bill, "Bayar")).await;
+    assert!(shown(&paid).contains("berhasil"), "{paid:?}");
+}
+
+#[tokio::test]
+async fn typed_bayar_pays_the_open_check_of_an_at_form() {
+    let w = World::start(|_| {}).await;
+    // (check as typed, bayar without the suffix, the dest and product paid)
+    let cases = [
+        (
+            "BPJSKS 0001234567890 3 cek",
+            "BPJSKS 0001234567890 bayar",
+            "BPJSKS",
+            "0001234567890@3",
+        ),
+        (
+            "PKBJABAR B1234XYZ 2025 cek",
+            "PKBJABAR B1234XYZ bayar",
+            "PKBJABAR",
+            "B1234XYZ@2025",
+        ),
+        (
+            "PBBBDG 327301000100100010 2024 cek",
+            "PBBBDG 327301000100100010 bayar",
+            "PBBBDG@2024",
+            "327301000100100010",
+        ),
+        (
+            "CCBCA 4111111111111111 1500000 cek",
+            "CCBCA 4111111111111111 bayar",
+            "CCBCA@1500000",
+            "4111111111111111",
+        ),
+    ];
+    for (check, pay, product, dest) in cases {
+        let checked = w.say_in(private(), check).await;
+        assert!(!button(&checked, "Bayar").is_empty(), "{check}");
+        let paid = w.say_in(private(), pay).await;
+        let text = shown(&paid);
+        assert!(text.contains("berhasil"), "{pay}: {text}");
+        let entry = w.store.entry(&ref_of(&text)).unwrap().expect("journaled");
+        assert_eq!(
+            (entry.product.as_str(), entry.dest.as_str()),
+            (product, dest),
+            "{pay}"
+        );
+    }
+    // With nothing checked, the hint shows the form a user types.
+    let hints = [
+        ("BPJSKS 0001234567899 bayar", "BPJSKS 0001234567899 cek"),
+        ("BPJSKS 0001234567899@3 bayar", "BPJSKS 0001234567899 3 cek"),
+        (
+            "PBBBDG@2023 327301000100100011 bayar",
+            "PBBBDG 327301000100100011 2023 cek",
+        ),
+    ];
+    for (pay, hint) in hints {
+        let text = shown(&w.say_in(private(), pay).await);
+        assert!(text.contains(hint), "{pay}: {text}");
+    }
+}
+
+fn inquiry(ref_id: &str) -> Inquiry {
+    Inquiry {
+        ref_id: ref_id.into(),
+        chat_id: OWNER,
+        account_id: OWNER,
+        requested_by: OWNER,
+        product: "PLNPASC".into(),
+        dest: "546302215889".into(),
+        family: "pln".into(),
+        name: None,
+        bill: None,
+        admin: None,
+        total: None,
+        created_at: Utc::now(),
+        state: InquiryState::Open,
+    }
+}
+
+fn payment(ref_id: &str) -> JournalEntry {
+    let now = Utc::now();
+    JournalEntry {
+        ref_id: ref_id.into(),
+        chat_id: OWNER,
+        user_id: OWNER,
+        account_id: OWNER,
+        member_id: "DEMO".into(),
+        gateway: "http://127.0.0.1:9".into(),
+        message_id: None,
+        kind: EntryKind::Payment,
+        product: "PLNPASC".into(),
+        dest: "546302215889".into(),
+        state: EntryState::Sending,
+        price: None,
+        sn: None,
+        reason: None,
+        raw_reply: None,
+        created_at: now,
+        updated_at: now,
+        sends: 0,
+        checks: 0,
+        history: Vec::new(),
+        shown: None,
+        unsigned_told: false,
+    }
+}
+
+#[tokio::test]
+async fn the_claim_and_the_journal_are_one_step() {
+    let store = loket::store::Store::open(&loket::store::Location::Temporary, None).unwrap();
+    // A refID already journaled: the claim fails and leaves the bill open,
+    // not `Paying` without its own entry.
+    store.put_inquiry(&inquiry("LCLAIM1")).await.unwrap();
+    let mut topup = payment("LCLAIM1");
+    topup.kind = EntryKind::Topup;
+    assert!(store.begin_entry(&topup).await.unwrap());
+    let claim = store
+        .claim_payment(&payment("LCLAIM1"), None)
+        .await
+        .unwrap();
+    assert_eq!(claim, Claim::Journaled);
+    assert_eq!(
+        store.inquiry("LCLAIM1").unwrap().unwrap().state,
+        InquiryState::Open
+    );
+    assert_eq!(
+        store
+            .bill(OWNER, "PLNPASC", "546302215889")
+            .unwrap()
+            .payment,
+        None
+    );
+    assert_eq!(
+        store.entry("LCLAIM1").unwrap().unwrap().kind,
+        EntryKind::Topup
+    );
+
+    // A claim that goes through writes both: `Paying` and its entry.
+    store.put_inquiry(&inquiry("LCLAIM2")).await.unwrap();
+    let claim = store
+        .claim_payment(&payment("LCLAIM2"), None)
+        .await
+        .unwrap();
+    assert!(matches!(claim, Claim::Claimed(_)), "{claim:?}");
+    assert_eq!(
+        store.inquiry("LCLAIM2").unwrap().unwrap().state,
+        InquiryState::Paying
+    );
+    assert_eq!(
+        store.entry("LCLAIM2").unwrap().unwrap().state,
+        EntryState::Sending
+    );
+    assert!(store
+        .unfinished_entries()
+        .unwrap()
+        .iter()
+        .any(|e| e.ref_id == "LCLAIM2"));
+    assert_eq!(
+        store.recent_account_entries(OWNER, 5).unwrap()[0].ref_id,
+        "LCLAIM2"
+    );
+}
