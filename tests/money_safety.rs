@@ -467,3 +467,198 @@ async fn the_claim_and_the_journal_are_one_step() {
         "LCLAIM2"
     );
 }
+
+/// A topup journaled by an earlier run, its outcome unknown, sent by the
+/// demo account to the gateway spelled `gateway`.
+fn unknown_topup(ref_id: &str, gateway: &str) -> JournalEntry {
+    JournalEntry {
+        kind: EntryKind::Topup,
+        product: "T10".into(),
+        dest: "081200009003".into(),
+        state: EntryState::Unknown,
+        gateway: gateway.into(),
+        sends: 1,
+        ..payment(ref_id)
+    }
+}
+
+#[tokio::test]
+async fn follow_ups_are_never_stranded_by_a_url_spelling() {
+    // (how the journal spelled the gateway, how the setting spells it
+    // after a restart)
+    let spellings: [(fn(&str) -> String, fn(&str) -> String); 4] = [
+        (|u| u.to_string(), |u| format!("{u}/")),
+        (|u| format!("{u}/"), |u| u.to_string()),
+        (|u| u.replacen("http://", "HTTP://", 1), |u| format!("{u}/")),
+        (|u| format!("{u}//"), |u| u.to_string()),
+    ];
+    for (i, (journaled, configured)) in spellings.into_iter().enumerate() {
+        let first = World::start(|_| {}).await;
+        let url = first.sandbox.base_url();
+        let ref_id = format!("LURL{i}");
+        assert!(first
+            .store
+            .begin_entry(&unknown_topup(&ref_id, &journaled(&url)))
+            .await
+            .unwrap());
+        let World { store, sandbox, .. } = first;
+        let mut restarted = World::on(store, sandbox, |c| {
+            c.default_gateway_url = configured(&url);
+            if let Some(account) = c.default_account.as_mut() {
+                account.base_url = configured(&url);
+            }
+        });
+        assert_eq!(restarted.engine.resume_unfinished(), 1);
+        let notice = restarted.next_notice().await;
+        assert!(
+            notice.reply.text.contains("berhasil"),
+            "case {i}: {}",
+            notice.reply.text
+        );
+        assert!(
+            restarted.sandbox.stats().status_checks >= 1,
+            "case {i}: asked the gateway"
+        );
+        let entry = restarted.store.entry(&ref_id).unwrap().unwrap();
+        assert_eq!(entry.state, EntryState::Success, "case {i}");
+    }
+}
+
+#[tokio::test]
+async fn a_follow_up_that_cannot_be_signed_is_told_once_and_resumes_at_login() {
+    let first = World::start(|c| {
+        c.default_account = None;
+        c.recheck_after = Duration::from_secs(120);
+    })
+    .await;
+    first.owner_with_group().await;
+    first.sandbox.inject(Fault::ServerErrorAfterCharge, 1);
+    let sent = shown(&first.say_in(private(), "T10 081200009004").await);
+    assert!(sent.contains("dicek"), "{sent}");
+    let ref_id = ref_of(&sent);
+    first.say_in(private(), "/logout").await;
+    let url = first.sandbox.base_url();
+    let World { store, sandbox, .. } = first;
+
+    // Restarted while logged out: told once what to do.
+    let mut second = World::on(store, sandbox, |c| c.default_account = None);
+    second.engine.resume_unfinished();
+    let told = second.next_notice().await;
+    assert_eq!(told.chat_id, OWNER);
+    assert!(
+        told.reply.text.contains("logout") && told.reply.text.contains("DEMO"),
+        "{}",
+        told.reply.text
+    );
+    assert!(told.reply.text.contains(&ref_id), "{}", told.reply.text);
+    let World { store, sandbox, .. } = second;
+
+    // Restarted again: not told twice; `status` says why it cannot ask.
+    let mut third = World::on(store, sandbox, |c| c.default_account = None);
+    third.engine.resume_unfinished();
+    let status = shown(&third.say_in(private(), &format!("status {ref_id}")).await);
+    assert!(status.contains("belum bisa dicek"), "{status}");
+    assert_eq!(
+        third.sandbox.stats().status_checks,
+        0,
+        "nothing signed without the account"
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), third.notices.recv())
+            .await
+            .is_err(),
+        "told only once"
+    );
+
+    // Logging in again as that member follows it at once.
+    third
+        .say_in(private(), &format!("/login DEMO 0000 demo {url}"))
+        .await;
+    let result = third.next_notice().await;
+    assert!(
+        result.reply.text.contains("berhasil"),
+        "{}",
+        result.reply.text
+    );
+    assert_eq!(
+        third.sandbox.charges_for(&ref_id),
+        1,
+        "charged once, never resent"
+    );
+}
+
+#[tokio::test]
+async fn a_supergroup_keeps_everything_the_group_had() {
+    const SUPERGROUP: i64 = -100_1700;
+    let mut w = World::start(|c| c.recheck_after = Duration::from_millis(800)).await;
+    w.owner_with_group().await;
+    // In the group: a topup still pending, an open bill, a "send again?"
+    // question.
+    let pending = shown(&w.say_in(group(MEMBER), "/beli T10 089900051234").await);
+    let pending_ref = ref_of(&pending);
+    let bill = w.say_in(group(MEMBER), &format!("/cek {BILL}")).await;
+    w.say_in(group(MEMBER), "/beli T10 081200009005").await;
+    let question = w.say_in(group(MEMBER), "/beli T10 081200009005").await;
+    w.store.migrate_chat(GROUP, SUPERGROUP).unwrap();
+    // Telegram says so twice (in the old chat and the new): harmless.
+    w.store.migrate_chat(GROUP, SUPERGROUP).unwrap();
+
+    let moved = ChatCtx::group(SUPERGROUP, MEMBER);
+    let notice = w.next_notice().await;
+    assert_eq!(
+        notice.chat_id, SUPERGROUP,
+        "the follow-up result goes to the new id"
+    );
+    assert!(notice.reply.text.contains(&pending_ref));
+    let status = shown(&w.say_in(moved, &format!("/status {pending_ref}")).await);
+    assert!(status.contains("berhasil"), "{status}");
+    let history = shown(&w.say_in(moved, "/riwayat").await);
+    assert!(
+        history.contains("081200009005") && history.contains("089900051234"),
+        "{history}"
+    );
+    let saldo = shown(&w.say_in(moved, "/saldo").await);
+    assert!(saldo.contains("Rp"), "{saldo}");
+    let again = w.press(moved, &button(&question, "Kirim lagi")).await;
+    assert!(shown(&again).contains("berhasil"), "{again:?}");
+    let paid = w.press(moved, &button(&bill, "Bayar")).await;
+    assert!(shown(&paid).contains("berhasil"), "{paid:?}");
+    // The old id knows nothing any more.
+    let old = shown(&w.say_in(group(MEMBER), "/saldo").await);
+    assert!(old.contains("belum terhubung"), "{old}");
+}
+
+#[tokio::test]
+async fn a_check_that_raced_an_unsettled_payment_still_cannot_pay() {
+    let store = loket::store::Store::open(&loket::store::Location::Temporary, None).unwrap();
+    // B is claimed and its answer is not in; C was checked meanwhile (its
+    // check passed before B's claim) and is now the newest.
+    store.put_inquiry(&inquiry("LRACEB")).await.unwrap();
+    let claim = store.claim_payment(&payment("LRACEB"), None).await.unwrap();
+    assert!(matches!(claim, Claim::Claimed(_)), "{claim:?}");
+    store.put_inquiry(&inquiry("LRACEC")).await.unwrap();
+    let claim = store.claim_payment(&payment("LRACEC"), None).await.unwrap();
+    assert_eq!(
+        claim,
+        Claim::Unsettled {
+            ref_id: "LRACEB".into()
+        }
+    );
+    assert_eq!(
+        store.inquiry("LRACEC").unwrap().unwrap().state,
+        InquiryState::Open
+    );
+    assert!(
+        store.entry("LRACEC").unwrap().is_none(),
+        "nothing journaled"
+    );
+    // Once B is final, C may be paid (asked first when B succeeded today).
+    let mut settled = store.entry("LRACEB").unwrap().unwrap();
+    settled.state = EntryState::Failed;
+    store.update_entry(&settled).await.unwrap();
+    let claim = store
+        .claim_payment(&payment("LRACEC"), Some(Utc::now()))
+        .await
+        .unwrap();
+    assert!(matches!(claim, Claim::Claimed(_)), "{claim:?}");
+}

@@ -953,3 +953,25 @@ async fn a_slow_payment_answers_the_tap_at_once_and_edits_the_bill_when_done() {
     assert_eq!(w.sandbox.stats().payments, 1);
     w.finish().await;
 }
+
+#[tokio::test]
+async fn a_reply_refused_for_a_migrated_group_goes_to_the_supergroup_with_its_link() {
+    let w = World::start().await;
+    let siti = siti();
+    let group = FakeChat::group(-4101, "Konter Siti");
+    let supergroup = FakeChat::supergroup(-100_4101, "Konter Siti");
+    w.fake.register_chat(&supergroup);
+    w.login(&siti, "DEMO 0000 demo").await;
+    w.ask(&group, &siti, "/hubungkan", "Grup terhubung").await;
+    // Telegram refuses the next reply to the old id, naming the new one.
+    w.fake
+        .fail_next("sendMessage", 1, BotApiFault::Migrated(supergroup.id));
+    let mark = w.fake.mark();
+    w.say(&group, &siti, "/saldo");
+    w.expect_after(mark, supergroup.id, "Saldo DEMO: Rp5.000.000")
+        .await;
+    // The link moved with it: the supergroup is served as the group was.
+    w.ask(&supergroup, &budi(), "/saldo", "Saldo DEMO: Rp5.000.000")
+        .await;
+    w.finish().await;
+}

@@ -307,6 +307,10 @@ pub enum Fault {
     /// Any Telegram error, e.g. `Api { code: 403, description:
     /// "Forbidden: bot was blocked by the user".into() }`.
     Api { code: u16, description: String },
+    /// HTTP 400: the group became a supergroup with this id
+    /// (`parameters.migrate_to_chat_id`; teloxide:
+    /// `RequestError::MigrateToChatId`).
+    Migrated(i64),
 }
 
 /// A message as the fake currently stores it.
@@ -400,6 +404,11 @@ impl ApiError {
                 code: *code,
                 description: description.clone(),
                 parameters: None,
+            },
+            Fault::Migrated(to) => Self {
+                code: 400,
+                description: "Bad Request: group chat was upgraded to a supergroup chat".into(),
+                parameters: Some(json!({ "migrate_to_chat_id": to })),
             },
         }
     }
