@@ -580,14 +580,14 @@ async fn someone_elses_bill_button_pays_nothing() {
         .say_in(ChatCtx::group(GROUP, 8), "/cek PLNPASC 546302215889")
         .await;
     let stranger = w.press(ChatCtx::group(GROUP, 9), &pay_button(&check)).await;
-    assert!(stranger.toast.unwrap().contains("bukan milik"));
+    assert!(stranger.toast.unwrap().contains("belum diizinkan"));
     let elsewhere = w.press(ChatCtx::private(8), &pay_button(&check)).await;
     assert!(elsewhere.toast.unwrap().contains("bukan milik"));
     assert_eq!(w.sandbox.stats().payments, 0);
     // Nor may another member cancel the bill someone else checked.
     let cancel = check.replies[0].buttons[1].data.clone();
     let closed = w.press(ChatCtx::group(GROUP, 9), &cancel).await;
-    assert!(closed.toast.unwrap().contains("bukan milik"));
+    assert!(closed.toast.unwrap().contains("belum diizinkan"));
     let owner = w.press(ChatCtx::group(GROUP, 7), &pay_button(&check)).await;
     assert!(owner.edit_source.unwrap().text.contains("berhasil"));
 }

@@ -280,15 +280,24 @@ async fn every_button_checks_who_pressed_it() {
             button(&bill, "Bayar").replace("pay:", "payagain:"),
         ),
     ];
+    // (who presses, where, what they are told)
     let not_theirs = [
-        ("a stranger in the group", group(STRANGER)),
-        ("the member elsewhere", ChatCtx::private(MEMBER)),
+        (
+            "a stranger in the group",
+            group(STRANGER),
+            "belum diizinkan",
+        ),
+        (
+            "the member elsewhere",
+            ChatCtx::private(MEMBER),
+            "bukan milik",
+        ),
     ];
     for (label, data) in &buttons {
-        for (who, chat) in not_theirs {
+        for (who, chat, told) in not_theirs {
             let pressed = w.press(chat, data).await;
             assert!(
-                shown(&pressed).contains("bukan milik"),
+                shown(&pressed).contains(told),
                 "{label} by {who}: {pressed:?}"
             );
             assert!(
@@ -486,7 +495,8 @@ fn unknown_topup(ref_id: &str, gateway: &str) -> JournalEntry {
 async fn follow_ups_are_never_stranded_by_a_url_spelling() {
     // (how the journal spelled the gateway, how the setting spells it
     // after a restart)
-    let spellings: [(fn(&str) -> String, fn(&str) -> String); 4] = [
+    type Spelling = fn(&str) -> String;
+    let spellings: [(Spelling, Spelling); 4] = [
         (|u| u.to_string(), |u| format!("{u}/")),
         (|u| format!("{u}/"), |u| u.to_string()),
         (|u| u.replacen("http://", "HTTP://", 1), |u| format!("{u}/")),

@@ -531,9 +531,7 @@ impl Engine {
         inquiry: Inquiry,
         again: bool,
     ) -> Result<Payment, Refusal> {
-        if !self.may_act_on(ctx, inquiry.chat_id, inquiry.requested_by)? {
-            return Err(refuse("pay-not-yours"));
-        }
+        self.may_act_on(ctx, inquiry.chat_id, inquiry.requested_by)?;
         let example = || {
             vec![(
                 "example",
@@ -615,24 +613,29 @@ impl Engine {
     /// Whether this user may act on something started in `chat_id` by
     /// `started_by`: in that chat only, by who started it or, in a group,
     /// by the account's owner. Every button and typed `bayar` asks here.
+    /// `Err` holds the refusal: a group member who may not transact at
+    /// all is told so; anyone else that it is not theirs.
     pub(super) fn may_act_on(
         &self,
         ctx: &ChatCtx,
         chat_id: i64,
         started_by: i64,
-    ) -> Result<bool, Refusal> {
+    ) -> Result<(), Refusal> {
         if chat_id != ctx.chat_id {
-            return Ok(false);
+            return Err(refuse("pay-not-yours"));
         }
         if started_by == ctx.user_id {
-            return Ok(true);
+            return Ok(());
         }
-        Ok(ctx.kind == ChatKind::Group
-            && self
-                .inner
-                .store
-                .group(ctx.chat_id)?
-                .is_some_and(|link| link.owner == ctx.user_id))
+        let link = match ctx.kind {
+            ChatKind::Group => self.inner.store.group(ctx.chat_id)?,
+            ChatKind::Private => None,
+        };
+        match link {
+            Some(link) if link.owner == ctx.user_id => Ok(()),
+            Some(link) if !link.may_transact(ctx.user_id) => Err(refuse("group-not-allowed")),
+            _ => Err(refuse("pay-not-yours")),
+        }
     }
 
     // ---- buttons ----
@@ -671,8 +674,10 @@ impl Engine {
             };
             return Ok(toast(id, &[]));
         };
-        if !self.may_act_on(ctx, chat_id, started_by)? {
-            return Ok(toast("pay-not-yours", &[]));
+        match self.may_act_on(ctx, chat_id, started_by) {
+            Ok(()) => {}
+            Err(Refusal::Message(id, args)) => return Ok(toast(id, &args)),
+            Err(other) => return Err(other),
         }
         let again = matches!(action, ButtonAction::PayAgain(_));
         match action {
