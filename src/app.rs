@@ -2,7 +2,6 @@
 //! the `console`, `run` and `bench` entry points so they build one engine
 //! the same way.
 
-use crate::catalog::Catalog;
 use crate::engine::{Engine, EngineConfig};
 use crate::gateway::{Credentials, GatewayClient};
 use crate::secret::Secret;
@@ -13,8 +12,6 @@ use crate::store::{Location, Store};
 pub enum AppError {
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    #[error(transparent)]
-    Catalog(#[from] crate::catalog::CatalogError),
 }
 
 /// Builds the engine. `default_gateway_url` is used by accounts that name
@@ -26,10 +23,7 @@ pub fn build_engine(
     default_account: Option<Credentials>,
 ) -> Result<Engine, AppError> {
     let store = Store::open(location, settings.secret_key)?;
-    let catalog = match &settings.catalog_file {
-        Some(path) => Catalog::with_file(path)?,
-        None => Catalog::builtin(),
-    };
+    let catalog = settings.catalog.clone();
     let mut config = EngineConfig::new(default_gateway_url);
     config.inquiry_ttl = settings.inquiry_ttl;
     config.duplicate_window = settings.duplicate_window;

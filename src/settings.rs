@@ -3,14 +3,18 @@
 //! comments). The environment wins over the file. Durations are whole
 //! seconds.
 //!
-//! Owns: reading and checking settings. Must not: open files other than the
-//! config file, or keep secrets anywhere but in `Settings::secret_key`.
+//! Owns: reading and checking settings: every bad value stops loket at
+//! start with a message naming the setting, including the files settings
+//! name (catalogue, reply rules), which are read and checked here. Must
+//! not: open other files, or keep secrets anywhere but in
+//! `Settings::secret_key`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::catalog::Catalog;
 use crate::command::Lang;
 use crate::gateway::BalanceSign;
 use crate::gateway::ReplyRules;
@@ -43,8 +47,8 @@ pub struct Settings {
     pub balance_sign: BalanceSign,
     pub webhook_url: Option<String>,
     pub listen: Option<SocketAddr>,
-    /// Extra product codes (`LOKET_CATALOG`).
-    pub catalog_file: Option<PathBuf>,
+    /// The product catalogue: built in, extended by `LOKET_CATALOG`.
+    pub catalog: Catalog,
     /// How hard the bot's sends are paced (`LOKET_THROTTLE`).
     pub throttle: Throttle,
     /// A center's reply dialect beyond the built-in one
@@ -217,7 +221,11 @@ impl Settings {
                         .map_err(|_| invalid("LOKET_LISTEN", format!("`{v}` is not host:port")))?,
                 ),
             },
-            catalog_file: get("LOKET_CATALOG").map(PathBuf::from),
+            catalog: match get("LOKET_CATALOG") {
+                None => Catalog::builtin(),
+                Some(path) => Catalog::with_file(std::path::Path::new(&path))
+                    .map_err(|e| invalid("LOKET_CATALOG", e.to_string()))?,
+            },
             throttle: match get("LOKET_THROTTLE") {
                 None => Throttle::Telegram,
                 Some(v) => v.parse().map_err(|e| invalid("LOKET_THROTTLE", e))?,
@@ -261,7 +269,7 @@ mod tests {
     }
 
     #[test]
-    fn gateway_urls_have_one_spelling_and_bad_ones_stop_loket() {
+    fn gateway_urls_have_one_spelling_and_every_bad_value_stops_loket_naming_it() {
         let spellings = [
             "http://127.0.0.1:8080",
             "http://127.0.0.1:8080/",
@@ -286,6 +294,11 @@ mod tests {
             ("LOKET_GATEWAY_URL", "ftp://h2h.example.co.id"),
             ("LOKET_WEBHOOK_URL", "not a url"),
             ("LOKET_WEBHOOK_URL", "bot.example.com/hook"),
+            ("LOKET_CATALOG", "/nonexistent/loket-catalog.txt"),
+            ("LOKET_REPLY_RULES", "/nonexistent/loket-rules.txt"),
+            ("LOKET_GATEWAY_TIMEOUT", "0"),
+            ("LOKET_SECRET_KEY", "short"),
+            ("LOKET_LOCALE", "fr"),
         ] {
             let error = Settings::from_map(&map(&[(key, bad)])).expect_err(bad);
             assert!(error.to_string().starts_with(&format!("{key}:")), "{error}");
