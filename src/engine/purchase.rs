@@ -157,7 +157,7 @@ impl Engine {
             user_id: ctx.user_id,
             account_id: access.account_id,
             member_id: access.creds.member_id.clone(),
-            gateway: access.creds.base_url.clone(),
+            gateway: shown_url(&access.creds.base_url),
             message_id: ctx.message_id,
             kind,
             product: target.product.clone(),
