@@ -231,20 +231,38 @@ pub fn parse(text: &str, catalog: &Catalog) -> Result<Command, ParseError> {
     }
 }
 
-/// True when the text is a login with at least two words after the
-/// keyword (`/login MEMBER PIN`, `login M P K URL extra`): whether or not
-/// it parses, it may hold a PIN or key and must be deleted.
+/// True when the text is a login with anything after the keyword, slash
+/// or plain, whatever its form (`/login 8642`, `/login M:P:K`,
+/// `login M P K URL extra`, `/login:M:P:K`): whether or not it parses, it
+/// may hold a PIN or key and must be deleted.
 ///
 /// Words are split as [`parse`] splits them, so every text that parses as
 /// a full login (`login.M.P.K` too) is covered.
 pub fn may_hold_secret(text: &str) -> bool {
-    match split_words(text.trim()).split_first() {
-        Some((first, rest)) => {
-            let keyword = first.strip_prefix('/').unwrap_or(first);
-            slash_name(keyword) == "login" && rest.len() >= 2
-        }
-        None => false,
+    let words = split_words(text.trim());
+    let Some((first, rest)) = words.split_first() else {
+        return false;
+    };
+    let word = first
+        .strip_prefix('/')
+        .unwrap_or(first)
+        .to_ascii_lowercase();
+    let Some(after) = word.strip_prefix("login") else {
+        return false;
+    };
+    match after.chars().next() {
+        // `login`, `/login@loket_bot`: the words after it.
+        None | Some('@') => !rest.is_empty(),
+        // `loginku`: another word.
+        Some(c) if c.is_alphanumeric() => false,
+        // `/login:M:P:K`, `/login.M.P.K`: glued on.
+        Some(_) => true,
     }
+}
+
+/// How many words [`parse`] reads in the text.
+pub fn word_count(text: &str) -> usize {
+    split_words(text.trim()).len()
 }
 
 /// Whitespace words, or `.`-separated parts for a message without spaces.
@@ -263,6 +281,10 @@ fn slash_name(word: &str) -> String {
 
 fn parse_plain(first: &str, rest: &[&str], catalog: &Catalog) -> Result<Command, ParseError> {
     let keyword = first.to_ascii_lowercase();
+    if keyword == "login" {
+        // Plain `login` is `/login`, never read as a product code.
+        return parse_keyword(keyword, rest, catalog, false);
+    }
     if let Ok(command) = parse_keyword(keyword.clone(), rest, catalog, false) {
         return Ok(command);
     }

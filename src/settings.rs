@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use crate::catalog::Catalog;
 use crate::command::Lang;
-use crate::gateway::BalanceSign;
 use crate::gateway::ReplyRules;
+use crate::gateway::{shown_url, BalanceSign};
 use crate::store::parse_key;
 
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +81,7 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("data_dir", &self.data_dir)
-            .field("gateway_url", &self.gateway_url)
+            .field("gateway_url", &self.gateway_url.as_deref().map(shown_url))
             .field("gateway_timeout", &self.gateway_timeout)
             .field("recheck_after", &self.recheck_after)
             .field("inquiry_ttl", &self.inquiry_ttl)

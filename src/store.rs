@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::command::Lang;
-use crate::gateway::{BalanceSign, Credentials, Operation};
+use crate::gateway::{shown_url, BalanceSign, Credentials, Operation};
 use crate::money::Rupiah;
 use crate::secret::Secret;
 
@@ -43,10 +43,17 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StoredAccount {
     member_id: String,
+    /// The gateway URL as shown (`shown_url`: a password in it masked).
+    /// Records written before `sealed_url` existed hold the real URL here,
+    /// in clear; they are still read, and re-sealed when the store opens.
     base_url: String,
     balance_sign: BalanceSign,
     sealed_pin: String,
     sealed_key: String,
+    /// The real gateway URL, sealed like the PIN: it may hold
+    /// `user:password@`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed_url: Option<String>,
 }
 
 /// Where an inquiry is in its one-payment life.
@@ -134,7 +141,8 @@ pub struct JournalEntry {
     /// The user's account (private chat id) whose credentials sign the call.
     pub account_id: i64,
     /// The gateway account (member ID and base URL) that signed the call;
-    /// follow-ups only ever use that same account.
+    /// follow-ups only ever use that same account. The URL is kept as
+    /// `shown_url` gives it: a password in it is never journaled.
     #[serde(default)]
     pub member_id: String,
     #[serde(default)]
@@ -428,6 +436,9 @@ const OPEN_INDEX_MARK: &[u8] = b"journal_open_index_v1";
 /// Marks a database whose `journal_by_account` index is complete.
 const ACCOUNT_INDEX_MARK: &[u8] = b"journal_account_index_v1";
 
+/// Marks a database whose journal holds no gateway password in clear.
+const JOURNAL_URLS_MARK: &[u8] = b"journal_urls_shown_v1";
+
 /// Group commit: at most one flush runs at a time, and a caller whose
 /// writes are covered by a flush that started after them does not flush
 /// again. `asked` numbers the callers; `done` is the highest number a
@@ -498,7 +509,50 @@ impl Store {
             db,
         }
         .with_open_index()?
-        .with_account_index()
+        .with_account_index()?
+        .with_sealed_urls()
+    }
+
+    /// Seals the gateway URL of accounts that older versions stored in
+    /// clear (it may hold a password), and masks passwords in the gateway
+    /// URLs older versions journaled (once per database). sled may keep the
+    /// old bytes in its log until it reuses that space.
+    fn with_sealed_urls(self) -> StoreResult<Store> {
+        let mut resealed = false;
+        for item in self.accounts.iter() {
+            let (key, bytes) = item?;
+            let stored: StoredAccount = decode(&bytes)?;
+            if stored.sealed_url.is_some() {
+                continue;
+            }
+            let owner = key
+                .as_ref()
+                .try_into()
+                .map(i64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt("account key is not an id".into()))?;
+            if let Some(creds) = self.account(owner)? {
+                self.accounts
+                    .insert(key, encode(&self.stored_account(owner, &creds)))?;
+                resealed = true;
+            }
+        }
+        if self.db.get(JOURNAL_URLS_MARK)?.is_none() {
+            for item in self.journal.iter() {
+                let (key, bytes) = item?;
+                let mut entry: JournalEntry = decode(&bytes)?;
+                let shown = shown_url(&entry.gateway);
+                if shown != entry.gateway {
+                    entry.gateway = shown;
+                    self.journal.insert(key, encode(&entry))?;
+                }
+            }
+            self.db.insert(JOURNAL_URLS_MARK, &[])?;
+            resealed = true;
+        }
+        if resealed {
+            self.db.flush()?;
+        }
+        Ok(self)
     }
 
     /// Builds the index of unfinished entries once, for a database written
@@ -596,17 +650,22 @@ impl Store {
     // ---- accounts ----
 
     pub fn save_account(&self, owner: i64, creds: &Credentials) -> StoreResult<()> {
+        self.accounts
+            .insert(be(owner), encode(&self.stored_account(owner, creds)))?;
+        self.accounts.flush()?;
+        Ok(())
+    }
+
+    fn stored_account(&self, owner: i64, creds: &Credentials) -> StoredAccount {
         let context = |field: &str| format!("{owner}/{field}");
-        let stored = StoredAccount {
+        StoredAccount {
             member_id: creds.member_id.clone(),
-            base_url: creds.base_url.clone(),
+            base_url: shown_url(&creds.base_url),
             balance_sign: creds.balance_sign,
             sealed_pin: self.sealer.seal(creds.pin.expose(), &context("pin")),
             sealed_key: self.sealer.seal(creds.api_key.expose(), &context("key")),
-        };
-        self.accounts.insert(be(owner), encode(&stored))?;
-        self.accounts.flush()?;
-        Ok(())
+            sealed_url: Some(self.sealer.seal(&creds.base_url, &context("url"))),
+        }
     }
 
     pub fn account(&self, owner: i64) -> StoreResult<Option<Credentials>> {
@@ -615,11 +674,19 @@ impl Store {
         };
         let stored: StoredAccount = decode(&bytes)?;
         let context = |field: &str| format!("{owner}/{field}");
+        let base_url = match &stored.sealed_url {
+            Some(sealed) => self
+                .sealer
+                .open(sealed, &context("url"))?
+                .expose()
+                .to_string(),
+            None => stored.base_url,
+        };
         Ok(Some(Credentials {
             member_id: stored.member_id,
             pin: self.sealer.open(&stored.sealed_pin, &context("pin"))?,
             api_key: self.sealer.open(&stored.sealed_key, &context("key"))?,
-            base_url: stored.base_url,
+            base_url,
             balance_sign: stored.balance_sign,
         }))
     }
@@ -1076,5 +1143,82 @@ impl Store {
 
     pub fn remove_group(&self, chat_id: i64) -> StoreResult<bool> {
         Ok(self.groups.remove(be(chat_id))?.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agen(base_url: &str) -> Credentials {
+        Credentials {
+            member_id: "AGEN7".into(),
+            pin: Secret::new("73916458"),
+            api_key: Secret::new("kunci-rahasia-9f3"),
+            base_url: base_url.into(),
+            balance_sign: BalanceSign::Fields,
+        }
+    }
+
+    #[test]
+    fn a_gateway_url_stored_in_clear_is_still_read_and_sealed_at_open() {
+        const URL: &str = "http://agen:Sup3rPass@127.0.0.1:9";
+        let store = Store::open(&Location::Temporary, None).unwrap();
+        // A record as versions before `sealed_url` wrote it.
+        let mut old = store.stored_account(7, &agen(URL));
+        old.base_url = URL.into();
+        old.sealed_url = None;
+        store.accounts.insert(be(7), encode(&old)).unwrap();
+        let entry = JournalEntry {
+            ref_id: "L1".into(),
+            chat_id: 7,
+            user_id: 7,
+            account_id: 7,
+            member_id: "AGEN7".into(),
+            gateway: URL.into(),
+            message_id: None,
+            kind: EntryKind::Topup,
+            product: "T10".into(),
+            dest: "087712345678".into(),
+            state: EntryState::Success,
+            price: None,
+            sn: None,
+            reason: None,
+            raw_reply: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            sends: 1,
+            checks: 0,
+            history: Vec::new(),
+            shown: None,
+            unsigned_told: false,
+        };
+        store.journal.insert(b"L1", encode(&entry)).unwrap();
+        store.db.remove(JOURNAL_URLS_MARK).unwrap();
+        assert_eq!(store.account(7).unwrap().unwrap().base_url, URL);
+
+        let store = store.with_sealed_urls().unwrap();
+        let raw = store.accounts.get(be(7)).unwrap().unwrap();
+        assert!(!String::from_utf8_lossy(&raw).contains("Sup3rPass"));
+        let resealed: StoredAccount = decode(&raw).unwrap();
+        assert_eq!(resealed.base_url, "http://agen:***@127.0.0.1:9");
+        assert!(resealed.sealed_url.is_some());
+        assert_eq!(store.account(7).unwrap().unwrap().base_url, URL);
+        let entry = store.entry("L1").unwrap().unwrap();
+        assert_eq!(entry.gateway, "http://agen:***@127.0.0.1:9");
+    }
+
+    #[test]
+    fn a_saved_gateway_url_is_sealed_and_shown_masked() {
+        let store = Store::open(&Location::Temporary, None).unwrap();
+        store
+            .save_account(7, &agen("https://agen:Sup3rPass@h2h.example.co.id"))
+            .unwrap();
+        let raw = store.accounts.get(be(7)).unwrap().unwrap();
+        let raw = String::from_utf8_lossy(&raw);
+        assert!(!raw.contains("Sup3rPass"), "{raw}");
+        assert!(raw.contains("agen:***@h2h.example.co.id"), "{raw}");
+        let creds = store.account(7).unwrap().unwrap();
+        assert_eq!(creds.base_url, "https://agen:Sup3rPass@h2h.example.co.id");
     }
 }

@@ -293,12 +293,43 @@ async fn stop_requested(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|requested| *requested).await;
 }
 
-/// The handler tree: messages and button presses. This function is the
-/// seam tests use to run the real handlers against a fake Bot API.
+/// The handler tree: messages, edited messages and button presses. This
+/// function is the seam tests use to run the real handlers against a fake
+/// Bot API.
 pub fn handler_tree() -> UpdateHandler<RequestError> {
     dptree::entry()
         .branch(Update::filter_message().endpoint(on_message))
+        .branch(Update::filter_edited_message().endpoint(on_edited_message))
         .branch(Update::filter_callback_query().endpoint(on_callback))
+}
+
+/// Who wrote a text message, where: `None` for messages loket does not
+/// read (no text, no author, a channel, a command for another bot).
+fn text_ctx<'m>(msg: &'m Message, me: &Me) -> Option<(ChatCtx, &'m str)> {
+    let text = msg.text()?;
+    let from = msg.from.as_ref()?;
+    let kind = if msg.chat.is_private() {
+        ChatKind::Private
+    } else if msg.chat.is_group() || msg.chat.is_supergroup() {
+        ChatKind::Group
+    } else {
+        return None;
+    };
+    if addressed_to_other_bot(text, me.username()) {
+        return None;
+    }
+    let replied = msg.reply_to_message().and_then(|m| m.from.as_ref());
+    let ctx = ChatCtx {
+        chat_id: msg.chat.id.0,
+        user_id: user_id(from.id),
+        kind,
+        message_id: Some(msg.id.0),
+        addressed: replied.is_some_and(|u| u.id == me.id),
+        reply_to_user: replied
+            .filter(|u| u.id != me.id && !u.is_bot)
+            .map(|u| user_id(u.id)),
+    };
+    Some((ctx, text))
 }
 
 async fn on_message(
@@ -318,33 +349,10 @@ async fn on_message(
         migrate(&engine, from, to);
         return Ok(());
     }
-    let Some(text) = msg.text() else {
+    let Some((ctx, text)) = text_ctx(&msg, &me) else {
         return Ok(());
     };
-    let Some(from) = msg.from.as_ref() else {
-        return Ok(());
-    };
-    let kind = if msg.chat.is_private() {
-        ChatKind::Private
-    } else if msg.chat.is_group() || msg.chat.is_supergroup() {
-        ChatKind::Group
-    } else {
-        return Ok(());
-    };
-    if addressed_to_other_bot(text, me.username()) {
-        return Ok(());
-    }
-    let replied = msg.reply_to_message().and_then(|m| m.from.as_ref());
-    let ctx = ChatCtx {
-        chat_id: msg.chat.id.0,
-        user_id: user_id(from.id),
-        kind,
-        message_id: Some(msg.id.0),
-        addressed: replied.is_some_and(|u| u.id == me.id),
-        reply_to_user: replied
-            .filter(|u| u.id != me.id && !u.is_bot)
-            .map(|u| user_id(u.id)),
-    };
+    let kind = ctx.kind;
     // A PIN or key is deleted before anything else happens.
     let deleted_early = engine.holds_secret(&ctx, text);
     if deleted_early {
@@ -364,6 +372,27 @@ async fn on_message(
     let reply_to = (kind == ChatKind::Group && !response.delete_input).then_some(msg.id);
     for reply in &response.replies {
         send(&bot, &engine, msg.chat.id, reply, reply_to).await?;
+    }
+    Ok(())
+}
+
+/// An edited message: never run (a command edited in is not a new
+/// command); deleted when it now holds a login form.
+async fn on_edited_message(
+    bot: LoketBot,
+    msg: Message,
+    engine: Engine,
+    me: Me,
+) -> Result<(), RequestError> {
+    let Some((ctx, text)) = text_ctx(&msg, &me) else {
+        return Ok(());
+    };
+    let response = engine.handle_edit(&ctx, text);
+    if response.delete_input {
+        delete_secret(&bot, &engine, &msg).await;
+    }
+    for reply in &response.replies {
+        send(&bot, &engine, msg.chat.id, reply, None).await?;
     }
     Ok(())
 }

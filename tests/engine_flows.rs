@@ -470,27 +470,49 @@ async fn login_checks_the_account_and_deletes_the_secret_message() {
 }
 
 #[tokio::test]
-async fn a_malformed_login_is_still_deleted_and_stores_nothing() {
+async fn a_login_with_any_words_after_it_is_deleted_whatever_their_form() {
     let w = world_with(|c| c.default_account = None, Duration::from_secs(5)).await;
     for typed in [
+        "/login 0000",
         "/login DEMO 0000",
+        "/login DEMO:0000:demo",
+        "/login:DEMO:0000:demo",
         "/login DEMO 0000 demo http://127.0.0.1:1 extra",
+        "/login@loket_test_bot DEMO 0000",
+        "login 0000",
         "login DEMO 0000",
+        "LOGIN DEMO:0000:demo",
+        "login 0000 bayar",
     ] {
         let response = w.say(typed).await;
         assert!(response.delete_input, "{typed} may hold a PIN");
-        assert!(text(&response).contains("/login"), "{}", text(&response));
-        assert!(!text(&response).contains("0000"));
+        assert!(
+            text(&response).contains("/login MEMBERID PIN APIKEY"),
+            "{typed}: {}",
+            text(&response)
+        );
+        assert!(!text(&response).contains("0000"), "{typed}");
     }
     assert!(text(&w.say("/akun").await).contains("belum login"));
+    assert_eq!(w.sandbox.stats().requests, 0, "nothing reached the gateway");
 }
 
 #[tokio::test]
-async fn step_by_step_login_deletes_pin_and_key_messages() {
+async fn plain_login_works_like_slash_login() {
+    let w = world_with(|c| c.default_account = None, Duration::from_secs(5)).await;
+    let url = w.sandbox.base_url();
+    let full = w.say(&format!("login DEMO 0000 demo {url}")).await;
+    assert!(full.delete_input && text(&full).contains("Login berhasil"));
+    assert!(text(&w.say("login").await).contains("Kirim member ID"));
+    assert!(text(&w.say("/batal").await).contains("Login dibatalkan"));
+}
+
+#[tokio::test]
+async fn step_by_step_login_deletes_every_answer() {
     let w = world_with(|c| c.default_account = None, Duration::from_secs(5)).await;
     assert!(text(&w.say("/login").await).contains("member ID"));
     let member = w.say("DEMO").await;
-    assert!(!member.delete_input && text(&member).contains("PIN"));
+    assert!(member.delete_input && text(&member).contains("PIN"));
     let pin = w.say("0000").await;
     assert!(pin.delete_input && text(&pin).contains("API key"));
     let key = w.say("demo").await;
@@ -498,6 +520,249 @@ async fn step_by_step_login_deletes_pin_and_key_messages() {
         key.delete_input && text(&key).contains("Login berhasil"),
         "{}",
         text(&key)
+    );
+}
+
+#[tokio::test]
+async fn three_or_four_words_at_the_member_prompt_are_the_whole_login() {
+    let w = world_with(|c| c.default_account = None, Duration::from_secs(5)).await;
+    let url = w.sandbox.base_url();
+    for (typed, member) in [
+        ("DEMO 0000 demo".to_string(), "DEMO"),
+        (format!("DEMO 0000 demo {url}"), "DEMO"),
+    ] {
+        w.say("/login").await;
+        let login = w.say(&typed).await;
+        assert!(login.delete_input, "{typed}");
+        let said = text(&login);
+        assert!(
+            said.contains(&format!("Login berhasil sebagai {member}")),
+            "{typed}: {said}"
+        );
+        assert!(
+            !w.engine.holds_secret(&ChatCtx::private(ME), "0000"),
+            "the dialog is over"
+        );
+    }
+}
+
+#[tokio::test]
+async fn other_text_in_a_login_dialog_is_deleted_and_asked_again() {
+    let w = world_with(|c| c.default_account = None, Duration::from_secs(5)).await;
+    // (text, at the member prompt?, what loket asks then)
+    let cases = [
+        ("M001 8642", true, "member ID saja"),
+        ("M001.8642", true, "Member ID tidak valid"),
+        ("T10 087712345678", true, "member ID saja"),
+        (
+            "M001 8642 k3y http://127.0.0.1:1 extra",
+            true,
+            "member ID saja",
+        ),
+        ("halo, ini PIN saya 8642", true, "member ID saja"),
+        ("M001:8642", true, "Member ID tidak valid"),
+        ("8642 k3y", false, "satu kata"),
+        ("PIN saya 8642", false, "satu kata"),
+    ];
+    for (typed, at_member, asked) in cases {
+        w.say("/login").await;
+        if !at_member {
+            w.say("M001").await;
+        }
+        let response = w.say(typed).await;
+        assert!(response.delete_input, "{typed}");
+        assert!(
+            text(&response).contains(asked),
+            "{typed}: {}",
+            text(&response)
+        );
+        assert!(!text(&response).contains("8642"));
+        assert!(
+            w.engine.holds_secret(&ChatCtx::private(ME), "8642"),
+            "{typed}: the dialog goes on"
+        );
+        w.say("/batal").await;
+    }
+    assert_eq!(w.sandbox.stats().requests, 0);
+}
+
+#[tokio::test]
+async fn a_command_in_a_login_dialog_ends_it_and_runs() {
+    let w = world_with(
+        |c| c.duplicate_window = Duration::ZERO,
+        Duration::from_secs(5),
+    )
+    .await;
+    // (command, at the PIN question rather than the member-ID one, a word
+    // of its answer). Plain text typed in the dialog is deleted even when
+    // it runs. A bare `CODE DEST` at the member-ID question is the answer
+    // instead (`M001 8642`: see the test above).
+    let cases = [
+        ("saldo", false, "Saldo DEMO"),
+        ("saldo", true, "Saldo DEMO"),
+        ("/saldo", false, "Saldo DEMO"),
+        ("T10 087712345678", true, "Isi ulang berhasil"),
+        ("beli T10 087712345678", false, "Isi ulang berhasil"),
+        ("/beli T10 087712345679", false, "Isi ulang berhasil"),
+        ("/beli T10 087712345679", true, "Isi ulang berhasil"),
+        ("PLNPASC 546302215889 cek", false, "Tagihan PLN"),
+        ("bantuan", false, "/login"),
+        ("/status", true, "refID"),
+    ];
+    for (command, at_pin_prompt, answer) in cases {
+        w.say("/login").await;
+        if at_pin_prompt {
+            w.say("AGEN7").await;
+        }
+        let me = ChatCtx::private(ME);
+        let plain = !command.starts_with('/');
+        assert_eq!(w.engine.holds_secret(&me, command), plain, "{command}");
+        let response = w.say(command).await;
+        assert_eq!(response.delete_input, plain, "{command}");
+        assert!(
+            text(&response).contains(answer),
+            "{command}: {}",
+            text(&response)
+        );
+        assert!(
+            !w.engine.holds_secret(&me, "0000"),
+            "{command} ended the dialog"
+        );
+        assert!(text(&w.say("/batal").await).contains("Tidak ada"));
+    }
+}
+
+#[tokio::test]
+async fn an_unanswered_login_dialog_expires() {
+    let ttl = Duration::from_millis(300);
+    let w = world_with(
+        |c| {
+            c.default_account = None;
+            c.login_dialog_ttl = ttl;
+        },
+        Duration::from_secs(5),
+    )
+    .await;
+    let me = ChatCtx::private(ME);
+    for answered in [0, 1, 2] {
+        w.say("/login").await;
+        for answer in ["DEMO", "0000"].iter().take(answered) {
+            w.say(answer).await;
+        }
+        assert!(w.engine.holds_secret(&me, "demo"), "the dialog waits");
+        tokio::time::sleep(ttl + Duration::from_millis(100)).await;
+        assert!(!w.engine.holds_secret(&me, "demo"), "the dialog expired");
+        let late = w.say("demo").await;
+        assert!(!late.delete_input);
+        assert!(text(&late).contains("tidak dikenali"), "{}", text(&late));
+        assert!(text(&w.say("/batal").await).contains("Tidak ada"));
+    }
+    // Each answer gives the next question its own time.
+    w.say("/login").await;
+    tokio::time::sleep(ttl / 2).await;
+    w.say("DEMO").await;
+    tokio::time::sleep(ttl / 2 + Duration::from_millis(50)).await;
+    assert!(
+        w.engine.holds_secret(&me, "0000"),
+        "the PIN question is fresh"
+    );
+    assert_eq!(w.sandbox.stats().requests, 0);
+}
+
+#[tokio::test]
+async fn a_login_typed_in_a_group_is_deleted_even_when_not_addressed() {
+    let w = world_with(|c| c.default_account = None, Duration::from_secs(5)).await;
+    let group = ChatCtx::group(-100_700, 7);
+    for typed in [
+        "login DEMO 0000 demo",
+        "/login DEMO 0000 demo",
+        "/login 0000",
+    ] {
+        assert!(w.engine.holds_secret(&group, typed), "{typed}");
+        let response = w.say_in(group, typed).await;
+        assert!(response.delete_input, "{typed}");
+        assert!(text(&response).contains("chat pribadi"), "{typed}");
+    }
+    assert!(w.say_in(group, "halo semua").await.is_silent());
+    assert_eq!(w.sandbox.stats().requests, 0);
+}
+
+#[tokio::test]
+async fn edits_never_run_and_a_login_edited_in_is_deleted() {
+    let w = world_with(|c| c.default_account = None, Duration::from_secs(5)).await;
+    let url = w.sandbox.base_url();
+    // (chat, edited into, deleted?, what loket says)
+    let private = ChatCtx::private(ME);
+    let group = ChatCtx::group(-100_800, ME);
+    let login = format!("/login DEMO 0000 demo {url}");
+    let cases = [
+        (private, login.as_str(), true, "diedit"),
+        (private, "login DEMO 0000 demo", true, "diedit"),
+        (private, "/login 0000", true, "diedit"),
+        (group, login.as_str(), true, "chat pribadi"),
+        (group, "login DEMO:0000:demo", true, "chat pribadi"),
+        (private, "saldo", false, ""),
+        (private, "/login", false, ""),
+        (group, "/saldo", false, ""),
+    ];
+    for (ctx, edited, deleted, says) in cases {
+        let response = w.engine.handle_edit(&ctx, edited);
+        assert_eq!(response.delete_input, deleted, "{edited}");
+        assert!(
+            text(&response).contains(says),
+            "{edited}: {}",
+            text(&response)
+        );
+        assert!(!text(&response).contains("0000"));
+    }
+    assert_eq!(w.sandbox.stats().requests, 0, "an edit runs nothing");
+    assert!(text(&w.say("/akun").await).contains("belum login"));
+}
+
+#[tokio::test]
+async fn akun_is_shown_only_to_its_owner_in_private_with_the_url_password_masked() {
+    let mut w = world_with(|c| c.default_account = None, Duration::from_secs(5)).await;
+    let port = w.sandbox.base_url().rsplit(':').next().unwrap().to_string();
+    let url = format!("http://agen:Sup3rPass@127.0.0.1:{port}");
+    const GROUP: i64 = -100_900;
+    const OWNER: i64 = 7;
+    let owner = ChatCtx::private(OWNER);
+    let login = text(
+        &w.say_in(owner, &format!("/login DEMO 0000 demo {url}"))
+            .await,
+    );
+    assert!(login.contains("Login berhasil"), "{login}");
+    w.say_in(ChatCtx::group(GROUP, OWNER), "/hubungkan").await;
+
+    for asker in [OWNER, 8] {
+        let shown = text(&w.say_in(ChatCtx::group(GROUP, asker), "/akun").await);
+        assert!(shown.contains("chat pribadi"), "{shown}");
+        for part in ["DEMO", "127.0.0.1", "agen", "de****", "****"] {
+            assert!(!shown.contains(part), "{asker} saw {part}: {shown}");
+        }
+    }
+    let mine = text(&w.say_in(owner, "/akun").await);
+    assert!(
+        mine.contains("DEMO") && mine.contains(&format!("http://agen:***@127.0.0.1:{port}")),
+        "{mine}"
+    );
+    assert!(!mine.contains("Sup3rPass"), "{mine}");
+
+    // Calls go to the gateway with the password; a pending topup is
+    // followed under the same account although the journal keeps the URL
+    // masked.
+    let pending = text(&w.say_in(owner, "T10 089900051234").await);
+    assert!(pending.contains("diproses"), "{pending}");
+    let notice = w.next_notice().await;
+    assert!(
+        notice.reply.text.contains("Isi ulang berhasil"),
+        "{}",
+        notice.reply.text
+    );
+    let entries = w.engine.store().recent_entries(OWNER, 1).unwrap();
+    assert_eq!(
+        entries[0].gateway,
+        format!("http://agen:***@127.0.0.1:{port}")
     );
 }
 
@@ -622,10 +887,17 @@ async fn messages_holding_a_pin_or_key_are_recognised_before_handling() {
         .holds_secret(&ChatCtx::group(-1, ME), "/login DEMO 0000 demo"));
     assert!(!w.engine.holds_secret(&me, "saldo"));
     assert!(!w.engine.holds_secret(&me, "/login"));
+    assert!(!w.engine.holds_secret(&me, "login"));
+    assert!(!w.engine.holds_secret(&me, "loginku apa"));
     w.say("/login").await;
     assert!(
-        !w.engine.holds_secret(&me, "DEMO"),
-        "the member ID is not a secret"
+        w.engine.holds_secret(&me, "DEMO"),
+        "every answer in a login dialog is treated as secret"
+    );
+    assert!(w.engine.holds_secret(&me, "M001 8642 k3y"));
+    assert!(
+        !w.engine.holds_secret(&me, "/saldo"),
+        "a slash command is no answer"
     );
     w.say("DEMO").await;
     assert!(w.engine.holds_secret(&me, "0000"), "the PIN step");

@@ -127,7 +127,7 @@ async fn the_login_message_is_deleted_before_the_gateway_answers() {
 }
 
 #[tokio::test]
-async fn step_by_step_login_deletes_the_pin_and_key_messages() {
+async fn step_by_step_login_deletes_every_answer() {
     let w = World::start().await;
     let siti = siti();
     let chat = FakeChat::private(&siti);
@@ -139,12 +139,122 @@ async fn step_by_step_login_deletes_the_pin_and_key_messages() {
         .ask(&chat, &siti, "demo", "Login berhasil sebagai DEMO")
         .await;
 
-    assert_eq!(w.fake.deleted(chat.id), vec![pin, key]);
-    assert!(
-        w.fake.message(chat.id, member).is_some(),
-        "the member ID is no secret"
-    );
+    // The member ID too: what is typed at a login question may be a PIN.
+    assert_eq!(w.fake.deleted(chat.id), vec![member, pin, key]);
     w.finish().await;
+}
+
+/// Asserts that the user's message `message_id` was deleted before loket
+/// sent anything to that chat after `mark` (its answer included).
+fn deleted_before_any_answer(w: &World, chat_id: i64, message_id: i32, mark: usize) {
+    let delete = w
+        .fake
+        .calls_of("deleteMessage")
+        .into_iter()
+        .find(|c| {
+            c.ok()
+                && c.chat_id() == Some(chat_id)
+                && c.param_i64("message_id") == Some(i64::from(message_id))
+        })
+        .unwrap_or_else(|| panic!("message {message_id} of chat {chat_id} was not deleted"));
+    let first_send = w.sends_since(mark, chat_id).first().map(|c| c.seq);
+    assert!(
+        first_send.is_none_or(|seq| delete.seq < seq),
+        "message {message_id} of chat {chat_id} was deleted only after loket answered"
+    );
+}
+
+#[tokio::test]
+async fn every_message_that_may_hold_a_pin_is_deleted_before_anything_else_happens() {
+    let setup = Setup::default()
+        .sandbox(with_agen7())
+        .env("LOKET_LOG", "debug");
+    let w = World::start_with(setup).await;
+    let url = w.sandbox.base_url();
+    let full = agen7_login();
+    let colon = format!("{AGEN_MEMBER}:{AGEN_PIN}:{AGEN_KEY}");
+    // (user id, what came before in that chat, the message, loket's answer)
+    let stories: Vec<(i64, Option<&str>, String, &str)> = vec![
+        (
+            3001,
+            Some("/login"),
+            full.clone(),
+            "Login berhasil sebagai AGEN7",
+        ),
+        (
+            3002,
+            Some("/login"),
+            format!("{AGEN_MEMBER} {AGEN_PIN}"),
+            "member ID saja",
+        ),
+        (
+            3003,
+            None,
+            format!("login {full} {url}"),
+            "Login berhasil sebagai AGEN7",
+        ),
+        (
+            3004,
+            None,
+            format!("/login {AGEN_PIN}"),
+            "/login MEMBERID PIN APIKEY",
+        ),
+        (
+            3005,
+            None,
+            format!("/login {colon}"),
+            "/login MEMBERID PIN APIKEY",
+        ),
+        (
+            3006,
+            None,
+            format!("login {colon}"),
+            "/login MEMBERID PIN APIKEY",
+        ),
+    ];
+    let runs = stories.iter().map(|(id, before, typed, answer)| {
+        let w = &w;
+        async move {
+            let user = FakeUser::new(*id, "Agen").with_language("id");
+            let chat = FakeChat::private(&user);
+            if let Some(before) = before {
+                w.ask(&chat, &user, before, "Kirim member ID").await;
+            }
+            let mark = w.fake.mark();
+            let (asked, _) = w.ask(&chat, &user, typed, answer).await;
+            deleted_before_any_answer(w, chat.id, asked, mark);
+        }
+    });
+    futures::future::join_all(runs).await;
+
+    // Edits never run; one that now holds a login is deleted, in private
+    // and in a group (where every member sees it).
+    let (siti, budi) = (siti(), budi());
+    let private = FakeChat::private(&siti);
+    let group = FakeChat::group(-4010, "Konter");
+    let edits = [
+        (&private, &siti, "saldo", "Anda belum login", "diedit"),
+        (&group, &budi, "/saldo", "belum terhubung", "chat pribadi"),
+    ];
+    for (chat, user, first, answered, told) in edits {
+        let (typed, _) = w.ask(chat, user, first, answered).await;
+        let mark = w.fake.mark();
+        w.fake
+            .inject_edit(chat, user, typed, &format!("/login {full}"));
+        w.expect_after(mark, chat.id, told).await;
+        deleted_before_any_answer(&w, chat.id, typed, mark);
+    }
+    let balance_checks = w.sandbox.stats().balance_checks;
+    w.ask(&private, &siti, "/akun", "Anda belum login").await;
+    assert_eq!(
+        w.sandbox.stats().balance_checks,
+        balance_checks,
+        "an edited login logs nobody in"
+    );
+
+    let mut w = w;
+    let output = w.stop("INT").await;
+    assert_never_shown(&[AGEN_PIN, AGEN_KEY], &w.fake.calls(), &output);
 }
 
 // ---------------------------------------------------------------- balance
@@ -733,6 +843,62 @@ async fn no_pin_key_or_sign_reaches_telegram_or_the_logs() {
                 file.display()
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn akun_shows_nothing_in_groups_and_a_gateway_password_never_leaves_loket() {
+    const PASSWORD: &str = "Sup3rPass";
+    let setup = Setup::default()
+        .sandbox(with_agen7())
+        .env("LOKET_LOG", "trace");
+    let mut w = World::start_with(setup).await;
+    let port = w.sandbox.base_url().rsplit(':').next().unwrap().to_string();
+    let url = format!("http://agen:{PASSWORD}@127.0.0.1:{port}");
+    let shown = format!("http://agen:***@127.0.0.1:{port}");
+    let (siti, budi) = (siti(), budi());
+    let private = FakeChat::private(&siti);
+    let group = FakeChat::group(-4011, "Konter Siti");
+
+    w.login(&siti, &format!("{} {url}", agen7_login())).await;
+    w.ask(&group, &siti, "/hubungkan", "Grup terhubung").await;
+    for asker in [&budi, &siti] {
+        let (_, answer) = w.ask(&group, asker, "/akun", "chat pribadi").await;
+        let text = w.text_of(group.id, answer);
+        for part in [AGEN_MEMBER, "127.0.0.1", "agen:", "ku****f3"] {
+            assert!(
+                !text.contains(part),
+                "{} saw {part}: {text}",
+                asker.first_name
+            );
+        }
+    }
+    let (_, akun) = w.ask(&private, &siti, "/akun", "Akun: AGEN7").await;
+    let akun = w.text_of(private.id, akun);
+    assert!(akun.contains(&format!("Gateway: {shown}")), "{akun}");
+    assert!(akun.contains("API key: ku****f3"), "{akun}");
+    // The URL signs and journals a topup and a balance call.
+    w.ask(&private, &siti, "T10 087712345678", "Isi ulang berhasil")
+        .await;
+    w.ask(&group, &budi, "/saldo", "Saldo AGEN7").await;
+
+    let output = w.stop("INT").await;
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("agen:{PASSWORD}"));
+    assert_never_shown(
+        &[PASSWORD, &basic, AGEN_PIN, AGEN_KEY],
+        &w.fake.calls(),
+        &output,
+    );
+    for file in files_under(&w.data_dir()) {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        assert!(
+            !bytes
+                .windows(PASSWORD.len())
+                .any(|w| w == PASSWORD.as_bytes()),
+            "the gateway password is readable in {}",
+            file.display()
+        );
     }
 }
 

@@ -181,6 +181,8 @@ login-ask-member = Send your member ID.
 login-ask-pin = Send your PIN. The message will be deleted at once.
 login-ask-key = Send your API key. The message will be deleted at once.
 login-one-word = Send a single word, or /batal.
+login-member-usage = Send just the member ID (one word), or all at once: MEMBERID PIN APIKEY [URL]. Want to transact? /batal first, or use /beli.
+login-edit-deleted = The edited message held a login, so I deleted it. Edited messages are not run: send /login as a new message.
 login-cancelled = Login cancelled.
 nothing-to-cancel = Nothing to cancel.
 login-too-many = Too many login attempts. Wait a few minutes.
@@ -195,6 +197,7 @@ account =
     Account: { $member }
     Gateway: { $url }
     API key: { $key }
+account-private-only = Account details are shown only to their owner, in a private chat with the bot. Type /akun there.
 account-demo =
     Demo account: { $member }
     Sandbox gateway: { $url }

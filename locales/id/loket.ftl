@@ -181,6 +181,8 @@ login-ask-member = Kirim member ID Anda.
 login-ask-pin = Kirim PIN Anda. Pesannya akan langsung dihapus.
 login-ask-key = Kirim API key Anda. Pesannya akan langsung dihapus.
 login-one-word = Kirim satu kata saja, atau /batal.
+login-member-usage = Kirim member ID saja (satu kata), atau sekaligus: MEMBERID PIN APIKEY [URL]. Mau transaksi? /batal dulu, atau pakai /beli.
+login-edit-deleted = Pesan yang diedit berisi login, jadi saya hapus. Pesan yang diedit tidak dijalankan: kirim /login sebagai pesan baru.
 login-cancelled = Login dibatalkan.
 nothing-to-cancel = Tidak ada yang dibatalkan.
 login-too-many = Terlalu banyak percobaan login. Tunggu beberapa menit.
@@ -195,6 +197,7 @@ account =
     Akun: { $member }
     Gateway: { $url }
     API key: { $key }
+account-private-only = Data akun hanya ditampilkan kepada pemiliknya, di chat pribadi dengan bot. Ketik /akun di sana.
 account-demo =
     Akun demo: { $member }
     Gateway sandbox: { $url }

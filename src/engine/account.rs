@@ -32,8 +32,14 @@ impl Engine {
         self.inner.drafts.lock().expect("drafts lock")
     }
 
-    pub(super) fn has_draft(&self, chat_id: i64) -> bool {
-        self.drafts().contains_key(&chat_id)
+    /// The chat's step-by-step login, unless its last question is older
+    /// than `login_dialog_ttl`. Expired dialogs, with the PINs they hold,
+    /// are forgotten here.
+    pub(super) fn live_draft(&self, chat_id: i64) -> Option<LoginDraft> {
+        let ttl = self.inner.config.login_dialog_ttl;
+        let mut drafts = self.drafts();
+        drafts.retain(|_, draft| draft.asked_at.elapsed() < ttl);
+        drafts.get(&chat_id).cloned()
     }
 
     /// Counts a login try; false when the chat has tried too often lately.
@@ -65,7 +71,14 @@ impl Engine {
         }
         match login {
             Login::StepByStep => {
-                self.drafts().insert(ctx.chat_id, LoginDraft::default());
+                self.drafts().insert(
+                    ctx.chat_id,
+                    LoginDraft {
+                        member_id: None,
+                        pin: None,
+                        asked_at: Instant::now(),
+                    },
+                );
                 Ok(Response::reply(Reply::text(self.say(
                     lang,
                     "login-ask-member",
@@ -86,56 +99,74 @@ impl Engine {
         }
     }
 
+    /// The next answer of a step-by-step login. Every answer is treated
+    /// as secret and deleted. At the first question, three or four words
+    /// are the whole login (`MEMBERID PIN APIKEY [URL]`).
     pub(super) async fn continue_login(
         &self,
         ctx: &ChatCtx,
         lang: Lang,
         text: &str,
     ) -> Result<Response, Refusal> {
-        let draft = self.drafts().get(&ctx.chat_id).cloned().unwrap_or_default();
-        let value = text.trim().to_string();
-        if value.is_empty() || value.split_whitespace().count() != 1 || value.len() > 128 {
-            return Ok(Response::reply(Reply::text(self.say(
-                lang,
-                "login-one-word",
-                &[],
-            ))));
-        }
-        match (draft.member_id, draft.pin) {
-            (None, _) => {
-                self.drafts().insert(
-                    ctx.chat_id,
-                    LoginDraft {
-                        member_id: Some(value),
-                        pin: None,
-                    },
-                );
-                Ok(Response::reply(Reply::text(self.say(
-                    lang,
-                    "login-ask-pin",
-                    &[],
-                ))))
+        let Some(draft) = self.live_draft(ctx.chat_id) else {
+            return Ok(Response::silent());
+        };
+        let deleted = |id: &'static str| Response {
+            replies: vec![Reply::text(self.say(lang, id, &[]))],
+            delete_input: true,
+            ..Response::default()
+        };
+        let ask = |member_id: String, pin: Option<Secret>| {
+            self.drafts().insert(
+                ctx.chat_id,
+                LoginDraft {
+                    member_id: Some(member_id),
+                    pin,
+                    asked_at: Instant::now(),
+                },
+            );
+        };
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let one_word = match words.as_slice() {
+            [word] if word.len() <= 128 => Some((*word).to_string()),
+            _ => None,
+        };
+        match (draft.member_id, draft.pin, one_word) {
+            (None, _, Some(member_id)) => {
+                if !valid_member_id(&member_id) {
+                    return Ok(deleted("login-bad-member"));
+                }
+                ask(member_id, None);
+                Ok(deleted("login-ask-pin"))
             }
-            (Some(member_id), None) => {
-                self.drafts().insert(
-                    ctx.chat_id,
-                    LoginDraft {
-                        member_id: Some(member_id),
-                        pin: Some(Secret::new(value)),
-                    },
-                );
-                Ok(Response {
-                    replies: vec![Reply::text(self.say(lang, "login-ask-key", &[]))],
-                    delete_input: true,
-                    ..Response::default()
-                })
+            (None, _, None) => match words.as_slice() {
+                [member_id, pin, api_key] | [member_id, pin, api_key, _] => {
+                    self.drafts().remove(&ctx.chat_id);
+                    let base_url = words.get(3).map(|u| (*u).to_string());
+                    Ok(self
+                        .finish_login(
+                            ctx,
+                            lang,
+                            (*member_id).to_string(),
+                            Secret::new(*pin),
+                            Secret::new(*api_key),
+                            base_url,
+                        )
+                        .await)
+                }
+                _ => Ok(deleted("login-member-usage")),
+            },
+            (Some(member_id), None, Some(pin)) => {
+                ask(member_id, Some(Secret::new(pin)));
+                Ok(deleted("login-ask-key"))
             }
-            (Some(member_id), Some(pin)) => {
+            (Some(member_id), Some(pin), Some(api_key)) => {
                 self.drafts().remove(&ctx.chat_id);
                 Ok(self
-                    .finish_login(ctx, lang, member_id, pin, Secret::new(value), None)
+                    .finish_login(ctx, lang, member_id, pin, Secret::new(api_key), None)
                     .await)
             }
+            (Some(_), _, None) => Ok(deleted("login-one-word")),
         }
     }
 
@@ -170,11 +201,7 @@ impl Engine {
         if !self.login_allowed(ctx.chat_id) {
             return Err(refuse("login-too-many"));
         }
-        if !(1..=32).contains(&member_id.len())
-            || !member_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
+        if !valid_member_id(&member_id) {
             return Err(refuse("login-bad-member"));
         }
         let base_url = match base_url {
@@ -263,35 +290,26 @@ impl Engine {
         ))))
     }
 
+    /// `/akun`: the member ID, the gateway URL (a password in it masked)
+    /// and a masked key, to the account's owner in private only. In a
+    /// group it shows nothing of the account, whoever asks.
     pub(super) fn account(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
-        let (creds, id) = match ctx.kind {
-            ChatKind::Private => match self.inner.store.account(ctx.chat_id)? {
-                Some(creds) => (self.resolve(creds), "account"),
-                None => match &self.inner.config.default_account {
-                    Some(creds) => (creds.clone(), "account-demo"),
-                    None => return Err(refuse("need-login")),
-                },
+        if ctx.kind == ChatKind::Group {
+            return Err(refuse("account-private-only"));
+        }
+        let (creds, id) = match self.inner.store.account(ctx.chat_id)? {
+            Some(creds) => (self.resolve(creds), "account"),
+            None => match &self.inner.config.default_account {
+                Some(creds) => (creds.clone(), "account-demo"),
+                None => return Err(refuse("need-login")),
             },
-            ChatKind::Group => {
-                let link = self
-                    .inner
-                    .store
-                    .group(ctx.chat_id)?
-                    .ok_or_else(|| refuse("group-not-linked"))?;
-                let creds = self
-                    .inner
-                    .store
-                    .account(link.owner)?
-                    .ok_or_else(|| refuse("group-owner-logged-out"))?;
-                (self.resolve(creds), "account")
-            }
         };
         Ok(Response::reply(Reply::text(self.say(
             lang,
             id,
             &[
                 ("member", creds.member_id.clone()),
-                ("url", creds.base_url.clone()),
+                ("url", shown_url(&creds.base_url)),
                 ("key", creds.api_key.masked()),
             ],
         ))))
@@ -374,6 +392,14 @@ impl Engine {
             &[("user", user.to_string())],
         ))))
     }
+}
+
+/// 1–32 of `[A-Za-z0-9_-]`.
+fn valid_member_id(member_id: &str) -> bool {
+    (1..=32).contains(&member_id.len())
+        && member_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// `https://h2h.example.co.id/` → `https://h2h.example.co.id`; only http(s).

@@ -35,9 +35,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::catalog::Catalog;
 use crate::command::{self, Bill, ButtonAction, Command, Lang, Login, Member, ParseError, Target};
 use crate::gateway::{
-    balance_request, transaction_request, About, BalanceReply, BalanceSign, Call, CallError,
-    Credentials, GatewayClient, GatewayReply, MoneyCall, Operation, Phase, Reader, ReplyRules,
-    TxStatus, Verdict,
+    balance_request, shown_url, transaction_request, About, BalanceReply, BalanceSign, Call,
+    CallError, Credentials, GatewayClient, GatewayReply, MoneyCall, Operation, Phase, Reader,
+    ReplyRules, TxStatus, Verdict,
 };
 use crate::i18n::{Arg, Locales};
 use crate::secret::Secret;
@@ -192,6 +192,9 @@ pub struct EngineConfig {
     /// Logins a chat may try per `login_window`.
     pub login_attempts: usize,
     pub login_window: Duration,
+    /// How long a step-by-step login waits for the next answer before the
+    /// dialog ends (and the PIN it may hold is forgotten).
+    pub login_dialog_ttl: Duration,
     /// The operator's extra reply rules for a center's dialect.
     pub reply_rules: ReplyRules,
 }
@@ -211,16 +214,20 @@ impl EngineConfig {
             default_account: None,
             login_attempts: 5,
             login_window: Duration::from_secs(600),
+            login_dialog_ttl: Duration::from_secs(300),
             reply_rules: ReplyRules::default(),
         }
     }
 }
 
 /// Step-by-step login, kept in memory only (it holds secrets).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct LoginDraft {
     member_id: Option<String>,
     pin: Option<Secret>,
+    /// When the last question was asked: the dialog ends
+    /// `login_dialog_ttl` later.
+    asked_at: Instant,
 }
 
 /// Why a request cannot go ahead; each maps to a locale message.
@@ -367,18 +374,64 @@ impl Engine {
         }
     }
 
-    /// True when this text carries a PIN or API key (`/login M P K`, or the
-    /// PIN/key step of a step-by-step login): a front end deletes such a
-    /// message at once, before the (possibly slow) login check runs.
+    /// True when this text may carry a PIN or API key: any `login` with
+    /// words after it (slash or plain, well-formed or not), or plain text
+    /// typed while a step-by-step login waits for an answer. A front end
+    /// deletes such a message at once, before the (possibly slow) login
+    /// check runs.
     pub fn holds_secret(&self, ctx: &ChatCtx, text: &str) -> bool {
         let text = text.trim();
-        if !text.starts_with('/') && ctx.kind == ChatKind::Private {
-            if let Some(draft) = self.drafts().get(&ctx.chat_id) {
-                return draft.member_id.is_some();
-            }
+        command::may_hold_secret(text) || self.typed_in_login_dialog(ctx, text)
+    }
+
+    /// True for plain text in a private chat whose step-by-step login
+    /// waits for an answer. Unless it is a complete command, it is the
+    /// answer; either way it is deleted: `M001 8642` reads as a topup but
+    /// is more likely a member ID and PIN.
+    fn typed_in_login_dialog(&self, ctx: &ChatCtx, text: &str) -> bool {
+        ctx.kind == ChatKind::Private
+            && !text.starts_with('/')
+            && self.live_draft(ctx.chat_id).is_some()
+    }
+
+    /// Whether plain text typed in a login dialog is a command that ends
+    /// it, rather than the dialog's answer: any complete command, except a
+    /// bare `CODE DEST` at the member-ID question. That is also the shape
+    /// of `MEMBERID PIN`, and run as a topup it would journal the PIN as
+    /// the number and show it back in the receipt.
+    fn ends_login_dialog(
+        &self,
+        ctx: &ChatCtx,
+        text: &str,
+        parsed: &Result<Command, ParseError>,
+    ) -> bool {
+        let Ok(command) = parsed else {
+            return false;
+        };
+        let at_member_question = self
+            .live_draft(ctx.chat_id)
+            .is_some_and(|draft| draft.member_id.is_none());
+        let bare_purchase = command::word_count(text) == 2
+            && matches!(command, Command::Topup(_) | Command::Inquiry(_));
+        !(at_member_question && bare_purchase)
+    }
+
+    /// Handles an edited message. Edits never run commands; an edit that
+    /// now holds a login form is deleted (in a group every member sees it)
+    /// and the chat is told why.
+    pub fn handle_edit(&self, ctx: &ChatCtx, text: &str) -> Response {
+        if !command::may_hold_secret(text.trim()) {
+            return Response::silent();
         }
-        // Covers every full login and every malformed one with a PIN.
-        command::may_hold_secret(text)
+        let id = match ctx.kind {
+            ChatKind::Group => "login-group-refused",
+            ChatKind::Private => "login-edit-deleted",
+        };
+        Response {
+            replies: vec![Reply::text(self.say(self.lang(ctx.chat_id), id, &[]))],
+            delete_input: true,
+            ..Response::default()
+        }
     }
 
     /// Handles one input. Never panics on user or gateway input; internal
@@ -415,24 +468,41 @@ impl Engine {
         let text = text.trim();
         let slash = text.starts_with('/');
         if ctx.kind == ChatKind::Group && !slash && !ctx.addressed {
+            if command::may_hold_secret(text) {
+                // Not addressed to loket, but every member can read it.
+                return Ok(Response {
+                    replies: vec![Reply::text(self.say(lang, "login-group-refused", &[]))],
+                    delete_input: true,
+                    ..Response::default()
+                });
+            }
             return Ok(Response::silent());
         }
-        if ctx.kind == ChatKind::Private && !slash && self.has_draft(ctx.chat_id) {
+        let parsed = command::parse(text, &self.inner.catalog);
+        let in_dialog = self.typed_in_login_dialog(ctx, text);
+        if in_dialog && !self.ends_login_dialog(ctx, text, &parsed) {
             return self.continue_login(ctx, lang, text).await;
         }
-        let command = match command::parse(text, &self.inner.catalog) {
+        if !matches!(parsed, Ok(Command::Cancel)) {
+            // A slash command or a complete command ends a half-finished
+            // login (`batal` ends it too, and says so).
+            self.drafts().remove(&ctx.chat_id);
+        }
+        let command = match parsed {
             Ok(command) => command,
-            Err(ParseError::NotUnderstood) if ctx.kind == ChatKind::Group && slash => {
+            Err(ParseError::NotUnderstood)
+                if ctx.kind == ChatKind::Group && slash && !command::may_hold_secret(text) =>
+            {
                 // Probably another bot's command.
                 return Ok(Response::silent());
             }
             Err(error) => {
                 // A malformed `/login` may still hold a PIN or key.
                 let secret = command::may_hold_secret(text);
-                let id = if secret && ctx.kind == ChatKind::Group {
-                    "login-group-refused"
-                } else {
-                    error.message_id()
+                let id = match (secret, ctx.kind) {
+                    (true, ChatKind::Group) => "login-group-refused",
+                    (true, ChatKind::Private) => "err-login-usage",
+                    (false, _) => error.message_id(),
                 };
                 let args = error
                     .example()
@@ -445,11 +515,12 @@ impl Engine {
                 });
             }
         };
-        if slash {
-            // Any command abandons a half-finished login.
-            self.drafts().remove(&ctx.chat_id);
-        }
-        self.run(ctx, lang, command).await
+        let mut response = self
+            .run(ctx, lang, command)
+            .await
+            .unwrap_or_else(|refusal| self.refusal_response(ctx, lang, refusal));
+        response.delete_input |= in_dialog;
+        Ok(response)
     }
 
     async fn run(&self, ctx: &ChatCtx, lang: Lang, command: Command) -> Result<Response, Refusal> {
@@ -478,7 +549,8 @@ impl Engine {
             Command::Allow(member) => self.allow(ctx, lang, member, true),
             Command::Revoke(member) => self.allow(ctx, lang, member, false),
             Command::Cancel => {
-                let had = self.drafts().remove(&ctx.chat_id).is_some();
+                let had = self.live_draft(ctx.chat_id).is_some();
+                self.drafts().remove(&ctx.chat_id);
                 Ok(Response::reply(Reply::text(self.say(
                     lang,
                     if had {
@@ -607,11 +679,15 @@ enum Unsigned {
 }
 
 /// Two spellings of one gateway (`HTTP://Host:80/` and `http://host`).
+/// The journal keeps a URL as shown (a password in it masked), so both
+/// sides are compared in that form.
 fn same_gateway(a: &str, b: &str) -> bool {
-    match (normalize_base_url(a), normalize_base_url(b)) {
-        (Some(a), Some(b)) => a == b,
-        _ => a == b,
-    }
+    journal_url(a) == journal_url(b)
+}
+
+/// A gateway URL as the journal keeps it: one spelling, password masked.
+fn journal_url(url: &str) -> String {
+    shown_url(&normalize_base_url(url).unwrap_or_else(|| url.to_string()))
 }
 
 /// Gateway text shown to users: one line, no control characters, short.

@@ -157,8 +157,7 @@ impl Engine {
             user_id: ctx.user_id,
             account_id: access.account_id,
             member_id: access.creds.member_id.clone(),
-            gateway: normalize_base_url(&access.creds.base_url)
-                .unwrap_or_else(|| access.creds.base_url.clone()),
+            gateway: journal_url(&access.creds.base_url),
             message_id: ctx.message_id,
             kind,
             product: target.product.clone(),

@@ -18,7 +18,9 @@ pub use reply::{
     parse_balance, parse_reply, says_no_verdict, says_ref_taken, About, BalanceReply, Call,
     GatewayReply, Mention, Reader, TxStatus,
 };
-pub use request::{balance_request, transaction_request, Credentials, GatewayRequest, Operation};
+pub use request::{
+    balance_request, shown_url, transaction_request, Credentials, GatewayRequest, Operation,
+};
 pub use rules::{ReplyRules, RuleError};
 pub use sign::{BalanceSign, BRAND};
 pub use verdict::{MoneyCall, Phase, Verdict};

@@ -14,15 +14,29 @@ use super::sign::{balance_sign, transaction_sign, BalanceSign, BRAND};
 use crate::secret::Secret;
 
 /// Everything needed to sign and address calls for one reseller account.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Credentials {
     pub member_id: String,
     pub pin: Secret,
     pub api_key: Secret,
     /// Gateway base URL, e.g. `https://h2h.example.co.id` (no `/V1/...`).
+    /// It may hold `user:password@` (a gateway behind basic auth): show it
+    /// only through [`shown_url`].
     pub base_url: String,
     #[serde(default)]
     pub balance_sign: BalanceSign,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("member_id", &self.member_id)
+            .field("pin", &self.pin)
+            .field("api_key", &self.api_key)
+            .field("base_url", &shown_url(&self.base_url))
+            .field("balance_sign", &self.balance_sign)
+            .finish()
+    }
 }
 
 /// Which transaction-type call to make.
@@ -87,7 +101,8 @@ impl fmt::Display for GatewayRequest {
 }
 
 /// Replaces the values of `sign`, `pin` and key-like query parameters in any
-/// URL-ish text (a URL, an error message quoting one) with `***`.
+/// URL-ish text (a URL, an error message quoting one) with `***`, and the
+/// password of any `scheme://user:password@` in it (see [`shown_url`]).
 ///
 /// A parameter name counts wherever it does not continue a longer word
 /// (`design=` is left alone): after `?`/`&`, but also after a quote
@@ -101,7 +116,27 @@ pub fn redact_url(text: &str) -> String {
         )
         .expect("redaction regex")
     });
-    SECRET_PARAM.replace_all(text, "${1}${2}***").into_owned()
+    shown_url(&SECRET_PARAM.replace_all(text, "${1}${2}***"))
+}
+
+/// A URL (or any text holding URLs) as loket shows, logs and journals it:
+/// `http://user:pass@host` → `http://user:***@host`; a lone user part
+/// (`https://TOKEN@host`, often a token) → `https://***@host`. Nothing
+/// else changes, so a URL without credentials is shown as it is; applying
+/// it twice gives the same text.
+pub fn shown_url(text: &str) -> String {
+    static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)\b([a-z][a-z0-9+.\-]*://)([^/?#\s"'<>]*)@"#).expect("userinfo regex")
+    });
+    USERINFO
+        .replace_all(text, |caps: &regex::Captures<'_>| {
+            let (scheme, userinfo) = (&caps[1], &caps[2]);
+            match userinfo.split_once(':') {
+                Some((user, _password)) => format!("{scheme}{user}:***@"),
+                None => format!("{scheme}***@"),
+            }
+        })
+        .into_owned()
 }
 
 fn endpoint(base_url: &str, path: &str) -> String {
@@ -195,6 +230,39 @@ mod tests {
             "error sending request for url (http://x/V1/http-get?product=T1&pin=***&sign=***&refID=Q)"
         );
         assert_eq!(redact_url("design=ok"), "design=ok");
+    }
+
+    #[test]
+    fn a_password_in_a_gateway_url_is_never_shown() {
+        for (url, shown) in [
+            ("http://user:Sup3rPass@host", "http://user:***@host"),
+            ("http://agen:p@ss@host/x", "http://agen:***@host/x"),
+            (
+                "https://agen:p%40ss:w0rd@h2h.example.co.id:8443/api",
+                "https://agen:***@h2h.example.co.id:8443/api",
+            ),
+            (
+                "https://TOKEN123@h2h.example.co.id",
+                "https://***@h2h.example.co.id",
+            ),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("http://host/path?to=a@b", "http://host/path?to=a@b"),
+            (
+                "see (http://u:p@x/V1/http-get?sign=abc)",
+                "see (http://u:***@x/V1/http-get?sign=abc)",
+            ),
+        ] {
+            assert_eq!(shown_url(url), shown, "{url}");
+            assert_eq!(shown_url(shown), shown, "idempotent: {shown}");
+        }
+        let mut c = creds();
+        c.base_url = "http://agen:Sup3rPass@127.0.0.1:9".into();
+        let req = balance_request(&c);
+        assert!(req.url().contains("Sup3rPass"), "the client needs it");
+        for shown in [format!("{req:?}"), format!("{req}"), format!("{c:?}")] {
+            assert!(!shown.contains("Sup3rPass"), "{shown}");
+        }
+        assert!(req.redacted().starts_with("http://agen:***@127.0.0.1:9/"));
     }
 
     #[test]

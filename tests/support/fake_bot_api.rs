@@ -654,6 +654,39 @@ impl FakeBotApi {
         self.inject_message(chat, from, text, Some(reply_to))
     }
 
+    /// `from` edits their message `message_id` of `chat` to `text`: the
+    /// stored message changes and an `edited_message` update (with
+    /// `edit_date`) is queued, as Telegram does. Panics if the message is
+    /// gone or is not `from`'s.
+    pub fn inject_edit(&self, chat: &FakeChat, from: &FakeUser, message_id: i32, text: &str) {
+        let mut inner = self.shared.lock();
+        let state = ensure_chat(&mut inner, chat);
+        let stored = state
+            .messages
+            .get_mut(&message_id)
+            .unwrap_or_else(|| panic!("inject_edit: no message {message_id} in chat {}", chat.id));
+        assert!(
+            !stored.from_bot && stored.json["from"]["id"] == json!(from.id),
+            "inject_edit: message {message_id} is not {}'s",
+            from.first_name
+        );
+        let m = stored.json.as_object_mut().expect("a message object");
+        m.insert("text".into(), json!(text));
+        m.insert("edit_date".into(), json!(unix_now()));
+        m.remove("entities");
+        if let Some(len) = command_len_utf16(text) {
+            m.insert(
+                "entities".into(),
+                json!([{ "type": "bot_command", "offset": 0, "length": len }]),
+            );
+        }
+        stored.source = (text.to_owned(), String::new());
+        let message = stored.json.clone();
+        push_update(&mut inner, "edited_message", message);
+        drop(inner);
+        self.shared.bump_updates();
+    }
+
     fn inject_message(
         &self,
         chat: &FakeChat,
