@@ -1141,3 +1141,81 @@ async fn a_reply_refused_for_a_migrated_group_goes_to_the_supergroup_with_its_li
         .await;
     w.finish().await;
 }
+
+#[tokio::test]
+async fn one_account_pays_a_bill_once_and_asks_before_a_repeat_across_its_chats() {
+    // A center that is not loket's own R-ONE sandbox: OtomaX templates.
+    let mut w = World::start_with(Setup::default().env("LOKET_RECHECK_AFTER", "3600").sandbox(
+        SandboxConfig {
+            dialect: loket::sandbox::Dialect::Otomax,
+            ..SandboxConfig::default()
+        },
+    ))
+    .await;
+    let siti = siti();
+    let private = FakeChat::private(&siti);
+    let group = FakeChat::group(-4201, "Konter Siti");
+    w.login(&siti, "DEMO 0000 demo").await;
+    w.ask(&group, &siti, "/hubungkan", "Grup terhubung").await;
+
+    // The same bill checked in private, then in the linked group.
+    let (_, older) = w
+        .ask(&private, &siti, "PLNPASC 546302215889 cek", "Tagihan PLN")
+        .await;
+    let (_, newer) = w
+        .ask(&group, &siti, "/cek PLNPASC 546302215889", "Tagihan PLN")
+        .await;
+    let pay_older = button_data(&w, private.id, older, "Bayar Rp302.750");
+    let mark = w.fake.mark();
+    let toast = w.tap(&private, &siti, older, &pay_older).await;
+    let edited = w.expect_after(mark, private.id, "diganti").await;
+    assert_eq!(edited, older);
+    assert!(
+        w.fake
+            .message(private.id, older)
+            .unwrap()
+            .buttons()
+            .is_empty(),
+        "the older bill loses its button"
+    );
+    assert!(
+        toast
+            .param_str("text")
+            .unwrap_or_default()
+            .contains("diganti"),
+        "{toast:?}"
+    );
+    assert_eq!(
+        w.sandbox.stats().payments,
+        0,
+        "the older check pays nothing"
+    );
+    let mark = w.fake.mark();
+    let pay_newer = button_data(&w, group.id, newer, "Bayar Rp302.750");
+    w.tap(&group, &siti, newer, &pay_newer).await;
+    w.expect_after(mark, group.id, "Pembayaran berhasil").await;
+    w.tap(&private, &siti, older, &pay_older).await;
+    assert_eq!(w.sandbox.stats().payments, 1, "one jenis=6");
+
+    // A topup in private, the same one typed in the group: asked first.
+    w.ask(&private, &siti, "T10 081200009001", "Isi ulang berhasil")
+        .await;
+    w.ask(&group, &siti, "/beli T10 081200009001", "Kirim lagi?")
+        .await;
+    assert_eq!(w.sandbox.stats().topups, 1);
+
+    // A charged topup whose answer is lost, then a restart with a trailing
+    // slash added to LOKET_GATEWAY_URL: it is followed to its end at once.
+    w.sandbox
+        .inject(loket::sandbox::Fault::ServerErrorAfterCharge, 1);
+    w.ask(&private, &siti, "T10 081200009002", "dicek").await;
+    w.stop("INT").await;
+    let url = format!("{}/", w.sandbox.base_url());
+    w.set_env("LOKET_GATEWAY_URL", &url);
+    w.set_env("LOKET_RECHECK_AFTER", "1");
+    let mark = w.fake.mark();
+    w.start_again().await;
+    w.expect_after(mark, private.id, "berhasil").await;
+    assert_eq!(w.sandbox.stats().topups, 2, "followed, never resent");
+    w.finish().await;
+}

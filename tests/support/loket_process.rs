@@ -311,6 +311,13 @@ impl World {
         self.start_again().await;
     }
 
+    /// Sets (or replaces) one variable of the bot's environment for its
+    /// next start (an operator editing a setting between restarts).
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
     /// Starts the bot again after [`stop`](Self::stop), on the same data
     /// directory, fake and gateway; waits until it polls.
     pub async fn start_again(&mut self) {
