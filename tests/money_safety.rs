@@ -308,6 +308,16 @@ async fn every_button_checks_who_pressed_it() {
     }
     assert_eq!(w.sandbox.stats().payments, 0);
     assert_eq!(w.sandbox.stats().topups, 1);
+    // The owner pays and closes the account's bills, but a "send again?"
+    // is answered only by who was asked.
+    for label in ["Kirim lagi", "Batal question"] {
+        let data = &buttons.iter().find(|(l, _)| *l == label).unwrap().1;
+        let pressed = w.press(group(OWNER), data).await;
+        assert!(
+            shown(&pressed).contains("bukan milik"),
+            "{label} by the owner: {pressed:?}"
+        );
+    }
     // Both still work for who started them.
     let sent = w
         .press(group(MEMBER), &button(&question, "Kirim lagi"))

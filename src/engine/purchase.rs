@@ -530,7 +530,7 @@ impl Engine {
         inquiry: Inquiry,
         again: bool,
     ) -> Result<Payment, Refusal> {
-        self.may_act_on(ctx, inquiry.chat_id, inquiry.requested_by)?;
+        self.may_act_on(ctx, inquiry.chat_id, inquiry.requested_by, Owner::May)?;
         let example = || {
             vec![(
                 "example",
@@ -610,8 +610,9 @@ impl Engine {
     }
 
     /// Whether this user may act on something started in `chat_id` by
-    /// `started_by`: in that chat only, by who started it or, in a group,
-    /// by the account's owner. Every button and typed `bayar` asks here.
+    /// `started_by`: in that chat only, by who started it or, in a group
+    /// and when `owner` says so, by the account's owner. Every button and
+    /// typed `bayar` asks here.
     /// `Err` holds the refusal: a group member who may not transact at
     /// all is told so; anyone else that it is not theirs.
     pub(super) fn may_act_on(
@@ -619,6 +620,7 @@ impl Engine {
         ctx: &ChatCtx,
         chat_id: i64,
         started_by: i64,
+        owner: Owner,
     ) -> Result<(), Refusal> {
         if chat_id != ctx.chat_id {
             return Err(refuse("pay-not-yours"));
@@ -631,7 +633,7 @@ impl Engine {
             ChatKind::Private => None,
         };
         match link {
-            Some(link) if link.owner == ctx.user_id => Ok(()),
+            Some(link) if link.owner == ctx.user_id && owner == Owner::May => Ok(()),
             Some(link) if !link.may_transact(ctx.user_id) => Err(refuse("group-not-allowed")),
             _ => Err(refuse("pay-not-yours")),
         }
@@ -653,27 +655,29 @@ impl Engine {
             return Ok(toast("button-stale", &[]));
         };
         // Who pressed it, checked once for every button: the bill's or
-        // question's chat, and who started it or the group's owner.
+        // question's chat, and who started it (for a bill, the group's
+        // owner too: they pay the account's bills; a "send again?" is
+        // answered only by who was asked).
         let started = match &action {
             ButtonAction::Pay(r) | ButtonAction::PayAgain(r) | ButtonAction::CancelBill(r) => self
                 .inner
                 .store
                 .inquiry(r)?
-                .map(|i| (i.chat_id, i.requested_by)),
+                .map(|i| (i.chat_id, i.requested_by, Owner::May)),
             ButtonAction::SendAgain(r) | ButtonAction::DontSend(r) => self
                 .inner
                 .store
                 .confirmation(r)?
-                .map(|q| (q.chat_id, q.user_id)),
+                .map(|q| (q.chat_id, q.user_id, Owner::MayNot)),
         };
-        let Some((chat_id, started_by)) = started else {
+        let Some((chat_id, started_by, owner)) = started else {
             let id = match action {
                 ButtonAction::SendAgain(_) | ButtonAction::DontSend(_) => "already-processed",
                 _ => "button-stale",
             };
             return Ok(toast(id, &[]));
         };
-        match self.may_act_on(ctx, chat_id, started_by) {
+        match self.may_act_on(ctx, chat_id, started_by, owner) {
             Ok(()) => {}
             Err(Refusal::Message(id, args)) => return Ok(toast(id, &args)),
             Err(other) => return Err(other),
@@ -761,6 +765,13 @@ impl Engine {
             },
         }
     }
+}
+
+/// Whether a group's owner may act on what a member started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Owner {
+    May,
+    MayNot,
 }
 
 /// What paying an inquiry came to, when it was not refused.
