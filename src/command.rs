@@ -6,10 +6,18 @@
 //! has a slash form for groups. Families and their `@` shapes come from the
 //! [`Catalog`]. Errors are a [`ParseError`] that carries the closest valid
 //! example; the engine turns it into a locale message.
+//!
+//! Only text shaped like a transaction becomes one: the product is letters
+//! then digits (`T10`, `DANA20`) or a code the catalogue names (`HALO`,
+//! `PDAMKLT`), and the destination has the [`DestShape`] the catalogue
+//! gives that code (digits of the family's length, a mobile number, a
+//! plate). Anything else is an error, so nothing is sent for it.
 
 use std::fmt;
 
-use crate::catalog::{BillFamily, BillShape, Catalog, ProductKind};
+use crate::catalog::{
+    BillFamily, BillShape, Catalog, DestKind, DestShape, ProductKind, MOBILE_LEN,
+};
 use crate::money::Rupiah;
 
 /// Longest message the parser reads; longer text is not a command.
@@ -121,6 +129,17 @@ pub enum ParseError {
     BadTarget {
         example: String,
     },
+    /// The first word is not a product code: neither letters then digits
+    /// nor a code the catalogue names (`struk LMX584QEO0000ZC`).
+    NotAProduct {
+        example: String,
+    },
+    /// A destination without the shape this code's numbers have
+    /// (`PLNPASC anto`, `PLNPASC 546`).
+    BadDest {
+        example: String,
+        shape: DestShape,
+    },
     /// Words left over after a complete command.
     TooManyWords {
         example: String,
@@ -158,6 +177,8 @@ impl ParseError {
             ParseError::NotUnderstood => "err-not-understood",
             ParseError::MissingDest { .. } => "err-missing-dest",
             ParseError::BadTarget { .. } => "err-bad-target",
+            ParseError::NotAProduct { .. } => "err-not-a-product",
+            ParseError::BadDest { .. } => "err-bad-dest",
             ParseError::TooManyWords { .. } => "err-too-many-words",
             ParseError::BadMonths { .. } => "err-bad-months",
             ParseError::NeedYear { .. } => "err-need-year",
@@ -176,6 +197,8 @@ impl ParseError {
         match self {
             ParseError::MissingDest { example }
             | ParseError::BadTarget { example }
+            | ParseError::NotAProduct { example }
+            | ParseError::BadDest { example, .. }
             | ParseError::TooManyWords { example }
             | ParseError::BadMonths { example }
             | ParseError::NeedYear { example }
@@ -184,6 +207,25 @@ impl ParseError {
             | ParseError::NotPrepaid { example } => Some(example),
             _ => None,
         }
+    }
+
+    /// The locale message's arguments: the example, and for a destination
+    /// its expected kind (`digits`, `phone`, …) and length (`11–12`).
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        let mut args: Vec<(&'static str, String)> = self
+            .example()
+            .map(|example| vec![("example", example.to_string())])
+            .unwrap_or_default();
+        if let ParseError::BadDest { shape, .. } = self {
+            let length = if shape.min == shape.max {
+                shape.min.to_string()
+            } else {
+                format!("{}–{}", shape.min, shape.max)
+            };
+            args.push(("kind", shape.kind.key().to_string()));
+            args.push(("length", length));
+        }
+        args
     }
 }
 
@@ -441,9 +483,23 @@ fn parse_purchase(
             ParseError::NotUnderstood
         });
     }
+    if !is_product(base_code, catalog) {
+        let example = match action {
+            Some(Action::Check | Action::Pay) => "PLNPASC 546302215889 cek",
+            Some(Action::Buy) | None => "T10 087712345678",
+        };
+        return Err(ParseError::NotAProduct {
+            example: example.into(),
+        });
+    }
+    let shape = catalog.dest_shape(base_code);
     match catalog.classify(base_code) {
         ProductKind::Prepaid => {
-            let example = format!("{base_code} 087712345678");
+            let preferred = match shape.kind {
+                DestKind::Phone | DestKind::PhoneOrId => PREPAID_EXAMPLE_DEST,
+                _ => "",
+            };
+            let example = format!("{base_code} {}", example_dest(shape, preferred));
             match action {
                 Some(Action::Check) => return Err(ParseError::NotABill { example }),
                 Some(Action::Pay) => return Err(ParseError::NotABill { example }),
@@ -451,12 +507,12 @@ fn parse_purchase(
             }
             let dest = match args {
                 [] => return Err(ParseError::MissingDest { example }),
-                [dest] => normalize_phone(dest),
-                _ => return Err(ParseError::TooManyWords { example }),
+                [dest] => read_dest_at(shape, dest),
+                groups => Some(read_groups(shape, groups).ok_or(ParseError::TooManyWords {
+                    example: example.clone(),
+                })?),
             };
-            if !is_dest(&dest) {
-                return Err(ParseError::BadTarget { example });
-            }
+            let dest = dest.ok_or(ParseError::BadDest { example, shape })?;
             Ok(Command::Topup(Target { product, dest }))
         }
         ProductKind::Bill(family) => {
@@ -465,7 +521,7 @@ fn parse_purchase(
                     example: bill_example(family, "cek"),
                 });
             }
-            let bill = shape_bill(family, &product, args, action == Some(Action::Pay))?;
+            let bill = shape_bill(family, shape, &product, args, action == Some(Action::Pay))?;
             Ok(if action == Some(Action::Pay) {
                 Command::Pay(bill)
             } else {
@@ -475,29 +531,46 @@ fn parse_purchase(
     }
 }
 
-/// Applies the family's `@` shape to the typed words.
+/// Reads the destination with the code's `dest` shape and applies the
+/// family's `@` shape to the typed words.
 ///
 /// `pay` is a typed `bayar`: it pays the open check of that customer
 /// number, so the year, months or amount need not be typed again; without
 /// them the target is left without its suffix.
 fn shape_bill(
     family: &'static BillFamily,
+    dest_shape: DestShape,
     product: &str,
     args: &[&str],
     pay: bool,
 ) -> Result<Bill, ParseError> {
-    let example = bill_example(family, "cek");
-    let (dest, extra) = match args {
-        [] => return Err(ParseError::MissingDest { example }),
-        [dest] => (*dest, None),
-        [dest, extra] => (*dest, Some(*extra)),
-        _ => return Err(ParseError::TooManyWords { example }),
+    // A code whose rule gives it a shape of its own gets an example of it.
+    let example = if dest_shape == family.dest {
+        bill_example(family, "cek")
+    } else {
+        let code = product.split('@').next().unwrap_or(product);
+        bill_example_with(family, code, &example_dest(dest_shape, ""), "cek")
     };
-    if !is_dest(dest) {
-        return Err(ParseError::BadTarget { example });
-    }
-    let typed_at = product.contains('@') || dest.contains('@');
-    if typed_at {
+    let typed_at_product = product.contains('@');
+    // The family's extra word (months, year, amount) is the last one; a
+    // plain family's words are all the destination, typed in groups.
+    let takes_extra = family.shape != BillShape::Plain && !typed_at_product;
+    let (dest_words, extra) = match args {
+        [] => return Err(ParseError::MissingDest { example }),
+        [_] => (args, None),
+        [dest_words @ .., extra] if takes_extra => (dest_words, Some(*extra)),
+        _ => (args, None),
+    };
+    let dest = match dest_words {
+        [dest] => read_dest_at(dest_shape, dest).ok_or_else(|| ParseError::BadDest {
+            example: example.clone(),
+            shape: dest_shape,
+        })?,
+        groups => read_groups(dest_shape, groups).ok_or_else(|| ParseError::TooManyWords {
+            example: example.clone(),
+        })?,
+    };
+    if typed_at_product || dest.contains('@') {
         // A raw `@` form is passed through as typed.
         if extra.is_some() {
             return Err(ParseError::TooManyWords { example });
@@ -505,7 +578,7 @@ fn shape_bill(
         return Ok(Bill {
             target: Target {
                 product: product.to_string(),
-                dest: dest.to_string(),
+                dest,
             },
             family,
         });
@@ -523,15 +596,10 @@ fn shape_bill(
         });
     }
     let target = match family.shape {
-        BillShape::Plain => {
-            if extra.is_some() {
-                return Err(ParseError::TooManyWords { example });
-            }
-            Target {
-                product: product.to_string(),
-                dest: dest.to_string(),
-            }
-        }
+        BillShape::Plain => Target {
+            product: product.to_string(),
+            dest,
+        },
         BillShape::DestMonths => {
             let months = match extra {
                 None => 1,
@@ -552,7 +620,7 @@ fn shape_bill(
                 .ok_or(ParseError::NeedYear { example })?;
             Target {
                 product: product.to_string(),
-                dest: format!("{}@{year}", dest.to_ascii_uppercase()),
+                dest: format!("{dest}@{year}"),
             }
         }
         BillShape::ProductYear => {
@@ -561,7 +629,7 @@ fn shape_bill(
                 .ok_or(ParseError::NeedYear { example })?;
             Target {
                 product: format!("{product}@{year}"),
-                dest: dest.to_string(),
+                dest,
             }
         }
         BillShape::ProductAmount => {
@@ -570,7 +638,7 @@ fn shape_bill(
                 .ok_or(ParseError::NeedAmount { example })?;
             Target {
                 product: format!("{product}@{}", amount.value()),
-                dest: dest.to_string(),
+                dest,
             }
         }
     };
@@ -579,14 +647,39 @@ fn shape_bill(
 
 /// The closest valid example for a family: `PLNPASC 546302215889 cek`.
 pub fn bill_example(family: &BillFamily, action: &str) -> String {
+    bill_example_with(family, family.example_code, family.example_dest, action)
+}
+
+fn bill_example_with(family: &BillFamily, code: &str, dest: &str, action: &str) -> String {
     let extra = match example_extra(family.shape) {
         "" => String::new(),
         extra => format!(" {extra}"),
     };
-    format!(
-        "{} {}{extra} {action}",
-        family.example_code, family.example_dest
-    )
+    format!("{code} {dest}{extra} {action}")
+}
+
+/// The destination prepaid examples show.
+const PREPAID_EXAMPLE_DEST: &str = "087712345678";
+
+/// `preferred` when it has the shape, else one made for the shape (a code
+/// whose rule gives it a shape of its own).
+fn example_dest(shape: DestShape, preferred: &str) -> String {
+    if read_dest(shape, preferred).as_deref() == Some(preferred) {
+        return preferred.to_string();
+    }
+    let len = usize::from(12_u8.clamp(shape.min, shape.max));
+    let counting = |lead: &str| {
+        lead.chars()
+            .chain("1234567890".chars().cycle())
+            .take(len)
+            .collect::<String>()
+    };
+    match shape.kind {
+        DestKind::Phone | DestKind::PhoneOrId => counting("0877"),
+        DestKind::Digits => counting(""),
+        DestKind::Alnum => counting("AB"),
+        DestKind::Plate => "B1234XYZ".to_string(),
+    }
 }
 
 /// The extra word a family's examples show (months, year, amount).
@@ -656,19 +749,107 @@ fn is_product_code(code: &str) -> bool {
     })
 }
 
-/// A destination: 4–30 alphanumerics, optionally with one `@suffix`.
-fn is_dest(dest: &str) -> bool {
-    base_before_suffix(dest).is_some_and(|base| {
-        (4..=30).contains(&base.len()) && base.bytes().all(|b| b.is_ascii_alphanumeric())
+/// A product: letters then digits (`T10`, `TSEL10`, `DANA20`), or a code
+/// the catalogue names. An all-letter word it does not name (`STRUK`,
+/// `JAM`) is a word, not a product.
+fn is_product(code: &str, catalog: &Catalog) -> bool {
+    code.bytes().any(|b| b.is_ascii_digit()) || catalog.knows(code)
+}
+
+/// A destination typed whole, with an optional raw `@suffix` that is kept
+/// as typed: the part before it must have the shape.
+fn read_dest_at(shape: DestShape, typed: &str) -> Option<String> {
+    let base = base_before_suffix(typed)?;
+    let dest = read_dest(shape, base)?;
+    Some(match typed.split_once('@') {
+        Some((_, suffix)) => format!("{dest}@{suffix}"),
+        None => dest,
     })
 }
 
-/// `+6287712345678` → `087712345678`; other text unchanged.
-fn normalize_phone(dest: &str) -> String {
-    match dest.strip_prefix("+62") {
-        Some(rest) if rest.bytes().all(|b| b.is_ascii_digit()) => format!("0{rest}"),
-        _ => dest.to_string(),
+/// A destination typed in groups (`0877 1234 5678`, `+62 877-1234-5678`,
+/// `B 1234 XYZ`): only phones and plates. A phone's groups are joined only
+/// when no shorter run of them is already a phone, so a stray word after a
+/// number (`087712345678 2`) is never read into it. Anything else in
+/// several words is not one destination.
+fn read_groups(shape: DestShape, groups: &[&str]) -> Option<String> {
+    match shape.kind {
+        DestKind::Plate => read_dest(shape, &groups.concat()),
+        DestKind::Phone | DestKind::PhoneOrId => {
+            let (min, max) = match shape.kind {
+                DestKind::Phone => (shape.min, shape.max),
+                _ => MOBILE_LEN,
+            };
+            let phone =
+                |words: &[&str]| read_mobile(&without_separators(&words.concat()), min, max);
+            let complete_early = (1..groups.len()).any(|k| phone(&groups[..k]).is_some());
+            if complete_early {
+                return None;
+            }
+            phone(groups)
+        }
+        DestKind::Digits | DestKind::Alnum => None,
     }
+}
+
+/// Reads one typed destination as `shape`: separators (`-`, `.`) dropped,
+/// `+62`/`62` read as `0` for phones, letters upper-cased; `None` when it
+/// does not have the shape.
+fn read_dest(shape: DestShape, typed: &str) -> Option<String> {
+    let text = without_separators(typed).to_ascii_uppercase();
+    let fits = |s: &str| (usize::from(shape.min)..=usize::from(shape.max)).contains(&s.len());
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match shape.kind {
+        DestKind::Digits => Some(text).filter(|t| digits(t) && fits(t)),
+        DestKind::Phone => read_mobile(&text, shape.min, shape.max),
+        DestKind::PhoneOrId => {
+            if text.starts_with('+') || text.starts_with("62") {
+                // `62…` that makes no mobile number is an ID that starts so.
+                read_mobile(&text, MOBILE_LEN.0, MOBILE_LEN.1)
+                    .or_else(|| Some(text.clone()).filter(|t| digits(t) && fits(t)))
+            } else {
+                Some(text).filter(|t| digits(t) && fits(t))
+            }
+        }
+        DestKind::Alnum => Some(text).filter(|t| {
+            fits(t)
+                && t.bytes().all(|b| b.is_ascii_alphanumeric())
+                && t.bytes().any(|b| b.is_ascii_digit())
+        }),
+        DestKind::Plate => Some(text).filter(|t| fits(t) && is_plate(t)),
+    }
+}
+
+fn without_separators(text: &str) -> String {
+    text.chars().filter(|c| !matches!(c, '-' | '.')).collect()
+}
+
+/// A mobile number: `08…` of `min..=max` digits; `+62…` and `62…` are
+/// read as `0…` (`+6287712345678` → `087712345678`).
+fn read_mobile(text: &str, min: u8, max: u8) -> Option<String> {
+    let national = match text.strip_prefix("+62").or_else(|| text.strip_prefix("62")) {
+        Some(rest) => format!("0{rest}"),
+        None => text.to_string(),
+    };
+    let ok = national.starts_with("08")
+        && national.bytes().all(|b| b.is_ascii_digit())
+        && (usize::from(min)..=usize::from(max)).contains(&national.len());
+    ok.then_some(national)
+}
+
+/// `B1234XYZ`: 1–2 region letters, 1–4 digits, 0–3 series letters.
+fn is_plate(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let region = bytes.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    let number = bytes[region..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let series = &bytes[region + number..];
+    (1..=2).contains(&region)
+        && (1..=4).contains(&number)
+        && series.len() <= 3
+        && series.iter().all(u8::is_ascii_uppercase)
 }
 
 /// What an inline button does. Encoded into Telegram's `callback_data`

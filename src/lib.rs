@@ -4,7 +4,8 @@
 //! The module map, from the pure core out to the edges:
 //!
 //! - [`money`]: `Rupiah`, the one place amounts are parsed and formatted.
-//! - [`catalog`]: product codes → bill families and their `@` shapes (data).
+//! - [`catalog`]: product codes → bill families, their `@` shapes and the
+//!   shape of their destinations (data).
 //! - [`command`]: a chat message → a `Command` (pure; its own error type).
 //! - [`gateway`]: sign, build calls, read replies; the HTTP client at its edge.
 //! - [`store`]: sled trees for accounts (secrets sealed), languages,

@@ -1,8 +1,8 @@
 //! The command language of SPEC §2, as a table: what a reseller types →
 //! the command loket understands, or the error it answers with.
 
-use loket::catalog::Catalog;
-use loket::command::{parse, ButtonAction, Command, Lang, Login, Member, ParseError};
+use loket::catalog::{Catalog, FAMILIES};
+use loket::command::{bill_example, parse, ButtonAction, Command, Lang, Login, Member, ParseError};
 
 /// A compact picture of a parse result, so the table stays readable.
 fn show(result: Result<Command, ParseError>) -> String {
@@ -67,12 +67,13 @@ fn the_command_table() {
         ("PLN20 12345678901", "topup PLN20 12345678901"),
         ("T10", "error err-missing-dest (T10 087712345678)"),
         ("/beli T10", "error err-missing-dest (T10 087712345678)"),
+        ("T10 0877 1234 5678", "topup T10 087712345678"),
         (
-            "T10 0877 1234 5678",
+            "T10 087712345678 2",
             "error err-too-many-words (T10 087712345678)",
         ),
-        ("T10 08-77", "error err-bad-target (T10 087712345678)"),
-        ("T10 087", "error err-bad-target (T10 087712345678)"),
+        ("T10 08-77", "error err-bad-dest (T10 087712345678)"),
+        ("T10 087", "error err-bad-dest (T10 087712345678)"),
         (
             "T10 087712345678 cek",
             "error err-not-a-bill (T10 087712345678)",
@@ -328,6 +329,302 @@ fn the_command_table() {
     );
 }
 
+/// Issue 9, item 11: only text that looks like a transaction is ever sent.
+/// A destination has the shape the catalogue gives its code's family
+/// (digits of that family's length, a mobile number, a plate; letters only
+/// where the family allows them); a product is letters then digits or a
+/// code the catalogue names. Everything else is an error with an example.
+#[test]
+fn only_text_shaped_like_a_transaction_parses() {
+    let catalog = Catalog::builtin();
+    let cases: &[(&str, &str)] = &[
+        // the two reports: a receipt request and a name are not transactions
+        (
+            "struk LMX584QEO0000ZC",
+            "error err-not-a-product (T10 087712345678)",
+        ),
+        (
+            "PLNPASC anto cek",
+            "error err-bad-dest (PLNPASC 546302215889 cek)",
+        ),
+        // prepaid: a mobile number (+62 / 62 read as 0, dashes dropped) ...
+        ("T10 087712345678", "topup T10 087712345678"),
+        ("T10 +6287712345678", "topup T10 087712345678"),
+        ("T10 6287712345678", "topup T10 087712345678"),
+        ("T10 0877-1234-5678", "topup T10 087712345678"),
+        ("T10 +62 877 1234 5678", "topup T10 087712345678"),
+        ("T10 +62 877-1234-5678", "topup T10 087712345678"),
+        (
+            "T10 0812345678 90",
+            "error err-too-many-words (T10 087712345678)",
+        ),
+        ("T10 0877 1234 5678", "topup T10 087712345678"),
+        ("T10.0877.1234.5678", "topup T10 087712345678"),
+        ("TSEL10 081234567890", "topup TSEL10 081234567890"),
+        ("XL5 087812345678", "topup XL5 087812345678"),
+        ("S25 085212345678", "topup S25 085212345678"),
+        ("DANA20 +6281234567890", "topup DANA20 081234567890"),
+        // ... or a digit ID of 5–20 digits (game ids, vouchers)
+        ("FF70 123456789", "topup FF70 123456789"),
+        ("T10 62123456789", "topup T10 62123456789"),
+        ("T10 1234", "error err-bad-dest (T10 087712345678)"),
+        (
+            "T10 123456789012345678901",
+            "error err-bad-dest (T10 087712345678)",
+        ),
+        ("T10 +62877", "error err-bad-dest (T10 087712345678)"),
+        (
+            "T10 +1 555 0100",
+            "error err-too-many-words (T10 087712345678)",
+        ),
+        ("T10 0877abc12345", "error err-bad-dest (T10 087712345678)"),
+        ("T10 anto", "error err-not-understood"),
+        ("T10 anto1", "error err-bad-dest (T10 087712345678)"),
+        // PLN tokens go to an 11-digit meter or a 12-digit IDPEL, never a phone
+        ("PLN20 12345678901", "topup PLN20 12345678901"),
+        ("PLN20 546302215889", "topup PLN20 546302215889"),
+        (
+            "PLN20 +6281234567890",
+            "error err-bad-dest (PLN20 123456789012)",
+        ),
+        ("PLN20 5463", "error err-bad-dest (PLN20 123456789012)"),
+        // PLN postpaid: 11–12 digits
+        ("PLNPASC 546302215889 cek", "cek PLNPASC 546302215889 [pln]"),
+        ("PLNPASC 54630221588 cek", "cek PLNPASC 54630221588 [pln]"),
+        (
+            "PLNPASC 5463-0221-5889 cek",
+            "cek PLNPASC 546302215889 [pln]",
+        ),
+        (
+            "PLNPASC 5463022158AB cek",
+            "error err-bad-dest (PLNPASC 546302215889 cek)",
+        ),
+        (
+            "PLNPASC 546 cek",
+            "error err-bad-dest (PLNPASC 546302215889 cek)",
+        ),
+        (
+            "PLNPASC 5463022158890 bayar",
+            "error err-bad-dest (PLNPASC 546302215889 cek)",
+        ),
+        (
+            "/cek PLNPASC anto",
+            "error err-bad-dest (PLNPASC 546302215889 cek)",
+        ),
+        // HP postpaid: a mobile number
+        ("HALO +6281234567890 cek", "cek HALO 081234567890 [hppasca]"),
+        ("HALO 0812 3456 7890 cek", "cek HALO 081234567890 [hppasca]"),
+        (
+            "HALO 1234567890 cek",
+            "error err-bad-dest (HALO 081234567890 cek)",
+        ),
+        // PKB: a plate, typed whole or in its three parts
+        (
+            "PKBJABAR B1234XYZ 2025 cek",
+            "cek PKBJABAR B1234XYZ@2025 [pkb]",
+        ),
+        (
+            "PKBJABAR B 1234 XYZ 2025 cek",
+            "cek PKBJABAR B1234XYZ@2025 [pkb]",
+        ),
+        ("PKBJABAR D1 2024 cek", "cek PKBJABAR D1@2024 [pkb]"),
+        (
+            "pkbjabar b1234xyz@2025 cek",
+            "cek PKBJABAR B1234XYZ@2025 [pkb]",
+        ),
+        (
+            "PKBJABAR 1234 2025 cek",
+            "error err-bad-dest (PKBJABAR B1234XYZ 2025 cek)",
+        ),
+        (
+            "PKBJABAR BXYZ 2025 cek",
+            "error err-bad-dest (PKBJABAR B1234XYZ 2025 cek)",
+        ),
+        (
+            "PKBJABAR B12345XYZ 2025 cek",
+            "error err-bad-dest (PKBJABAR B1234XYZ 2025 cek)",
+        ),
+        // BPJS Kesehatan: card (13) or VA (16) digits, months or a raw `@`
+        (
+            "BPJSKS 0001234567890 3 cek",
+            "cek BPJSKS 0001234567890@3 [bpjsks]",
+        ),
+        (
+            "BPJSKS 0001234567890@2 cek",
+            "cek BPJSKS 0001234567890@2 [bpjsks]",
+        ),
+        (
+            "BPJSKS 8888801234567890 cek",
+            "cek BPJSKS 8888801234567890@1 [bpjsks]",
+        ),
+        (
+            "BPJSKS 000123@2 cek",
+            "error err-bad-dest (BPJSKS 0001234567890 3 cek)",
+        ),
+        (
+            "BPJSKS anto@2 cek",
+            "error err-bad-dest (BPJSKS 0001234567890 3 cek)",
+        ),
+        // PBB: an 18-digit NOP, dots and dashes as printed on the SPPT
+        (
+            "PBBBDG 327301000100100010 2024 cek",
+            "cek PBBBDG@2024 327301000100100010 [pbb]",
+        ),
+        (
+            "PBBBDG 32.73.010.001.001-0001.0 2024 cek",
+            "cek PBBBDG@2024 327301000100100010 [pbb]",
+        ),
+        (
+            "PBBBDG@2023 327301000100100010 cek",
+            "cek PBBBDG@2023 327301000100100010 [pbb]",
+        ),
+        (
+            "PBBBDG 3273010001 2024 cek",
+            "error err-bad-dest (PBBBDG 327301000100100010 2024 cek)",
+        ),
+        // credit card: 13–19 digits
+        (
+            "CCBCA 4111111111111111 1500000 cek",
+            "cek CCBCA@1500000 4111111111111111 [cc]",
+        ),
+        (
+            "CCBCA@250000 4111111111111111 cek",
+            "cek CCBCA@250000 4111111111111111 [cc]",
+        ),
+        (
+            "CCBCA 4111 1500000 cek",
+            "error err-bad-dest (CCBCA 4111111111111111 1500000 cek)",
+        ),
+        // letters only where the family allows them (finance contracts)
+        (
+            "FNADIRA AB123456789 cek",
+            "cek FNADIRA AB123456789 [finance]",
+        ),
+        (
+            "fnadira ab123456789 cek",
+            "cek FNADIRA AB123456789 [finance]",
+        ),
+        (
+            "FNADIRA ANTOSAJA cek",
+            "error err-bad-dest (FNADIRA 2010123456789 cek)",
+        ),
+        (
+            "PGN AB12345678 cek",
+            "error err-bad-dest (PGN 0110012345 cek)",
+        ),
+        (
+            "PDAMKLT AB12345678 cek",
+            "error err-bad-dest (PDAMKLT 0012345678 cek)",
+        ),
+        // an all-letter word is a product only when the catalogue names it
+        (
+            "PULSA 087712345678",
+            "error err-not-a-product (T10 087712345678)",
+        ),
+        (
+            "STRUK 087712345678",
+            "error err-not-a-product (T10 087712345678)",
+        ),
+        (
+            "PLN 546302215889",
+            "error err-not-a-product (T10 087712345678)",
+        ),
+        (
+            "beli PULSA 087712345678",
+            "error err-not-a-product (T10 087712345678)",
+        ),
+        (
+            "/beli PULSA 087712345678",
+            "error err-not-a-product (T10 087712345678)",
+        ),
+        (
+            "cek TAGIHAN 546302215889",
+            "error err-not-a-product (PLNPASC 546302215889 cek)",
+        ),
+        ("jam 10", "error err-not-a-product (T10 087712345678)"),
+        ("HALO 081234567890", "cek HALO 081234567890 [hppasca]"),
+        ("PDAMKLT 0012345678", "cek PDAMKLT 0012345678 [pdam]"),
+        ("halo semua", "error err-not-understood"),
+    ];
+    let mut failures = Vec::new();
+    for (input, want) in cases {
+        let got = show(parse(input, &catalog));
+        if got != *want {
+            failures.push(format!("{input:?}: got `{got}`, want `{want}`"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_family_example_has_its_own_shape() {
+    let catalog = Catalog::builtin();
+    for family in FAMILIES {
+        let typed = bill_example(family, "cek");
+        assert!(
+            matches!(parse(&typed, &catalog), Ok(Command::Inquiry(_))),
+            "{typed}: {:?}",
+            parse(&typed, &catalog)
+        );
+    }
+}
+
+#[test]
+fn catalogue_rules_set_destination_shapes() {
+    let mut catalog = Catalog::builtin();
+    catalog
+        .add_rules(
+            "FNMEGA finance digits:10-12  # this lender's contracts are digits\n\
+             KOPKU finance                # inherits finance: letters allowed\n\
+             ML* prepaid digits:8-16      # game id + zone, no phones\n\
+             TSELPROMO prepaid            # an all-letter code, named here\n",
+            "test",
+        )
+        .unwrap();
+    let cases: &[(&str, &str)] = &[
+        (
+            "FNMEGA AB12345678 cek",
+            "error err-bad-dest (FNMEGA 123456789012 cek)",
+        ),
+        ("FNMEGA 1234567890 cek", "cek FNMEGA 1234567890 [finance]"),
+        ("KOPKU AB12345678 cek", "cek KOPKU AB12345678 [finance]"),
+        ("ML86 1234567812345", "topup ML86 1234567812345"),
+        (
+            "ML86 +6281234567890",
+            "error err-bad-dest (ML86 123456789012)",
+        ),
+        ("TSELPROMO 081234567890", "topup TSELPROMO 081234567890"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(show(parse(input, &catalog)), *want, "{input}");
+    }
+    let mut digits_only = Catalog::builtin();
+    digits_only
+        .add_rules("* prepaid digits:10-13", "test")
+        .unwrap();
+    assert_eq!(
+        show(parse("T10 +6287712345678", &digits_only)),
+        "error err-bad-dest (T10 123456789012)",
+        "the `*` rule sets every other prepaid code's shape"
+    );
+    for bad in [
+        "X1 pln circle",
+        "X1 pln digits:12-11",
+        "X1 pln digits:0-5",
+        "X1 pln digits:5-99",
+        "* pln",
+        "X1 pln digits extra",
+    ] {
+        assert!(Catalog::builtin().add_rules(bad, "x").is_err(), "{bad}");
+    }
+}
+
 #[test]
 fn overlong_messages_are_not_commands() {
     let catalog = Catalog::builtin();
@@ -347,8 +644,9 @@ fn operator_catalogue_file_extends_codes() {
         "cek KABELKU 12345678 [tv]"
     );
     assert_eq!(
-        show(parse("SAMSATJKT B1X 2024 cek", &catalog)),
-        "error err-bad-target (PKBJABAR B1234XYZ 2025 cek)"
+        show(parse("SAMSATJKT 1234XYZ 2024 cek", &catalog)),
+        "error err-bad-dest (PKBJABAR B1234XYZ 2025 cek)",
+        "a new code takes its family's destination shape"
     );
     assert_eq!(
         show(parse("SAMSATJKT B1XYZ 2024 cek", &catalog)),
@@ -398,6 +696,29 @@ mod never_panics {
             let _ = parse(&format!("{code} {dest} {extra} {action}"), &catalog);
             let _ = parse(&format!("{action} {code} {dest} {extra}"), &catalog);
             let _ = parse(&format!("{code}.{dest}.{action}"), &catalog);
+        }
+
+        /// Whatever is typed, a topup that parses goes to digits (5–20) and
+        /// its product is letters then digits or a code the catalogue names.
+        #[test]
+        fn a_topup_that_parses_has_the_shape_of_one(
+            code in "[A-Za-z]{1,6}[0-9]{0,3}",
+            dest in "[0-9A-Za-z+@.-]{0,22}",
+            action in prop::sample::select(vec!["", "beli", "/beli"]),
+        ) {
+            let catalog = Catalog::builtin();
+            if let Ok(Command::Topup(t)) = parse(&format!("{action} {code} {dest}"), &catalog) {
+                let base = t.dest.split('@').next().unwrap_or("");
+                prop_assert!(
+                    (5..=20).contains(&base.len()) && base.bytes().all(|b| b.is_ascii_digit()),
+                    "{code} {dest} → {}", t.dest
+                );
+                let product = t.product.split('@').next().unwrap_or("");
+                prop_assert!(
+                    product.bytes().any(|b| b.is_ascii_digit()) || catalog.knows(product),
+                    "{code} {dest} → product {}", t.product
+                );
+            }
         }
 
         #[test]

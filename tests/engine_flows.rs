@@ -783,6 +783,65 @@ async fn login_attempts_are_rate_limited() {
     );
 }
 
+/// Issue 9, item 11: text that is not shaped like a transaction gets the
+/// closest example and never reaches the gateway; nothing is journaled.
+#[tokio::test]
+async fn text_that_is_not_a_transaction_is_never_sent() {
+    let w = world().await;
+    let not_transactions = [
+        "struk LMX584QEO0000ZC",
+        "PLNPASC anto cek",
+        "PLNPASC 546 cek",
+        "PLNPASC 5463022158AB bayar",
+        "cek PLNPASC anto",
+        "/cek PLNPASC anto",
+        "PULSA 087712345678",
+        "beli STRUK 087712345678",
+        "/beli PULSA 087712345678",
+        "T10 0877",
+        "T10 +62877",
+        "T10 0877abc12345",
+        "PLN20 +6281234567890",
+        "HALO 1234567890 cek",
+        "PKBJABAR 1234 2025 cek",
+        "BPJSKS anto@2 cek",
+        "PBBBDG 3273010001 2024 cek",
+        "FNADIRA ANTOSAJA cek",
+        "PGN AB12345678 cek",
+        "jam 10",
+    ];
+    for typed in not_transactions {
+        let reply = text(&w.say(typed).await);
+        assert!(reply.contains("Contoh: "), "{typed}: {reply}");
+    }
+    let group = ChatCtx::group(-100_700, ME);
+    assert!(
+        w.say_in(group, "struk LMX584QEO0000ZC").await.is_silent(),
+        "chatter in a group that is not for the bot stays silent"
+    );
+    let mut addressed = group;
+    addressed.addressed = true;
+    let reply = text(&w.say_in(addressed, "struk LMX584QEO0000ZC").await);
+    assert!(reply.contains("bukan perintah transaksi"), "{reply}");
+    assert_eq!(
+        w.sandbox.stats().requests,
+        0,
+        "not one of them reached the gateway"
+    );
+    assert!(
+        text(&w.say("riwayat").await).contains("Belum ada"),
+        "nothing journaled"
+    );
+
+    // The same words shaped like a transaction are sent, normalised.
+    let sent = text(&w.say("T10 +62 877-1234-5678").await);
+    assert!(
+        sent.contains("087712345678") && sent.contains("berhasil"),
+        "{sent}"
+    );
+    assert_eq!(w.sandbox.stats().topups, 1);
+}
+
 #[tokio::test]
 async fn groups_share_the_balance_and_guard_money() {
     let w = world_with(|c| c.default_account = None, Duration::from_secs(5)).await;

@@ -92,6 +92,8 @@ fn every_family_and_error_has_text_in_both_languages() {
             "err-not-understood",
             "err-missing-dest",
             "err-bad-target",
+            "err-not-a-product",
+            "err-bad-dest",
             "err-too-many-words",
             "err-bad-months",
             "err-need-year",

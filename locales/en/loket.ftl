@@ -6,6 +6,14 @@
 err-not-understood = Sorry, I did not understand that. Type help for the list of commands.
 err-missing-dest = The destination number is missing. Example: { $example }
 err-bad-target = That product code or destination is not valid. Example: { $example }
+err-not-a-product = Sorry, that is not a transaction: a product code is letters then digits (T10, DANA20) or a bill code (PLNPASC, HALO). Example: { $example } — type help for the list of commands.
+err-bad-dest = { $kind ->
+        [phone] A mobile number starts with 08 (or +62) and has { $length } digits.
+        [phone-or-id] The destination must be a mobile number (08… or +62…) or an ID of { $length } digits.
+        [alnum] The destination must be { $length } letters and digits (at least one digit).
+        [plate] A plate is written like B1234XYZ.
+       *[digits] The destination must be { $length } digits.
+    } Nothing was sent. Example: { $example }
 err-too-many-words = Too many words. Example: { $example }
 err-bad-months = BPJS months must be 1–12. Example: { $example }
 err-need-year = A 4-digit tax year is required. Example: { $example }

@@ -6,6 +6,14 @@
 err-not-understood = Maaf, perintah tidak dikenali. Ketik bantuan untuk daftar perintah.
 err-missing-dest = Nomor tujuan belum ada. Contoh: { $example }
 err-bad-target = Kode produk atau nomor tujuan tidak valid. Contoh: { $example }
+err-not-a-product = Maaf, itu bukan perintah transaksi: kode produk berupa huruf lalu angka (T10, DANA20) atau kode tagihan (PLNPASC, HALO). Contoh: { $example } — ketik bantuan untuk daftar perintah.
+err-bad-dest = { $kind ->
+        [phone] Nomor HP harus diawali 08 (atau +62), { $length } angka.
+        [phone-or-id] Nomor tujuan harus nomor HP (08… atau +62…) atau ID { $length } angka.
+        [alnum] Nomor tujuan harus { $length } huruf dan angka (minimal satu angka).
+        [plate] Nomor polisi ditulis seperti B1234XYZ.
+       *[digits] Nomor tujuan harus { $length } angka.
+    } Tidak dikirim. Contoh: { $example }
 err-too-many-words = Kelebihan kata. Contoh: { $example }
 err-bad-months = Jumlah bulan BPJS harus 1–12. Contoh: { $example }
 err-need-year = Tahun pajak (4 angka) wajib diisi. Contoh: { $example }

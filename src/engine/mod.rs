@@ -504,10 +504,7 @@ impl Engine {
                     (true, ChatKind::Private) => "err-login-usage",
                     (false, _) => error.message_id(),
                 };
-                let args = error
-                    .example()
-                    .map(|e| vec![("example", e.to_string())])
-                    .unwrap_or_default();
+                let args = error.args();
                 return Ok(Response {
                     replies: vec![Reply::text(self.say(lang, id, &args))],
                     delete_input: secret,
