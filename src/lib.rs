@@ -19,12 +19,14 @@
 //! - [`settings`]: environment variables and the optional config file.
 //! - [`probe`]: `loket probe`, how loket reads a center's balance and
 //!   status replies, for operators.
+//! - [`clock`]: the time the engine reads (the system's, or a test's).
 //! - [`wib`]: times as users read them (WIB, UTC+7).
 //! - [`bench`]: the load driver behind `loket bench` (see BENCHMARKS.md).
 
 pub mod app;
 pub mod bench;
 pub mod catalog;
+pub mod clock;
 pub mod command;
 pub mod console;
 pub mod engine;

@@ -38,7 +38,8 @@ impl Engine {
     pub(super) fn live_draft(&self, chat_id: i64) -> Option<LoginDraft> {
         let ttl = self.inner.config.login_dialog_ttl;
         let mut drafts = self.drafts();
-        drafts.retain(|_, draft| draft.asked_at.elapsed() < ttl);
+        let now = self.now();
+        drafts.retain(|_, draft| !older_than(draft.asked_at, now, ttl));
         drafts.get(&chat_id).cloned()
     }
 
@@ -47,11 +48,12 @@ impl Engine {
         let mut tries = self.inner.login_tries.lock().expect("login tries lock");
         let window = self.inner.config.login_window;
         let recent = tries.entry(chat_id).or_default();
-        recent.retain(|t| t.elapsed() < window);
+        let now = self.now();
+        recent.retain(|t| !older_than(*t, now, window));
         if recent.len() >= self.inner.config.login_attempts {
             return false;
         }
-        recent.push(Instant::now());
+        recent.push(now);
         true
     }
 
@@ -76,7 +78,7 @@ impl Engine {
                     LoginDraft {
                         member_id: None,
                         pin: None,
-                        asked_at: Instant::now(),
+                        asked_at: self.now(),
                     },
                 );
                 Ok(Response::reply(Reply::text(self.say(
@@ -122,7 +124,7 @@ impl Engine {
                 LoginDraft {
                     member_id: Some(member_id),
                     pin,
-                    asked_at: Instant::now(),
+                    asked_at: self.now(),
                 },
             );
         };

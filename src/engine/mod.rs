@@ -15,24 +15,28 @@
 //! Where things are: this file holds the types, `handle` (text and
 //! buttons in, response out), who may act in a chat and refID minting;
 //! `purchase` the balance, topup, bill inquiry → payment and button flows;
-//! `followup` the status command and the background follow-up of calls
-//! whose outcome is not known yet; `account` login, language and groups.
+//! `journal` the write-ahead journal around every money call (begin, send,
+//! check, follow, settle) — no chat, no text; `followup` the status and
+//! history commands and what a chat is told while its calls are followed;
+//! `account` login, language and groups.
 
 mod account;
 
 pub use account::normalize_base_url;
 mod followup;
+mod journal;
 mod purchase;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::catalog::Catalog;
+use crate::clock::Clock;
 use crate::command::{self, Bill, ButtonAction, Command, Lang, Login, Member, ParseError, Target};
 use crate::gateway::{
     balance_request, shown_url, transaction_request, About, BalanceReply, BalanceSign, Call,
@@ -197,6 +201,8 @@ pub struct EngineConfig {
     pub login_dialog_ttl: Duration,
     /// The operator's extra reply rules for a center's dialect.
     pub reply_rules: ReplyRules,
+    /// Where the engine reads the time (tests give a fake one).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl EngineConfig {
@@ -216,6 +222,7 @@ impl EngineConfig {
             login_window: Duration::from_secs(600),
             login_dialog_ttl: Duration::from_secs(300),
             reply_rules: ReplyRules::default(),
+            clock: crate::clock::system(),
         }
     }
 }
@@ -227,7 +234,7 @@ struct LoginDraft {
     pin: Option<Secret>,
     /// When the last question was asked: the dialog ends
     /// `login_dialog_ttl` later.
-    asked_at: Instant,
+    asked_at: DateTime<Utc>,
 }
 
 /// Why a request cannot go ahead; each maps to a locale message.
@@ -268,7 +275,7 @@ struct Inner {
     config: EngineConfig,
     notices: Mutex<Option<UnboundedSender<Notice>>>,
     drafts: Mutex<HashMap<i64, LoginDraft>>,
-    login_tries: Mutex<HashMap<i64, Vec<Instant>>>,
+    login_tries: Mutex<HashMap<i64, Vec<DateTime<Utc>>>>,
     following: Mutex<HashSet<String>>,
 }
 
@@ -334,6 +341,11 @@ impl Engine {
 
     pub fn config(&self) -> &EngineConfig {
         &self.inner.config
+    }
+
+    /// Now, on the engine's clock.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.inner.config.clock.now()
     }
 
     /// Where results that become known later are sent.
@@ -654,7 +666,7 @@ impl Engine {
     /// random characters: ≤ 16 chars of `[A-Z0-9]`, unique per account
     /// even if the database is lost (the time part keeps moving).
     fn mint_ref(&self) -> Result<String, Refusal> {
-        let millis = u64::try_from(Utc::now().timestamp_millis()).unwrap_or(0);
+        let millis = u64::try_from(self.now().timestamp_millis()).unwrap_or(0);
         let seq = self.inner.store.next_id()? % (36u64.pow(4));
         let mut rng = rand::thread_rng();
         let tail: String = (0..2).map(|_| base36_digit(rng.gen_range(0..36))).collect();
@@ -734,8 +746,15 @@ pub fn format_sn(sn: &str) -> String {
     }
 }
 
-fn minutes_ago(at: DateTime<Utc>) -> i64 {
-    Utc::now().signed_duration_since(at).num_minutes().max(0)
+fn minutes_between(at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    now.signed_duration_since(at).num_minutes().max(0)
+}
+
+/// Whether more than `limit` has passed from `since` to `now`.
+fn older_than(since: DateTime<Utc>, now: DateTime<Utc>, limit: Duration) -> bool {
+    now.signed_duration_since(since)
+        .to_std()
+        .is_ok_and(|age| age > limit)
 }
 
 fn base36_digit(value: u64) -> char {

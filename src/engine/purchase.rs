@@ -1,7 +1,6 @@
 //! Balance, topups, bill inquiry → payment and the buttons that confirm
-//! them. Every money call is journaled before it is sent.
+//! them: who may, then the journal (`journal`), then the text.
 
-use super::followup::{absorb_reply, final_state};
 use super::*;
 
 impl Engine {
@@ -74,7 +73,7 @@ impl Engine {
                 user_id: ctx.user_id,
                 product: target.product.clone(),
                 dest: target.dest.clone(),
-                created_at: Utc::now(),
+                created_at: self.now(),
             })?;
             let text = self.say(
                 lang,
@@ -82,7 +81,10 @@ impl Engine {
                 &[
                     ("product", target.product),
                     ("dest", target.dest),
-                    ("minutes", minutes_ago(previous.created_at).to_string()),
+                    (
+                        "minutes",
+                        minutes_between(previous.created_at, self.now()).to_string(),
+                    ),
                     ("state", self.state_word(lang, previous.state)),
                 ],
             );
@@ -111,7 +113,7 @@ impl Engine {
     ) -> Result<Option<JournalEntry>, Refusal> {
         let window = chrono::Duration::from_std(self.inner.config.duplicate_window)
             .unwrap_or(chrono::Duration::zero());
-        let since = Utc::now() - window;
+        let since = self.now() - window;
         Ok(self
             .inner
             .store
@@ -140,139 +142,6 @@ impl Engine {
         }
         let entry = self.send_money(&access.creds, entry).await;
         Ok(Response::reply(Reply::text(self.result_text(lang, &entry))))
-    }
-
-    pub(super) fn new_entry(
-        &self,
-        ctx: &ChatCtx,
-        access: &Access,
-        kind: EntryKind,
-        target: &Target,
-        ref_id: String,
-    ) -> JournalEntry {
-        let now = Utc::now();
-        JournalEntry {
-            ref_id,
-            chat_id: ctx.chat_id,
-            user_id: ctx.user_id,
-            account_id: access.account_id,
-            member_id: access.creds.member_id.clone(),
-            gateway: journal_url(&access.creds.base_url),
-            message_id: ctx.message_id,
-            kind,
-            product: target.product.clone(),
-            dest: target.dest.clone(),
-            state: EntryState::Sending,
-            price: None,
-            sn: None,
-            reason: None,
-            raw_reply: None,
-            created_at: now,
-            updated_at: now,
-            sends: 0,
-            checks: 0,
-            history: Vec::new(),
-            shown: None,
-            unsigned_told: false,
-        }
-    }
-
-    /// Sends a journaled call (already written as `Sending`), records what
-    /// came back and, unless it is final, follows it in the background.
-    pub(super) async fn send_money(
-        &self,
-        creds: &Credentials,
-        entry: JournalEntry,
-    ) -> JournalEntry {
-        let entry = self.send_journaled(creds, entry).await;
-        if !entry.state.is_final() {
-            self.follow(entry.ref_id.clone(), self.inner.config.recheck_after);
-        }
-        entry
-    }
-
-    /// One send of a journaled call under its own refID. Anything but a
-    /// readable SUKSES/GAGAL/PENDING leaves it `Unknown`: a timeout, a
-    /// broken connection or a 5xx may still have been charged.
-    pub(super) async fn send_journaled(
-        &self,
-        creds: &Credentials,
-        mut entry: JournalEntry,
-    ) -> JournalEntry {
-        let request = transaction_request(
-            creds,
-            entry.kind.operation(),
-            &entry.product,
-            &entry.dest,
-            &entry.ref_id,
-        );
-        entry.sends += 1;
-        entry.state = match self.inner.client.send(&request).await {
-            Ok(body) => {
-                let reply = self.inner.reader.read(&call_of(&entry), &body);
-                let phase = Phase::Send {
-                    resend: entry.sends > 1,
-                };
-                let verdict = self.inner.reader.verdict(
-                    money_call(entry.kind),
-                    phase,
-                    &call_of(&entry),
-                    &reply,
-                );
-                absorb_reply(&mut entry, &reply);
-                match (verdict, final_state(verdict)) {
-                    (_, Some(state)) => state,
-                    (Verdict::Pending, None) => EntryState::Pending,
-                    // A reply not about this call, a refusal that gives no
-                    // verdict on an earlier send of this refID, an
-                    // inquiry's line for a payment: it may have been
-                    // charged, so it is followed up.
-                    _ => EntryState::Unknown,
-                }
-            }
-            Err(error) => {
-                tracing::warn!(ref_id = %entry.ref_id, %error, "money call has no readable answer; following it up");
-                EntryState::Unknown
-            }
-        };
-        entry.updated_at = Utc::now();
-        match self.inner.store.update_entry(&entry).await {
-            Ok(stored) => entry = stored,
-            Err(e) => {
-                tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot record a money call's result")
-            }
-        }
-        self.settle_inquiry(&entry).await;
-        entry
-    }
-
-    /// Moves a payment's inquiry to its final state: from `Paying`, or
-    /// from the other final state when a later answer corrected the
-    /// journal.
-    pub(super) async fn settle_inquiry(&self, entry: &JournalEntry) {
-        if entry.kind != EntryKind::Payment {
-            return;
-        }
-        let (to, other) = match entry.state {
-            EntryState::Success => (InquiryState::Paid, InquiryState::Failed),
-            EntryState::Failed => (InquiryState::Failed, InquiryState::Paid),
-            _ => return,
-        };
-        for from in [InquiryState::Paying, other] {
-            match self
-                .inner
-                .store
-                .transition_inquiry(&entry.ref_id, from, to)
-                .await
-            {
-                Ok(Some(_)) => return,
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot settle inquiry");
-                    return;
-                }
-            }
-        }
     }
 
     /// The user-facing text for a journal entry's current state.
@@ -429,7 +298,7 @@ impl Engine {
             bill: reply.bill,
             admin: reply.admin,
             total: Some(total),
-            created_at: Utc::now(),
+            created_at: self.now(),
             state: InquiryState::Open,
         };
         self.inner.store.put_inquiry(&inquiry).await?;
@@ -537,14 +406,14 @@ impl Engine {
                 self.check_example(&inquiry.product, &inquiry.dest),
             )]
         };
-        match inquiry.state {
+        match self.inquiry_state(&inquiry)? {
             InquiryState::Paying | InquiryState::Paid => return Err(refuse("pay-already")),
             InquiryState::Failed | InquiryState::Cancelled => {
                 return Err(Refusal::Message("pay-closed", example()))
             }
             InquiryState::Open => {}
         }
-        if inquiry.is_expired(Utc::now(), self.inner.config.inquiry_ttl) {
+        if inquiry.is_expired(self.now(), self.inner.config.inquiry_ttl) {
             return Err(Refusal::Message("pay-expired", example()));
         }
         let access = self.access(ctx, true)?;
@@ -559,7 +428,7 @@ impl Engine {
             &target,
             inquiry.ref_id.clone(),
         );
-        let paid_since = (!again).then(|| crate::wib::day_start(Utc::now()));
+        let paid_since = (!again).then(|| crate::wib::day_start(self.now()));
         // The claim and the journal entry are one transaction: only one
         // caller, in any chat of the account, can move the bill to paying.
         match self.inner.store.claim_payment(&entry, paid_since).await? {
@@ -567,10 +436,16 @@ impl Engine {
                 self.send_money(&access.creds, entry).await,
             ))),
             Claim::Missing => Err(refuse("button-stale")),
-            Claim::NotOpen(InquiryState::Failed | InquiryState::Cancelled) => {
-                Err(Refusal::Message("pay-closed", example()))
+            // Claimed meanwhile, or closed: say which from the journal.
+            Claim::NotOpen(_) | Claim::Journaled => {
+                let now = self.inner.store.inquiry(&inquiry.ref_id)?;
+                match now.map(|i| self.inquiry_state(&i)).transpose()? {
+                    Some(InquiryState::Failed | InquiryState::Cancelled) => {
+                        Err(Refusal::Message("pay-closed", example()))
+                    }
+                    _ => Err(refuse("pay-already")),
+                }
             }
-            Claim::NotOpen(_) | Claim::Journaled => Err(refuse("pay-already")),
             Claim::Replaced { .. } => Ok(Payment::Replaced),
             Claim::Unsettled { ref_id } => Err(Refusal::Message(
                 "bill-payment-in-progress",
@@ -733,11 +608,11 @@ impl Engine {
                 let Some(question) = self.inner.store.take_confirmation(&ref_id)? else {
                     return Ok(toast("already-processed", &[]));
                 };
-                let age = Utc::now()
-                    .signed_duration_since(question.created_at)
-                    .to_std()
-                    .unwrap_or_default();
-                if age > self.inner.config.duplicate_window {
+                if older_than(
+                    question.created_at,
+                    self.now(),
+                    self.inner.config.duplicate_window,
+                ) {
                     return Ok(Response {
                         edit_source: Some(Reply::text(self.say(lang, "question-expired", &[]))),
                         ..Response::default()
