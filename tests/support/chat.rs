@@ -1,5 +1,6 @@
 //! Reading the engine's answers in tests: everything a chat would see of
 //! one response, and the refID a result names.
+#![allow(dead_code)]
 
 use loket::engine::Response;
 
