@@ -116,6 +116,18 @@ async fn show<W: AsyncWrite + Unpin>(
         .collect();
     for reply in replies {
         write_line(output, &reply.text).await?;
+        if let Some(file) = &reply.attachment {
+            // A terminal cannot show it: say what would have been sent.
+            let line = engine.text(
+                lang,
+                "attachment-line",
+                &[
+                    ("name", file.name().to_string()),
+                    ("bytes", file.bytes().len().to_string()),
+                ],
+            );
+            write_line(output, &line).await?;
+        }
         if !reply.buttons.is_empty() {
             let listed: Vec<String> = reply
                 .buttons

@@ -17,11 +17,12 @@ use teloxide::adaptors::throttle::Limits;
 use teloxide::adaptors::Throttle;
 use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt, UpdateHandler};
 use teloxide::payloads::{
-    AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters, SetMyCommandsSetters,
+    AnswerCallbackQuerySetters, EditMessageTextSetters, SendDocumentSetters, SendMessageSetters,
+    SendPhotoSetters, SetMyCommandsSetters,
 };
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, Me, MessageId,
+    BotCommand, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Me, MessageId,
     ReplyParameters,
 };
 use teloxide::update_listeners::{polling_default, webhooks, UpdateListener};
@@ -31,7 +32,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::app::build_engine;
 use crate::command::Lang;
-use crate::engine::{ChatCtx, ChatKind, Engine, Input, Notice, Reply, Response};
+use crate::engine::{Attachment, ChatCtx, ChatKind, Engine, Input, Notice, Reply, Response};
 use crate::settings::{Settings, Throttle as Pacing};
 use crate::store::Location;
 
@@ -537,20 +538,60 @@ async fn send_once(
     reply_to: Option<MessageId>,
 ) -> Result<(), RequestError> {
     let chunks = split_text(&reply.text);
-    let last = chunks.len().saturating_sub(1);
-    for (i, chunk) in chunks.into_iter().enumerate() {
-        let mut request = bot.send_message(chat, chunk);
+    // A file goes last with the last part of the text as its caption
+    // (when it fits), so the buttons sit under the file.
+    let caption = match (&reply.attachment, chunks.last()) {
+        (Some(_), Some(last)) if last.chars().count() <= CAPTION_LIMIT => Some(last.clone()),
+        _ => None,
+    };
+    let texts = if caption.is_some() {
+        &chunks[..chunks.len() - 1]
+    } else {
+        &chunks[..]
+    };
+    let last = texts.len().saturating_sub(1);
+    for (i, chunk) in texts.iter().enumerate() {
+        let mut request = bot.send_message(chat, chunk.clone());
         if let (0, Some(id)) = (i, reply_to) {
             request =
                 request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
         }
-        if i == last && !reply.buttons.is_empty() {
+        if i == last && reply.attachment.is_none() && !reply.buttons.is_empty() {
             request = request.reply_markup(keyboard(reply));
         }
         request.await?;
     }
+    let Some(file) = &reply.attachment else {
+        return Ok(());
+    };
+    let input = InputFile::memory(file.bytes().to_vec()).file_name(file.name().to_string());
+    let replying = texts.is_empty().then_some(reply_to).flatten();
+    // sendPhoto and sendDocument take the same extras.
+    macro_rules! send_file {
+        ($request:expr) => {{
+            let mut request = $request;
+            if let Some(caption) = caption {
+                request = request.caption(caption);
+            }
+            if let Some(id) = replying {
+                request = request
+                    .reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+            }
+            if !reply.buttons.is_empty() {
+                request = request.reply_markup(keyboard(reply));
+            }
+            request.await?;
+        }};
+    }
+    match file {
+        Attachment::Photo { .. } => send_file!(bot.send_photo(chat, input)),
+        Attachment::Document { .. } => send_file!(bot.send_document(chat, input)),
+    }
     Ok(())
 }
+
+/// Telegram's limit on a photo's or document's caption, in characters.
+const CAPTION_LIMIT: usize = 1024;
 
 fn keyboard(reply: &Reply) -> InlineKeyboardMarkup {
     let row: Vec<InlineKeyboardButton> = reply

@@ -255,3 +255,4 @@ status-gateway-says = The gateway says now: { $words }
 status-corrected = ⚠️ The gateway now says { $state } for { $ref } (recorded before: { $before }).
 status-corrected-charged = { $price } was charged.
 followup-gateway-says = ⏳ { $ref } is still being checked. The gateway said: { $words }
+attachment-line = 📎 { $name } ({ $bytes } bytes; shown in Telegram)

@@ -255,3 +255,4 @@ status-gateway-says = Jawaban gateway saat ini: { $words }
 status-corrected = ⚠️ Gateway sekarang menyatakan { $state } untuk { $ref } (catatan sebelumnya: { $before }).
 status-corrected-charged = Saldo terpotong { $price }.
 followup-gateway-says = ⏳ { $ref } masih dicek. Jawaban gateway: { $words }
+attachment-line = 📎 { $name } ({ $bytes } byte; terlihat di Telegram)

@@ -2,6 +2,7 @@
 //! journal follows its calls (the journal itself is in `journal`).
 
 use super::journal::Progress;
+use super::outcome::{Correction, HistoryLine};
 use super::*;
 
 impl Engine {
@@ -61,7 +62,15 @@ impl Engine {
         }
         let mut parts = Vec::new();
         if before.is_final() && entry.state != before {
-            parts.push(self.correction_text(lang, &entry, before));
+            parts.push(self.correction_text(
+                lang,
+                &Correction {
+                    ref_id: entry.ref_id.clone(),
+                    before,
+                    now: entry.state,
+                    cost: entry.price,
+                },
+            ));
         }
         parts.push(self.result_text(lang, &entry));
         parts.push(match &answer {
@@ -75,110 +84,22 @@ impl Engine {
         Ok(Response::reply(Reply::text(parts.join("\n\n"))))
     }
 
-    /// "The gateway now says SUKSES: Rp10.880 was charged", for an entry
-    /// whose final state a later answer changed.
-    fn correction_text(&self, lang: Lang, entry: &JournalEntry, before: EntryState) -> String {
-        let mut text = self.say(
-            lang,
-            "status-corrected",
-            &[
-                ("ref", entry.ref_id.clone()),
-                ("state", self.state_word(lang, entry.state)),
-                ("before", self.state_word(lang, before)),
-            ],
-        );
-        if let (EntryState::Success, Some(price)) = (entry.state, entry.price) {
-            text.push('\n');
-            text.push_str(&self.say(
-                lang,
-                "status-corrected-charged",
-                &[("price", price.to_string())],
-            ));
-        }
-        text
-    }
-
     pub(super) fn history(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         let entries = self.inner.store.recent_entries(ctx.chat_id, HISTORY_LEN)?;
-        if entries.is_empty() {
-            return Ok(Response::reply(Reply::text(self.say(
-                lang,
-                "history-empty",
-                &[],
-            ))));
-        }
-        let lines: Vec<String> = entries
-            .iter()
-            .map(|e| {
-                self.say(
-                    lang,
-                    "history-line",
-                    &[
-                        ("time", crate::wib::day_and_time(e.created_at)),
-                        ("product", e.product.clone()),
-                        ("dest", e.dest.clone()),
-                        ("state", self.state_word(lang, e.state)),
-                        (
-                            "price",
-                            e.price.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
-                        ),
-                        ("ref", e.ref_id.clone()),
-                    ],
-                )
-            })
-            .collect();
-        let text = format!(
-            "{}\n{}",
-            self.say(lang, "history-title", &[]),
-            lines.join("\n")
-        );
-        Ok(Response::reply(Reply::text(text)))
+        let lines: Vec<HistoryLine> = entries.iter().map(HistoryLine::of).collect();
+        Ok(Response::reply(Reply::text(
+            self.history_text(lang, &lines),
+        )))
     }
 
     // ---- follow-up of unfinished calls ----
-
-    /// What to do so an unfinished call can be checked again.
-    pub(super) fn unsigned_text(
-        &self,
-        lang: Lang,
-        entry: &JournalEntry,
-        why: Unsigned,
-    ) -> Option<String> {
-        let id = match why {
-            Unsigned::LoggedOut => "unsigned-logged-out",
-            Unsigned::OtherMember => "unsigned-other-member",
-            Unsigned::OtherGateway => "unsigned-other-gateway",
-            Unsigned::StoreError => return None,
-        };
-        Some(self.say(
-            lang,
-            id,
-            &[
-                ("ref", entry.ref_id.clone()),
-                ("member", entry.member_id.clone()),
-                ("gateway", entry.gateway.clone()),
-            ],
-        ))
-    }
 
     /// Tells a call's chat what following it came to (rendered here, in
     /// the chat's language; the journal only says what happened).
     pub(super) fn announce(&self, entry: &JournalEntry, progress: Progress) {
         let lang = self.lang(entry.chat_id);
-        let text = match progress {
-            Progress::Final => self.result_text(lang, entry),
-            Progress::GatewaySays(words) => self.say(
-                lang,
-                "followup-gateway-says",
-                &[("ref", entry.ref_id.clone()), ("words", words)],
-            ),
-            Progress::GaveUp => {
-                self.say(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())])
-            }
-            Progress::Unsigned(why) => match self.unsigned_text(lang, entry, why) {
-                Some(text) => text,
-                None => return,
-            },
+        let Some(text) = self.progress_text(lang, entry, progress) else {
+            return;
         };
         self.notify(entry, text);
     }

@@ -18,14 +18,17 @@
 //! `journal` the write-ahead journal around every money call (begin, send,
 //! check, follow, settle) — no chat, no text; `followup` the status and
 //! history commands and what a chat is told while its calls are followed;
-//! `account` login, language and groups.
+//! `account` login, language and groups; `outcome` what flows come to, as
+//! data, and `render` the one place that turns outcomes into text.
 
 mod account;
 
 pub use account::normalize_base_url;
 mod followup;
 mod journal;
+pub mod outcome;
 mod purchase;
+mod render;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -121,13 +124,38 @@ pub struct Reply {
     pub text: String,
     /// One row of buttons.
     pub buttons: Vec<Button>,
+    /// A file sent with the text (the text is its caption).
+    pub attachment: Option<Attachment>,
 }
 
 impl Reply {
     pub fn text(text: String) -> Reply {
         Reply {
             text,
-            buttons: Vec::new(),
+            ..Reply::default()
+        }
+    }
+}
+
+/// A file a reply carries: a receipt image, an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attachment {
+    /// Shown in the chat as an image (Telegram `sendPhoto`).
+    Photo { name: String, bytes: Vec<u8> },
+    /// Sent as a file (Telegram `sendDocument`).
+    Document { name: String, bytes: Vec<u8> },
+}
+
+impl Attachment {
+    pub fn name(&self) -> &str {
+        match self {
+            Attachment::Photo { name, .. } | Attachment::Document { name, .. } => name,
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Attachment::Photo { bytes, .. } | Attachment::Document { bytes, .. } => bytes,
         }
     }
 }
@@ -237,7 +265,10 @@ struct LoginDraft {
     asked_at: DateTime<Utc>,
 }
 
-/// Why a request cannot go ahead; each maps to a locale message.
+/// Why a request cannot go ahead; each maps to a locale message. Every
+/// error a user can meet (a refusal, a gateway without an answer, a
+/// message that is not a command, a store failure) reaches the chat
+/// through `refusal_response`: flows use `?`.
 #[derive(Debug)]
 enum Refusal {
     Message(&'static str, Vec<(&'static str, String)>),
@@ -247,6 +278,20 @@ enum Refusal {
 impl From<StoreError> for Refusal {
     fn from(e: StoreError) -> Self {
         Refusal::Store(e)
+    }
+}
+
+/// A gateway call with no readable answer: said the same way everywhere.
+impl From<CallError> for Refusal {
+    fn from(e: CallError) -> Self {
+        Refusal::Message(render::call_error_id(&e), Vec::new())
+    }
+}
+
+/// A message that is not a command: its closest example.
+impl From<ParseError> for Refusal {
+    fn from(e: ParseError) -> Self {
+        Refusal::Message(e.message_id(), e.args())
     }
 }
 
@@ -511,17 +556,14 @@ impl Engine {
             Err(error) => {
                 // A malformed `/login` may still hold a PIN or key.
                 let secret = command::may_hold_secret(text);
-                let id = match (secret, ctx.kind) {
-                    (true, ChatKind::Group) => "login-group-refused",
-                    (true, ChatKind::Private) => "err-login-usage",
-                    (false, _) => error.message_id(),
+                let refusal = match (secret, ctx.kind) {
+                    (true, ChatKind::Group) => refuse("login-group-refused"),
+                    (true, ChatKind::Private) => refuse("err-login-usage"),
+                    (false, _) => Refusal::from(error),
                 };
-                let args = error.args();
-                return Ok(Response {
-                    replies: vec![Reply::text(self.say(lang, id, &args))],
-                    delete_input: secret,
-                    ..Response::default()
-                });
+                let mut response = self.refusal_response(ctx, lang, refusal);
+                response.delete_input = secret;
+                return Ok(response);
             }
         };
         let mut response = self

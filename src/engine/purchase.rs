@@ -1,6 +1,7 @@
 //! Balance, topups, bill inquiry → payment and the buttons that confirm
 //! them: who may, then the journal (`journal`), then the text.
 
+use super::outcome::{BalanceView, BillView, PaidTodayQuestion, RepeatQuestion};
 use super::*;
 
 impl Engine {
@@ -8,52 +9,29 @@ impl Engine {
 
     pub(super) async fn balance(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         let access = self.access(ctx, false)?;
-        let text = match self
+        let body = self
             .inner
             .client
             .read(&balance_request(&access.creds))
-            .await
-        {
-            Ok(body) => match self.inner.reader.balance(&body) {
-                BalanceReply::Balance { amount, at } => self.say(
-                    lang,
-                    "balance",
-                    &[
-                        ("amount", amount.to_string()),
-                        ("at", at.unwrap_or_default()),
-                        ("member", access.creds.member_id.clone()),
-                    ],
-                ),
-                BalanceReply::Refused { reason } => {
-                    self.say(lang, "balance-refused", &[("reason", quote(&reason))])
-                }
-                BalanceReply::Unknown { raw } => self.unclear_text(lang, &raw),
-            },
-            Err(e) => self.call_error_text(lang, &e),
+            .await?;
+        let text = match self.inner.reader.balance(&body) {
+            BalanceReply::Balance { amount, at } => self.balance_text(
+                lang,
+                &BalanceView {
+                    member: access.creds.member_id.clone(),
+                    amount,
+                    at,
+                },
+            ),
+            BalanceReply::Refused { reason } => {
+                return Err(Refusal::Message(
+                    "balance-refused",
+                    vec![("reason", quote(&reason))],
+                ))
+            }
+            BalanceReply::Unknown { raw } => self.unclear_text(lang, &raw),
         };
         Ok(Response::reply(Reply::text(text)))
-    }
-
-    /// "The gateway did not answer properly", with its words when it said
-    /// something.
-    pub(super) fn unclear_text(&self, lang: Lang, raw: &str) -> String {
-        let text = self.say(lang, "gateway-unclear", &[]);
-        if raw.trim().is_empty() {
-            return text;
-        }
-        format!(
-            "{text}\n{}",
-            self.say(lang, "gateway-said", &[("words", gateway_words(raw))])
-        )
-    }
-
-    pub(super) fn call_error_text(&self, lang: Lang, error: &CallError) -> String {
-        let id = match error {
-            CallError::Timeout => "gateway-timeout",
-            CallError::Connect => "gateway-unreachable",
-            CallError::Status(_) | CallError::Broken => "gateway-unclear",
-        };
-        self.say(lang, id, &[])
     }
 
     // ---- topup ----
@@ -75,30 +53,14 @@ impl Engine {
                 dest: target.dest.clone(),
                 created_at: self.now(),
             })?;
-            let text = self.say(
-                lang,
-                "topup-duplicate",
-                &[
-                    ("product", target.product),
-                    ("dest", target.dest),
-                    (
-                        "minutes",
-                        minutes_between(previous.created_at, self.now()).to_string(),
-                    ),
-                    ("state", self.state_word(lang, previous.state)),
-                ],
-            );
-            let buttons = vec![
-                Button {
-                    label: self.say(lang, "button-send-again", &[]),
-                    data: ButtonAction::SendAgain(ref_id.clone()).encode(),
-                },
-                Button {
-                    label: self.say(lang, "button-cancel", &[]),
-                    data: ButtonAction::DontSend(ref_id).encode(),
-                },
-            ];
-            return Ok(Response::reply(Reply { text, buttons }));
+            let question = RepeatQuestion {
+                product: target.product,
+                dest: target.dest,
+                minutes_ago: minutes_between(previous.created_at, self.now()),
+                previous: previous.state,
+                ref_id,
+            };
+            return Ok(Response::reply(self.repeat_question(lang, &question)));
         }
         let ref_id = self.mint_ref()?;
         self.send_topup(ctx, lang, access, target, ref_id).await
@@ -144,69 +106,6 @@ impl Engine {
         Ok(Response::reply(Reply::text(self.result_text(lang, &entry))))
     }
 
-    /// The user-facing text for a journal entry's current state.
-    pub(super) fn result_text(&self, lang: Lang, entry: &JournalEntry) -> String {
-        let kind = match entry.kind {
-            EntryKind::Topup => "topup",
-            EntryKind::Payment => "pay",
-        };
-        let state = match entry.state {
-            EntryState::Success => "success",
-            EntryState::Failed => "failed",
-            EntryState::Pending => "pending",
-            EntryState::Unknown | EntryState::Sending => "unknown",
-        };
-        let id = format!("{kind}-{state}");
-        let args = [
-            ("product", entry.product.clone()),
-            ("dest", entry.dest.clone()),
-            ("ref", entry.ref_id.clone()),
-            (
-                "price",
-                entry
-                    .price
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "-".into()),
-            ),
-            (
-                "sn",
-                entry
-                    .sn
-                    .as_deref()
-                    .map(format_sn)
-                    .unwrap_or_else(|| "-".into()),
-            ),
-            (
-                "reason",
-                entry
-                    .reason
-                    .as_deref()
-                    .map(quote)
-                    .unwrap_or_else(|| "-".into()),
-            ),
-        ];
-        let text = self.say(lang, &id, &args);
-        // Unreadable: the chat sees the gateway's own words (item 7 of the
-        // dialect work: a reseller can often tell what happened).
-        match (&entry.state, &entry.raw_reply) {
-            (EntryState::Unknown, Some(raw)) if !raw.trim().is_empty() => format!(
-                "{text}\n{}",
-                self.say(lang, "gateway-said", &[("words", gateway_words(raw))])
-            ),
-            _ => text,
-        }
-    }
-
-    pub(super) fn state_word(&self, lang: Lang, state: EntryState) -> String {
-        let id = match state {
-            EntryState::Success => "state-success",
-            EntryState::Failed => "state-failed",
-            EntryState::Pending => "state-pending",
-            EntryState::Unknown | EntryState::Sending => "state-unknown",
-        };
-        self.say(lang, id, &[])
-    }
-
     // ---- inquiry and payment ----
 
     pub(super) async fn inquiry(
@@ -238,10 +137,7 @@ impl Engine {
             &target.dest,
             &ref_id,
         );
-        let body = match self.inner.client.read(&request).await {
-            Ok(body) => body,
-            Err(e) => return Ok(Response::reply(Reply::text(self.call_error_text(lang, &e)))),
-        };
+        let body = self.inner.client.read(&request).await?;
         let call = Call {
             product: &target.product,
             dest: &target.dest,
@@ -302,43 +198,18 @@ impl Engine {
             state: InquiryState::Open,
         };
         self.inner.store.put_inquiry(&inquiry).await?;
-        let minutes = (self.inner.config.inquiry_ttl.as_secs() / 60).max(1);
-        let text = self.say(
-            lang,
-            "bill",
-            &[
-                (
-                    "family",
-                    self.say(lang, &format!("family-{}", bill.family.key), &[]),
-                ),
-                ("product", target.product),
-                ("dest", target.dest),
-                (
-                    "name",
-                    reply
-                        .name
-                        .as_deref()
-                        .map(quote)
-                        .unwrap_or_else(|| "-".into()),
-                ),
-                ("bill", reply.bill.unwrap_or_default().to_string()),
-                ("admin", reply.admin.unwrap_or_default().to_string()),
-                ("total", total.to_string()),
-                ("ref", ref_id.clone()),
-                ("minutes", minutes.to_string()),
-            ],
-        );
-        let buttons = vec![
-            Button {
-                label: self.say(lang, "button-pay", &[("total", total.to_string())]),
-                data: ButtonAction::Pay(ref_id.clone()).encode(),
-            },
-            Button {
-                label: self.say(lang, "button-cancel", &[]),
-                data: ButtonAction::CancelBill(ref_id).encode(),
-            },
-        ];
-        Ok(Response::reply(Reply { text, buttons }))
+        let view = BillView {
+            family: bill.family.key.to_string(),
+            product: target.product,
+            dest: target.dest,
+            name: reply.name,
+            bill: reply.bill,
+            admin: reply.admin,
+            total,
+            ref_id,
+            payable_minutes: (self.inner.config.inquiry_ttl.as_secs() / 60).max(1),
+        };
+        Ok(Response::reply(self.bill_reply(lang, &view)))
     }
 
     /// `PLNPASC 546302215889 bayar`: pays the newest check of that bill
@@ -452,34 +323,15 @@ impl Engine {
                 vec![("ref", ref_id)],
             )),
             Claim::PaidRecently(previous) => {
-                let text = self.say(
-                    lang,
-                    "bill-paid-today",
-                    &[
-                        ("product", previous.product.clone()),
-                        ("dest", previous.dest.clone()),
-                        ("time", crate::wib::clock_time(previous.created_at)),
-                        ("ref", previous.ref_id.clone()),
-                        (
-                            "price",
-                            previous
-                                .price
-                                .map(|p| p.to_string())
-                                .unwrap_or_else(|| "-".into()),
-                        ),
-                    ],
-                );
-                let buttons = vec![
-                    Button {
-                        label: self.say(lang, "button-pay-again", &[]),
-                        data: ButtonAction::PayAgain(inquiry.ref_id.clone()).encode(),
-                    },
-                    Button {
-                        label: self.say(lang, "button-cancel", &[]),
-                        data: ButtonAction::CancelBill(inquiry.ref_id).encode(),
-                    },
-                ];
-                Ok(Payment::AskFirst(Reply { text, buttons }))
+                let question = PaidTodayQuestion {
+                    product: previous.product,
+                    dest: previous.dest,
+                    paid_at: previous.created_at,
+                    cost: previous.price,
+                    paid_ref: previous.ref_id,
+                    inquiry_ref: inquiry.ref_id,
+                };
+                Ok(Payment::AskFirst(self.paid_today_question(lang, &question)))
             }
         }
     }

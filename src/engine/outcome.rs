@@ -1,0 +1,129 @@
+//! What a flow came to, as data: a receipt, a bill, a balance, a history
+//! line, a question. Flows build these; `render` turns them into text
+//! from `locales/` (no flow formats a Rupiah or a time itself), so a
+//! receipt can later also be a PNG and a front end can show the same
+//! outcome its own way.
+//!
+//! Owns: the outcome types. Must not: hold text or know a language.
+
+use chrono::{DateTime, Utc};
+
+use crate::money::Rupiah;
+use crate::store::{EntryKind, EntryState, JournalEntry};
+
+/// A topup's or payment's result as far as it is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub kind: EntryKind,
+    pub state: EntryState,
+    pub product: String,
+    pub dest: String,
+    pub ref_id: String,
+    /// What the gateway charged the reseller.
+    pub cost: Option<Rupiah>,
+    pub sn: Option<String>,
+    pub reason: Option<String>,
+    /// The gateway's own words, when loket could not read them.
+    pub unread_words: Option<String>,
+}
+
+impl Receipt {
+    pub fn of(entry: &JournalEntry) -> Receipt {
+        let unread = entry.state == EntryState::Unknown;
+        Receipt {
+            kind: entry.kind,
+            state: entry.state,
+            product: entry.product.clone(),
+            dest: entry.dest.clone(),
+            ref_id: entry.ref_id.clone(),
+            cost: entry.price,
+            sn: entry.sn.clone(),
+            reason: entry.reason.clone(),
+            unread_words: entry
+                .raw_reply
+                .clone()
+                .filter(|raw| unread && !raw.trim().is_empty()),
+        }
+    }
+}
+
+/// A checked bill, payable for `payable_minutes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillView {
+    /// The catalogue family's key (`pln`, `bpjsks`, …).
+    pub family: String,
+    pub product: String,
+    pub dest: String,
+    pub name: Option<String>,
+    pub bill: Option<Rupiah>,
+    pub admin: Option<Rupiah>,
+    pub total: Rupiah,
+    pub ref_id: String,
+    pub payable_minutes: u64,
+}
+
+/// A balance the gateway reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BalanceView {
+    pub member: String,
+    pub amount: Rupiah,
+    /// The gateway's own time stamp, as it wrote it.
+    pub at: Option<String>,
+}
+
+/// One line of `riwayat`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryLine {
+    pub at: DateTime<Utc>,
+    pub product: String,
+    pub dest: String,
+    pub state: EntryState,
+    pub cost: Option<Rupiah>,
+    pub ref_id: String,
+}
+
+impl HistoryLine {
+    pub fn of(entry: &JournalEntry) -> HistoryLine {
+        HistoryLine {
+            at: entry.created_at,
+            product: entry.product.clone(),
+            dest: entry.dest.clone(),
+            state: entry.state,
+            cost: entry.price,
+            ref_id: entry.ref_id.clone(),
+        }
+    }
+}
+
+/// "The same topup went out N minutes ago: send again?"
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepeatQuestion {
+    pub product: String,
+    pub dest: String,
+    pub minutes_ago: i64,
+    pub previous: EntryState,
+    /// The refID minted for the repeat, sent only on "yes".
+    pub ref_id: String,
+}
+
+/// "This bill was paid today at 14:05 WIB: pay again?"
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaidTodayQuestion {
+    pub product: String,
+    pub dest: String,
+    pub paid_at: DateTime<Utc>,
+    pub cost: Option<Rupiah>,
+    pub paid_ref: String,
+    /// The inquiry paid on "yes".
+    pub inquiry_ref: String,
+}
+
+/// A final result that a later answer of the gateway changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub ref_id: String,
+    pub before: EntryState,
+    pub now: EntryState,
+    /// Charged, when the correction is to success.
+    pub cost: Option<Rupiah>,
+}

@@ -1,0 +1,315 @@
+//! Outcomes (`outcome`) → the text and buttons a chat is shown, from
+//! `locales/`. The one place where a Rupiah, a WIB time, a serial or a
+//! gateway's words are formatted for a user. Both front ends show plain
+//! text today, so they share this renderer; a front end that shows an
+//! outcome its own way (a receipt as a photo) starts from the same
+//! outcome types.
+//!
+//! Owns: wording and layout. Must not: decide anything (who may, what was
+//! paid) or touch the store or the gateway.
+
+use super::journal::Progress;
+use super::outcome::{
+    BalanceView, BillView, Correction, HistoryLine, PaidTodayQuestion, Receipt, RepeatQuestion,
+};
+use super::*;
+use crate::money::Rupiah;
+
+/// `-` for an amount, serial or name that is not known.
+const UNKNOWN: &str = "-";
+
+fn amount(value: Option<Rupiah>) -> String {
+    value.map_or_else(|| UNKNOWN.into(), |v| v.to_string())
+}
+
+impl Engine {
+    /// A topup's or payment's result.
+    pub(super) fn receipt_text(&self, lang: Lang, receipt: &Receipt) -> String {
+        let kind = match receipt.kind {
+            EntryKind::Topup => "topup",
+            EntryKind::Payment => "pay",
+        };
+        let state = match receipt.state {
+            EntryState::Success => "success",
+            EntryState::Failed => "failed",
+            EntryState::Pending => "pending",
+            EntryState::Unknown | EntryState::Sending => "unknown",
+        };
+        let args = [
+            ("product", receipt.product.clone()),
+            ("dest", receipt.dest.clone()),
+            ("ref", receipt.ref_id.clone()),
+            ("price", amount(receipt.cost)),
+            (
+                "sn",
+                receipt
+                    .sn
+                    .as_deref()
+                    .map_or_else(|| UNKNOWN.into(), format_sn),
+            ),
+            (
+                "reason",
+                receipt
+                    .reason
+                    .as_deref()
+                    .map_or_else(|| UNKNOWN.into(), quote),
+            ),
+        ];
+        let text = self.say(lang, &format!("{kind}-{state}"), &args);
+        // Unreadable: the chat sees the gateway's own words (a reseller
+        // can often tell what happened).
+        match &receipt.unread_words {
+            Some(raw) => format!(
+                "{text}\n{}",
+                self.say(lang, "gateway-said", &[("words", gateway_words(raw))])
+            ),
+            None => text,
+        }
+    }
+
+    /// The receipt of a journal entry as it stands.
+    pub(super) fn result_text(&self, lang: Lang, entry: &JournalEntry) -> String {
+        self.receipt_text(lang, &Receipt::of(entry))
+    }
+
+    pub(super) fn state_word(&self, lang: Lang, state: EntryState) -> String {
+        let id = match state {
+            EntryState::Success => "state-success",
+            EntryState::Failed => "state-failed",
+            EntryState::Pending => "state-pending",
+            EntryState::Unknown | EntryState::Sending => "state-unknown",
+        };
+        self.say(lang, id, &[])
+    }
+
+    /// A checked bill with its Bayar and Batal buttons.
+    pub(super) fn bill_reply(&self, lang: Lang, bill: &BillView) -> Reply {
+        let text = self.say(
+            lang,
+            "bill",
+            &[
+                (
+                    "family",
+                    self.say(lang, &format!("family-{}", bill.family), &[]),
+                ),
+                ("product", bill.product.clone()),
+                ("dest", bill.dest.clone()),
+                (
+                    "name",
+                    bill.name.as_deref().map_or_else(|| UNKNOWN.into(), quote),
+                ),
+                ("bill", bill.bill.unwrap_or_default().to_string()),
+                ("admin", bill.admin.unwrap_or_default().to_string()),
+                ("total", bill.total.to_string()),
+                ("ref", bill.ref_id.clone()),
+                ("minutes", bill.payable_minutes.to_string()),
+            ],
+        );
+        Reply {
+            text,
+            buttons: vec![
+                Button {
+                    label: self.say(lang, "button-pay", &[("total", bill.total.to_string())]),
+                    data: ButtonAction::Pay(bill.ref_id.clone()).encode(),
+                },
+                Button {
+                    label: self.say(lang, "button-cancel", &[]),
+                    data: ButtonAction::CancelBill(bill.ref_id.clone()).encode(),
+                },
+            ],
+            ..Reply::default()
+        }
+    }
+
+    pub(super) fn balance_text(&self, lang: Lang, balance: &BalanceView) -> String {
+        self.say(
+            lang,
+            "balance",
+            &[
+                ("amount", balance.amount.to_string()),
+                ("at", balance.at.clone().unwrap_or_default()),
+                ("member", balance.member.clone()),
+            ],
+        )
+    }
+
+    /// `riwayat`: a title and one line per entry, times in WIB.
+    pub(super) fn history_text(&self, lang: Lang, lines: &[HistoryLine]) -> String {
+        if lines.is_empty() {
+            return self.say(lang, "history-empty", &[]);
+        }
+        let lines: Vec<String> = lines
+            .iter()
+            .map(|line| {
+                self.say(
+                    lang,
+                    "history-line",
+                    &[
+                        ("time", crate::wib::day_and_time(line.at)),
+                        ("product", line.product.clone()),
+                        ("dest", line.dest.clone()),
+                        ("state", self.state_word(lang, line.state)),
+                        ("price", amount(line.cost)),
+                        ("ref", line.ref_id.clone()),
+                    ],
+                )
+            })
+            .collect();
+        format!(
+            "{}\n{}",
+            self.say(lang, "history-title", &[]),
+            lines.join("\n")
+        )
+    }
+
+    /// "Kirim lagi?" with its buttons.
+    pub(super) fn repeat_question(&self, lang: Lang, question: &RepeatQuestion) -> Reply {
+        let text = self.say(
+            lang,
+            "topup-duplicate",
+            &[
+                ("product", question.product.clone()),
+                ("dest", question.dest.clone()),
+                ("minutes", question.minutes_ago.to_string()),
+                ("state", self.state_word(lang, question.previous)),
+            ],
+        );
+        Reply {
+            text,
+            buttons: vec![
+                Button {
+                    label: self.say(lang, "button-send-again", &[]),
+                    data: ButtonAction::SendAgain(question.ref_id.clone()).encode(),
+                },
+                Button {
+                    label: self.say(lang, "button-cancel", &[]),
+                    data: ButtonAction::DontSend(question.ref_id.clone()).encode(),
+                },
+            ],
+            ..Reply::default()
+        }
+    }
+
+    /// "Sudah dibayar hari ini pukul 14:05 WIB … Bayar lagi?"
+    pub(super) fn paid_today_question(&self, lang: Lang, question: &PaidTodayQuestion) -> Reply {
+        let text = self.say(
+            lang,
+            "bill-paid-today",
+            &[
+                ("product", question.product.clone()),
+                ("dest", question.dest.clone()),
+                ("time", crate::wib::clock_time(question.paid_at)),
+                ("ref", question.paid_ref.clone()),
+                ("price", amount(question.cost)),
+            ],
+        );
+        Reply {
+            text,
+            buttons: vec![
+                Button {
+                    label: self.say(lang, "button-pay-again", &[]),
+                    data: ButtonAction::PayAgain(question.inquiry_ref.clone()).encode(),
+                },
+                Button {
+                    label: self.say(lang, "button-cancel", &[]),
+                    data: ButtonAction::CancelBill(question.inquiry_ref.clone()).encode(),
+                },
+            ],
+            ..Reply::default()
+        }
+    }
+
+    /// "The gateway now says SUKSES: Rp10.880 was charged".
+    pub(super) fn correction_text(&self, lang: Lang, correction: &Correction) -> String {
+        let mut text = self.say(
+            lang,
+            "status-corrected",
+            &[
+                ("ref", correction.ref_id.clone()),
+                ("state", self.state_word(lang, correction.now)),
+                ("before", self.state_word(lang, correction.before)),
+            ],
+        );
+        if let (EntryState::Success, Some(cost)) = (correction.now, correction.cost) {
+            text.push('\n');
+            text.push_str(&self.say(
+                lang,
+                "status-corrected-charged",
+                &[("price", cost.to_string())],
+            ));
+        }
+        text
+    }
+
+    /// What following a call came to, for its chat; `None` when there is
+    /// nothing to say.
+    pub(super) fn progress_text(
+        &self,
+        lang: Lang,
+        entry: &JournalEntry,
+        progress: Progress,
+    ) -> Option<String> {
+        Some(match progress {
+            Progress::Final => self.result_text(lang, entry),
+            Progress::GatewaySays(words) => self.say(
+                lang,
+                "followup-gateway-says",
+                &[("ref", entry.ref_id.clone()), ("words", words)],
+            ),
+            Progress::GaveUp => {
+                self.say(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())])
+            }
+            Progress::Unsigned(why) => return self.unsigned_text(lang, entry, why),
+        })
+    }
+
+    /// What to do so an unfinished call can be checked again.
+    pub(super) fn unsigned_text(
+        &self,
+        lang: Lang,
+        entry: &JournalEntry,
+        why: Unsigned,
+    ) -> Option<String> {
+        let id = match why {
+            Unsigned::LoggedOut => "unsigned-logged-out",
+            Unsigned::OtherMember => "unsigned-other-member",
+            Unsigned::OtherGateway => "unsigned-other-gateway",
+            Unsigned::StoreError => return None,
+        };
+        Some(self.say(
+            lang,
+            id,
+            &[
+                ("ref", entry.ref_id.clone()),
+                ("member", entry.member_id.clone()),
+                ("gateway", entry.gateway.clone()),
+            ],
+        ))
+    }
+
+    /// "The gateway did not answer properly", with its words when it said
+    /// something.
+    pub(super) fn unclear_text(&self, lang: Lang, raw: &str) -> String {
+        let text = self.say(lang, "gateway-unclear", &[]);
+        if raw.trim().is_empty() {
+            return text;
+        }
+        format!(
+            "{text}\n{}",
+            self.say(lang, "gateway-said", &[("words", gateway_words(raw))])
+        )
+    }
+
+    pub(super) fn call_error_text(&self, lang: Lang, error: &CallError) -> String {
+        self.say(lang, call_error_id(error), &[])
+    }
+}
+
+/// The locale message of a gateway call that got no readable answer.
+pub(super) fn call_error_id(error: &CallError) -> &'static str {
+    match error {
+        CallError::Timeout => "gateway-timeout",
+        CallError::Connect => "gateway-unreachable",
+        CallError::Status(_) | CallError::Broken => "gateway-unclear",
+    }
+}
