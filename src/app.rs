@@ -2,7 +2,7 @@
 //! the `console`, `run` and `bench` entry points so they build one engine
 //! the same way.
 
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{Engine, EngineConfig, Notices};
 use crate::gateway::{Credentials, GatewayClient};
 use crate::secret::Secret;
 use crate::settings::Settings;
@@ -14,14 +14,15 @@ pub enum AppError {
     Store(#[from] crate::store::StoreError),
 }
 
-/// Builds the engine. `default_gateway_url` is used by accounts that name
-/// no gateway; `default_account` serves private chats with no account.
+/// Builds the engine and the receiver of the results it learns later.
+/// `default_gateway_url` is used by accounts that name no gateway;
+/// `default_account` serves private chats with no account.
 pub fn build_engine(
     settings: &Settings,
     location: &Location,
     default_gateway_url: String,
     default_account: Option<Credentials>,
-) -> Result<Engine, AppError> {
+) -> Result<(Engine, Notices), AppError> {
     let store = Store::open(location, settings.secret_key)?;
     let catalog = settings.catalog.clone();
     let mut config = EngineConfig::new(default_gateway_url);
@@ -32,12 +33,15 @@ pub fn build_engine(
     config.balance_sign = settings.balance_sign;
     config.default_account = default_account;
     config.reply_rules = settings.reply_rules.clone();
-    Ok(Engine::new(
+    let (sender, notices) = tokio::sync::mpsc::unbounded_channel();
+    let engine = Engine::new(
         store,
         GatewayClient::new(settings.gateway_timeout),
         catalog,
         config,
-    ))
+        sender,
+    );
+    Ok((engine, notices))
 }
 
 /// The sandbox's demo account on a sandbox at `base_url`.

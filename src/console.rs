@@ -8,9 +8,8 @@
 use std::io::IsTerminal;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::mpsc;
 
-use crate::engine::{Button, ChatCtx, Engine, Input, Notice, Reply, Response};
+use crate::engine::{Button, ChatCtx, Engine, Input, Notices, Reply, Response};
 
 /// The console's chat and user id.
 pub const CONSOLE_CHAT: i64 = 1;
@@ -23,6 +22,7 @@ const QUIT: [&str; 4] = ["keluar", "quit", "exit", "/keluar"];
 /// like a chat).
 pub async fn run<R, W>(
     engine: Engine,
+    mut notices: Notices,
     input: R,
     mut output: W,
     welcome: Option<String>,
@@ -32,10 +32,8 @@ where
     R: AsyncBufRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let (notice_tx, mut notices) = mpsc::unbounded_channel::<Notice>();
-    engine.set_notices(notice_tx);
     // After a crash, unfinished payments are followed again; their results
-    // arrive as notices, so this comes after the channel is set.
+    // arrive as notices.
     engine.resume_unfinished();
     if let Some(welcome) = welcome {
         write_line(&mut output, &welcome).await?;

@@ -197,7 +197,7 @@ async fn console(settings: Settings, dialect: Dialect) -> anyhow::Result<()> {
         .gateway_url
         .clone()
         .unwrap_or_else(|| sandbox_url.clone());
-    let engine = build_engine(
+    let (engine, notices) = build_engine(
         &settings,
         &location,
         default_url,
@@ -211,6 +211,7 @@ async fn console(settings: Settings, dialect: Dialect) -> anyhow::Result<()> {
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
     loket::console::run(
         engine,
+        notices,
         stdin,
         tokio::io::stdout(),
         Some(welcome),

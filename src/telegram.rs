@@ -32,7 +32,9 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::app::build_engine;
 use crate::command::Lang;
-use crate::engine::{Attachment, ChatCtx, ChatKind, Engine, Input, Notice, Reply, Response};
+use crate::engine::{
+    Attachment, ChatCtx, ChatKind, Engine, Input, Notice, Notices, Reply, Response,
+};
 use crate::settings::{Settings, Throttle as Pacing};
 use crate::store::Location;
 
@@ -89,14 +91,14 @@ pub async fn run(settings: Settings) -> Result<(), TelegramError> {
             url
         }
     };
-    let engine = build_engine(
+    let (engine, notices) = build_engine(
         &settings,
         &Location::Dir(settings.data_dir.clone()),
         gateway_url,
         None,
     )?;
     let bot = bot.throttle(limits(settings.throttle));
-    serve(bot, engine, &settings).await
+    serve(bot, engine, notices, &settings).await
 }
 
 /// Telegram's limits, or the same ×1000 for a local load test.
@@ -120,6 +122,7 @@ fn limits(throttle: Pacing) -> Limits {
 pub async fn serve(
     bot: LoketBot,
     engine: Engine,
+    notice_rx: Notices,
     settings: &Settings,
 ) -> Result<(), TelegramError> {
     let stop = stop_requests().map_err(TelegramError::Signals)?;
@@ -129,8 +132,6 @@ pub async fn serve(
     };
     let me = me?;
 
-    let (notice_tx, notice_rx) = mpsc::unbounded_channel();
-    engine.set_notices(notice_tx);
     let (stop_notices, notices_stopping) = oneshot::channel();
     let notices = tokio::spawn(deliver_notices(
         bot.clone(),

@@ -41,14 +41,14 @@ async fn world(dialect: Dialect) -> World {
     config.default_account = Some(demo_account(&sandbox.base_url()));
     config.recheck_after = Duration::from_millis(50);
     config.recheck_cap = Duration::from_millis(200);
+    let (tx, notices) = mpsc::unbounded_channel();
     let engine = Engine::new(
         Store::open(&Location::Temporary, None).unwrap(),
         GatewayClient::new(Duration::from_secs(5)),
         Catalog::builtin(),
         config,
+        tx,
     );
-    let (tx, notices) = mpsc::unbounded_channel();
-    engine.set_notices(tx);
     World {
         engine,
         sandbox,

@@ -45,14 +45,14 @@ async fn world_on(
     config.recheck_after = Duration::from_millis(100);
     config.recheck_cap = Duration::from_millis(400);
     tweak(&mut config);
+    let (tx, notices) = mpsc::unbounded_channel();
     let engine = Engine::new(
         store,
         GatewayClient::new(timeout),
         Catalog::builtin(),
         config,
+        tx,
     );
-    let (tx, notices) = mpsc::unbounded_channel();
-    engine.set_notices(tx);
     World {
         engine,
         sandbox,

@@ -106,14 +106,14 @@ async fn world(script: &[(Kind, &[&str])]) -> World {
     });
     config.recheck_after = Duration::from_millis(50);
     config.recheck_cap = Duration::from_millis(100);
+    let (tx, notices) = mpsc::unbounded_channel();
     let engine = Engine::new(
         Store::open(&Location::Temporary, None).unwrap(),
         GatewayClient::new(Duration::from_secs(5)),
         Catalog::builtin(),
         config,
+        tx,
     );
-    let (tx, notices) = mpsc::unbounded_channel();
-    engine.set_notices(tx);
     World {
         engine,
         script: shared,

@@ -54,25 +54,22 @@ fn engine_on(
     location: &Location,
     sandbox: &SandboxHandle,
     tweak: impl FnOnce(&mut EngineConfig),
-) -> Engine {
+) -> (Engine, mpsc::UnboundedReceiver<Notice>) {
     let store = Store::open(location, Some([7u8; 32])).unwrap();
     let mut config = EngineConfig::new(sandbox.base_url());
     config.default_account = Some(demo_account(&sandbox.base_url()));
     config.recheck_after = Duration::from_millis(100);
     config.recheck_cap = Duration::from_millis(300);
     tweak(&mut config);
-    Engine::new(
+    let (tx, notices) = mpsc::unbounded_channel();
+    let engine = Engine::new(
         store,
         GatewayClient::new(Duration::from_millis(700)),
         Catalog::builtin(),
         config,
-    )
-}
-
-fn with_notices(engine: &Engine) -> mpsc::UnboundedReceiver<Notice> {
-    let (tx, rx) = mpsc::unbounded_channel();
-    engine.set_notices(tx);
-    rx
+        tx,
+    );
+    (engine, notices)
 }
 
 async fn next_notice(notices: &mut mpsc::UnboundedReceiver<Notice>) -> Notice {
@@ -111,8 +108,7 @@ async fn lost_answers_to_a_topup_are_never_called_failed_and_are_charged_once() 
         Fault::Slow,
     ] {
         let sandbox = start_sandbox(Duration::from_millis(1500)).await;
-        let engine = engine_on(&Location::Temporary, &sandbox, |_| {});
-        let mut notices = with_notices(&engine);
+        let (engine, mut notices) = engine_on(&Location::Temporary, &sandbox, |_| {});
         sandbox.inject(fault, 1);
         let first = shown(&say(&engine, "T10 087712345678").await);
         assert!(
@@ -147,8 +143,7 @@ async fn lost_answers_to_a_payment_are_reported_when_final_and_charged_once() {
         Fault::Slow,
     ] {
         let sandbox = start_sandbox(Duration::from_millis(1500)).await;
-        let engine = engine_on(&Location::Temporary, &sandbox, |_| {});
-        let mut notices = with_notices(&engine);
+        let (engine, mut notices) = engine_on(&Location::Temporary, &sandbox, |_| {});
         let bill = say(&engine, "PLNPASC 546302215889 cek").await;
         let pay = bill.replies[0].buttons[0].data.clone();
         sandbox.inject(fault, 1);
@@ -182,11 +177,10 @@ async fn lost_answers_to_a_payment_are_reported_when_final_and_charged_once() {
 #[tokio::test]
 async fn a_call_the_gateway_never_saw_is_resent_only_under_its_own_ref_id() {
     let sandbox = start_sandbox(Duration::from_secs(1)).await;
-    let engine = engine_on(&Location::Temporary, &sandbox, |c| {
+    let (engine, mut notices) = engine_on(&Location::Temporary, &sandbox, |c| {
         c.max_sends = 3;
         c.follow_for = Duration::from_secs(3);
     });
-    let mut notices = with_notices(&engine);
     // 08990007…: HTTP 500 before anything is processed, every time.
     let first = shown(&say(&engine, "T10 089900071234").await);
     assert!(first.contains("sedang dicek"), "{first}");
@@ -255,8 +249,7 @@ async fn an_entry_left_sending_by_a_crash_is_followed_after_restart() {
         };
         assert!(store.begin_entry(&entry).await.unwrap());
     }
-    let engine = engine_on(&location, &sandbox, |_| {});
-    let mut notices = with_notices(&engine);
+    let (engine, mut notices) = engine_on(&location, &sandbox, |_| {});
     assert_eq!(engine.resume_unfinished(), 1);
     let notice = next_notice(&mut notices).await;
     assert_eq!(
@@ -530,7 +523,7 @@ fn hostile_text_gets_a_short_answer_or_silence_never_a_panic() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (engine, _sandbox) = runtime.block_on(async {
         let sandbox = start_sandbox(Duration::from_secs(1)).await;
-        (engine_on(&Location::Temporary, &sandbox, |_| {}), sandbox)
+        (engine_on(&Location::Temporary, &sandbox, |_| {}).0, sandbox)
     });
     let strategy = prop_oneof![
         "\\PC{0,300}",
@@ -563,7 +556,7 @@ fn hostile_text_gets_a_short_answer_or_silence_never_a_panic() {
 #[tokio::test]
 async fn a_broken_inquiry_answer_stores_no_bill_and_the_next_check_works() {
     let sandbox = start_sandbox(Duration::from_millis(1500)).await;
-    let engine = engine_on(&Location::Temporary, &sandbox, |_| {});
+    let (engine, _notices) = engine_on(&Location::Temporary, &sandbox, |_| {});
     // A 5xx or a dropped connection is retried twice (a check moves no
     // money) before the user is told; HTML and a timeout are not retried.
     for (fault, times) in [
@@ -669,7 +662,7 @@ fn a_group_that_becomes_a_supergroup_keeps_its_link_and_language() {
 async fn many_chats_journaling_at_once_never_hang() {
     let sandbox = start_sandbox(Duration::from_secs(3)).await;
     let dir = temp_dir("concurrent-journal");
-    let engine = engine_on(&Location::Dir(dir.clone()), &sandbox, |_| {});
+    let (engine, _notices) = engine_on(&Location::Dir(dir.clone()), &sandbox, |_| {});
     let chats: Vec<i64> = (1..=64).map(|i| 50_000 + i).collect();
     let all = chats.iter().map(|&chat| {
         let engine = engine.clone();

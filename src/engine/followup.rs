@@ -110,8 +110,8 @@ impl Engine {
             reply_to: entry.message_id,
             reply: Reply::text(text),
         };
-        if let Some(sender) = self.inner.notices.lock().expect("notices lock").as_ref() {
-            let _ = sender.send(notice);
+        if self.inner.notices.send(notice).is_err() {
+            tracing::warn!(chat = entry.chat_id, ref_id = %entry.ref_id, "no front end takes results any more; this one is in the journal");
         }
     }
 }

@@ -5,7 +5,7 @@
 //! optional buttons, an edit of the pressed message, a short toast, or a
 //! request to delete the user's message (it held a secret). Results that
 //! arrive later (a pending topup that succeeds) come as [`Notice`]s on the
-//! channel given to [`Engine::set_notices`].
+//! channel given to [`Engine::new`].
 //!
 //! Owns: who may do what, the inquiry → payment rule (one inquiry pays at
 //! most once), the write-ahead journal around every money call, and
@@ -201,6 +201,9 @@ pub struct Notice {
     pub reply: Reply,
 }
 
+/// Where a front end receives [`Notice`]s.
+pub type Notices = tokio::sync::mpsc::UnboundedReceiver<Notice>;
+
 /// Engine settings (see `settings` for where they come from).
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -318,7 +321,7 @@ struct Inner {
     catalog: Catalog,
     locales: Locales,
     config: EngineConfig,
-    notices: Mutex<Option<UnboundedSender<Notice>>>,
+    notices: UnboundedSender<Notice>,
     drafts: Mutex<HashMap<i64, LoginDraft>>,
     login_tries: Mutex<HashMap<i64, Vec<DateTime<Utc>>>>,
     following: Mutex<HashSet<String>>,
@@ -349,11 +352,14 @@ const QUOTE_LEN: usize = 300;
 const WORDS_LEN: usize = 200;
 
 impl Engine {
+    /// `notices` receives the results that become known later (given
+    /// here, so none can be sent before anyone listens).
     pub fn new(
         store: Store,
         client: GatewayClient,
         catalog: Catalog,
         mut config: EngineConfig,
+        notices: UnboundedSender<Notice>,
     ) -> Engine {
         // One spelling of every gateway URL, wherever it came from.
         if let Some(url) = normalize_base_url(&config.default_gateway_url) {
@@ -372,7 +378,7 @@ impl Engine {
                 catalog,
                 locales: Locales::load(),
                 config,
-                notices: Mutex::new(None),
+                notices,
                 drafts: Mutex::new(HashMap::new()),
                 login_tries: Mutex::new(HashMap::new()),
                 following: Mutex::new(HashSet::new()),
@@ -391,11 +397,6 @@ impl Engine {
     /// Now, on the engine's clock.
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.inner.config.clock.now()
-    }
-
-    /// Where results that become known later are sent.
-    pub fn set_notices(&self, sender: UnboundedSender<Notice>) {
-        *self.inner.notices.lock().expect("notices lock") = Some(sender);
     }
 
     /// The language a chat reads.

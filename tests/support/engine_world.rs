@@ -58,14 +58,14 @@ impl World {
         config.recheck_after = Duration::from_millis(100);
         config.recheck_cap = Duration::from_millis(400);
         tweak(&mut config);
+        let (tx, notices) = mpsc::unbounded_channel();
         let engine = Engine::new(
             store.clone(),
             GatewayClient::new(Duration::from_secs(5)),
             Catalog::builtin(),
             config,
+            tx,
         );
-        let (tx, notices) = mpsc::unbounded_channel();
-        engine.set_notices(tx);
         World {
             engine,
             store,
