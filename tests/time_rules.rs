@@ -99,3 +99,31 @@ async fn a_login_dialog_expires_on_the_clock() {
     assert!(shown(&balance).contains("Rp5.000.000"), "{balance:?}");
     assert!(!balance.delete_input, "not read as a login answer");
 }
+
+#[tokio::test]
+async fn status_of_an_unpaid_check_shows_the_bill_payable_only_while_open() {
+    let (w, clock) = world_at("2026-12-01T03:00:00Z").await;
+    let check = w.say_in(me(), "PLNPASC 546302215889 cek").await;
+    let ref_id = chat::ref_of(&shown(&check));
+    clock.advance(Duration::from_secs(10 * 60));
+    let open = w.say_in(me(), &format!("status {ref_id}")).await;
+    let text = shown(&open);
+    assert!(
+        text.contains("belum dibayar") && text.contains("Anto"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Total: Rp302.750") && text.contains("20 menit"),
+        "{text}"
+    );
+    assert!(!button(&open, "Bayar").is_empty());
+    clock.advance(Duration::from_secs(25 * 60));
+    let closed = w.say_in(me(), &format!("status {ref_id}")).await;
+    let text = shown(&closed);
+    assert!(text.contains("Total: Rp302.750"), "{text}");
+    assert!(!text.contains("Bisa dibayar"), "{text}");
+    assert!(
+        closed.replies[0].buttons.is_empty(),
+        "no button once expired"
+    );
+}

@@ -108,7 +108,7 @@ bill =
     Admin: { $admin }
     Total: { $total }
     RefID: { $ref }
-    Payable within { $minutes } minutes.
+bill-payable = Payable within { $minutes } minutes.
 button-pay = Pay { $total }
 bill-cancelled = Bill { $product } { $dest } cancelled.
 inquiry-failed = Bill check { $product } { $dest } failed: { $reason }

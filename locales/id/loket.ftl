@@ -108,7 +108,7 @@ bill =
     Admin: { $admin }
     Total: { $total }
     RefID: { $ref }
-    Bisa dibayar dalam { $minutes } menit.
+bill-payable = Bisa dibayar dalam { $minutes } menit.
 button-pay = Bayar { $total }
 bill-cancelled = Tagihan { $product } { $dest } dibatalkan.
 inquiry-failed = Cek tagihan { $product } { $dest } gagal: { $reason }

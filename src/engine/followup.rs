@@ -2,7 +2,7 @@
 //! journal follows its calls (the journal itself is in `journal`).
 
 use super::journal::Progress;
-use super::outcome::{Correction, HistoryLine};
+use super::outcome::{BillView, Correction, HistoryLine};
 use super::*;
 
 impl Engine {
@@ -31,11 +31,7 @@ impl Engine {
                 .inquiry(ref_id)?
                 .filter(|i| i.chat_id == ctx.chat_id);
             return match inquiry {
-                Some(i) => Ok(Response::reply(Reply::text(self.say(
-                    lang,
-                    "status-unpaid-bill",
-                    &[("product", i.product), ("dest", i.dest), ("ref", i.ref_id)],
-                )))),
+                Some(i) => Ok(Response::reply(self.unpaid_bill_status(lang, i)?)),
                 None => Err(Refusal::Message(
                     "status-unknown-ref",
                     vec![("ref", ref_id.to_string())],
@@ -82,6 +78,45 @@ impl Engine {
             Err(error) => self.call_error_text(lang, error),
         });
         Ok(Response::reply(Reply::text(parts.join("\n\n"))))
+    }
+
+    /// `status` of a bill that was checked but not paid: the bill again,
+    /// with its buttons while it can still be paid.
+    fn unpaid_bill_status(&self, lang: Lang, inquiry: Inquiry) -> Result<Reply, Refusal> {
+        let line = self.say(
+            lang,
+            "status-unpaid-bill",
+            &[
+                ("product", inquiry.product.clone()),
+                ("dest", inquiry.dest.clone()),
+                ("ref", inquiry.ref_id.clone()),
+            ],
+        );
+        let ttl = self.inner.config.inquiry_ttl;
+        let age = self
+            .now()
+            .signed_duration_since(inquiry.created_at)
+            .to_std()
+            .unwrap_or_default();
+        let open = self.inquiry_state(&inquiry)? == InquiryState::Open && age <= ttl;
+        let Some(total) = inquiry.total else {
+            return Ok(Reply::text(line));
+        };
+        let view = BillView {
+            family: inquiry.family,
+            product: inquiry.product,
+            dest: inquiry.dest,
+            name: inquiry.name,
+            bill: inquiry.bill,
+            admin: inquiry.admin,
+            total,
+            ref_id: inquiry.ref_id,
+            // Once it can no longer be paid it is shown for the record.
+            payable_minutes: open.then(|| (ttl.saturating_sub(age).as_secs() / 60).max(1)),
+        };
+        let mut bill = self.bill_reply(lang, &view);
+        bill.text = format!("{line}\n\n{}", bill.text);
+        Ok(bill)
     }
 
     pub(super) fn history(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {

@@ -47,7 +47,8 @@ impl Receipt {
     }
 }
 
-/// A checked bill, payable for `payable_minutes`.
+/// A checked bill; payable for `payable_minutes` when that is set, else
+/// shown for the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillView {
     /// The catalogue family's key (`pln`, `bpjsks`, …).
@@ -59,7 +60,7 @@ pub struct BillView {
     pub admin: Option<Rupiah>,
     pub total: Rupiah,
     pub ref_id: String,
-    pub payable_minutes: u64,
+    pub payable_minutes: Option<u64>,
 }
 
 /// A balance the gateway reported.

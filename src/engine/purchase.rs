@@ -207,7 +207,7 @@ impl Engine {
             admin: reply.admin,
             total,
             ref_id,
-            payable_minutes: (self.inner.config.inquiry_ttl.as_secs() / 60).max(1),
+            payable_minutes: Some((self.inner.config.inquiry_ttl.as_secs() / 60).max(1)),
         };
         Ok(Response::reply(self.bill_reply(lang, &view)))
     }

@@ -82,9 +82,10 @@ impl Engine {
         self.say(lang, id, &[])
     }
 
-    /// A checked bill with its Bayar and Batal buttons.
+    /// A checked bill, with its Bayar and Batal buttons while it can be
+    /// paid.
     pub(super) fn bill_reply(&self, lang: Lang, bill: &BillView) -> Reply {
-        let text = self.say(
+        let mut text = self.say(
             lang,
             "bill",
             &[
@@ -102,9 +103,13 @@ impl Engine {
                 ("admin", bill.admin.unwrap_or_default().to_string()),
                 ("total", bill.total.to_string()),
                 ("ref", bill.ref_id.clone()),
-                ("minutes", bill.payable_minutes.to_string()),
             ],
         );
+        let Some(minutes) = bill.payable_minutes else {
+            return Reply::text(text);
+        };
+        text.push('\n');
+        text.push_str(&self.say(lang, "bill-payable", &[("minutes", minutes.to_string())]));
         Reply {
             text,
             buttons: vec![
