@@ -3,7 +3,10 @@
 //! Pure: no I/O, no clock, no store. Case-insensitive; words split on
 //! whitespace, or on `.` when the message has none (`T10.0877…`); the action
 //! word (`cek`, `bayar`, `beli`) may come first or last; every command also
-//! has a slash form for groups. Families and their `@` shapes come from the
+//! has a slash form for groups. Which words name which command, in which
+//! form, and where each is offered (its help line, its Telegram menu
+//! entry) is one table, [`COMMANDS`]: parsing, the help and the menu are
+//! read from it. Families and their `@` shapes come from the
 //! [`Catalog`]. Errors are a [`ParseError`] that carries the closest valid
 //! example; the engine turns it into a locale message.
 //!
@@ -19,6 +22,7 @@ use crate::catalog::{
     BillFamily, BillShape, Catalog, DestKind, DestShape, ProductKind, MOBILE_LEN,
 };
 use crate::money::Rupiah;
+use crate::secret::Secret;
 
 /// Longest message the parser reads; longer text is not a command.
 pub const MAX_COMMAND_LEN: usize = 512;
@@ -42,11 +46,12 @@ pub struct Bill {
 pub enum Login {
     /// `/login` alone: ask for the fields one message at a time.
     StepByStep,
-    /// `/login MEMBERID PIN API_KEY [BASE_URL]`.
+    /// `/login MEMBERID PIN API_KEY [BASE_URL]`. The PIN and key are
+    /// [`Secret`]s from the moment they are read.
     Full {
         member_id: String,
-        pin: String,
-        api_key: String,
+        pin: Secret,
+        api_key: Secret,
         base_url: Option<String>,
     },
 }
@@ -114,6 +119,299 @@ impl Command {
     pub fn moves_money(&self) -> bool {
         matches!(self, Command::Topup(_) | Command::Pay(_))
     }
+}
+
+/// What a row of [`COMMANDS`] asks for; the words after its keyword are
+/// read by [`parse_keyword`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    Balance,
+    Buy,
+    Check,
+    Pay,
+    Status,
+    History,
+    Help,
+    Language,
+    Login,
+    Account,
+    Logout,
+    Link,
+    Unlink,
+    Allow,
+    Revoke,
+    Cancel,
+}
+
+impl Intent {
+    /// The purchase a `cek` / `bayar` / `beli` word starts.
+    fn action(self) -> Option<Action> {
+        match self {
+            Intent::Check => Some(Action::Check),
+            Intent::Pay => Some(Action::Pay),
+            Intent::Buy => Some(Action::Buy),
+            _ => None,
+        }
+    }
+}
+
+/// A kind of chat: its help and its Telegram command menu differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Private,
+    Group,
+}
+
+/// The kinds of chat whose Telegram command menu lists a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chats {
+    pub private: bool,
+    pub group: bool,
+}
+
+impl Chats {
+    pub const ALL: Chats = Chats {
+        private: true,
+        group: true,
+    };
+    pub const PRIVATE: Chats = Chats {
+        private: true,
+        group: false,
+    };
+    pub const GROUP: Chats = Chats {
+        private: false,
+        group: true,
+    };
+
+    pub fn has(self, audience: Audience) -> bool {
+        match audience {
+            Audience::Private => self.private,
+            Audience::Group => self.group,
+        }
+    }
+}
+
+/// One command of SPEC §2: how it is typed and where it is offered.
+#[derive(Debug)]
+pub struct CommandSpec {
+    pub intent: Intent,
+    /// Lower-case; Indonesian first (the name the menu and help show),
+    /// then the aliases, which all mean the same.
+    pub keywords: &'static [&'static str],
+    /// Read as plain text (`saldo`). For a purchase, the action word,
+    /// which may come first or last (`PLNPASC 546302215889 cek`).
+    pub plain: bool,
+    /// Read as `/keyword`: in groups Telegram delivers only these.
+    pub slash: bool,
+    /// Its entry in Telegram's command menu: the locale id of the
+    /// description and the chats whose menu lists it.
+    pub menu: Option<(&'static str, Chats)>,
+    /// Locale id of its line in the help of private chats. Rows may share
+    /// a line (`/login, /akun, /logout`); it is shown once.
+    pub help: Option<&'static str>,
+    /// Locale id of its line in the help of groups.
+    pub group_help: Option<&'static str>,
+}
+
+impl CommandSpec {
+    /// The keyword the menu and help show.
+    pub fn name(&self) -> &'static str {
+        self.keywords[0]
+    }
+
+    /// Its line in the help of this kind of chat.
+    pub fn help_for(&self, audience: Audience) -> Option<&'static str> {
+        match audience {
+            Audience::Private => self.help,
+            Audience::Group => self.group_help,
+        }
+    }
+}
+
+/// Every command, in the order of the menu and the help. Parsing, the
+/// help and the Telegram menu are all read from here.
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        intent: Intent::Balance,
+        keywords: &["saldo", "sal", "balance"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-saldo", Chats::ALL)),
+        help: Some("help-saldo"),
+        group_help: Some("help-group-saldo"),
+    },
+    CommandSpec {
+        intent: Intent::Buy,
+        keywords: &["beli", "isi", "buy"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-beli", Chats::ALL)),
+        help: Some("help-beli"),
+        group_help: Some("help-group-beli"),
+    },
+    CommandSpec {
+        intent: Intent::Check,
+        keywords: &["cek", "cektagihan", "inq", "inquiry"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-cek", Chats::ALL)),
+        help: Some("help-cek"),
+        group_help: Some("help-group-cek"),
+    },
+    CommandSpec {
+        intent: Intent::Pay,
+        keywords: &["bayar", "pay", "byr"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-bayar", Chats::ALL)),
+        help: Some("help-bayar"),
+        group_help: Some("help-group-bayar"),
+    },
+    CommandSpec {
+        intent: Intent::Status,
+        keywords: &["status"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-status", Chats::ALL)),
+        help: Some("help-status"),
+        group_help: Some("help-group-status"),
+    },
+    CommandSpec {
+        intent: Intent::History,
+        keywords: &["riwayat", "history"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-riwayat", Chats::ALL)),
+        help: Some("help-riwayat"),
+        group_help: Some("help-group-status"),
+    },
+    CommandSpec {
+        intent: Intent::Help,
+        keywords: &["bantuan", "help", "start", "menu"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-bantuan", Chats::ALL)),
+        help: Some("help-bantuan"),
+        group_help: Some("help-group-bantuan"),
+    },
+    CommandSpec {
+        intent: Intent::Language,
+        keywords: &["bahasa", "language", "lang"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-bahasa", Chats::ALL)),
+        help: Some("help-bahasa"),
+        group_help: Some("help-group-bahasa"),
+    },
+    CommandSpec {
+        intent: Intent::Login,
+        keywords: &["login"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-login", Chats::PRIVATE)),
+        help: Some("help-account"),
+        group_help: None,
+    },
+    CommandSpec {
+        intent: Intent::Account,
+        keywords: &["akun", "account"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-akun", Chats::PRIVATE)),
+        help: Some("help-account"),
+        group_help: None,
+    },
+    CommandSpec {
+        intent: Intent::Logout,
+        keywords: &["logout"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-logout", Chats::PRIVATE)),
+        help: Some("help-account"),
+        group_help: None,
+    },
+    CommandSpec {
+        intent: Intent::Link,
+        keywords: &["hubungkan", "link"],
+        plain: false,
+        slash: true,
+        menu: Some(("cmd-hubungkan", Chats::GROUP)),
+        help: None,
+        group_help: Some("help-group-settings"),
+    },
+    CommandSpec {
+        intent: Intent::Unlink,
+        keywords: &["putus", "unlink"],
+        plain: false,
+        slash: true,
+        menu: Some(("cmd-putus", Chats::GROUP)),
+        help: None,
+        group_help: Some("help-group-settings"),
+    },
+    CommandSpec {
+        intent: Intent::Allow,
+        keywords: &["izinkan", "allow"],
+        plain: false,
+        slash: true,
+        menu: Some(("cmd-izinkan", Chats::GROUP)),
+        help: None,
+        group_help: Some("help-group-settings"),
+    },
+    CommandSpec {
+        intent: Intent::Revoke,
+        keywords: &["cabut", "revoke"],
+        plain: false,
+        slash: true,
+        menu: Some(("cmd-cabut", Chats::GROUP)),
+        help: None,
+        group_help: Some("help-group-settings"),
+    },
+    CommandSpec {
+        intent: Intent::Cancel,
+        keywords: &["batal", "cancel"],
+        plain: true,
+        slash: true,
+        menu: None,
+        help: Some("help-batal"),
+        group_help: None,
+    },
+];
+
+/// The row a typed word names in this form (`slash`: typed `/word`).
+pub fn command_named(word: &str, slash: bool) -> Option<&'static CommandSpec> {
+    let word = word.to_ascii_lowercase();
+    COMMANDS.iter().find(|row| {
+        (if slash { row.slash } else { row.plain }) && row.keywords.contains(&word.as_str())
+    })
+}
+
+/// The locale ids of the help's lines for this kind of chat, in table
+/// order, each shared line once. The help is its intro and these.
+pub fn help_lines(audience: Audience) -> Vec<&'static str> {
+    let mut lines: Vec<&'static str> = Vec::new();
+    for id in COMMANDS.iter().filter_map(|row| row.help_for(audience)) {
+        if !lines.contains(&id) {
+            lines.push(id);
+        }
+    }
+    lines
+}
+
+/// Telegram's command menu: `(name, locale id of the description)` for
+/// this kind of chat, or for every kind (`None`: the menu of chats no
+/// scoped menu covers).
+pub fn menu(audience: Option<Audience>) -> Vec<(&'static str, &'static str)> {
+    COMMANDS
+        .iter()
+        .filter_map(|row| {
+            let (text, chats) = row.menu?;
+            let listed = match audience {
+                Some(audience) => chats.has(audience),
+                None => chats.private || chats.group,
+            };
+            listed.then_some((row.name(), text))
+        })
+        .collect()
 }
 
 /// What was wrong with a message, with the closest valid example.
@@ -248,13 +546,14 @@ enum Action {
     Buy,
 }
 
+/// The purchase a plain word starts or ends (`cek`, `bayar`, `beli`).
 fn action_word(word: &str) -> Option<Action> {
-    match word.to_ascii_lowercase().as_str() {
-        "cek" | "cektagihan" | "inq" | "inquiry" => Some(Action::Check),
-        "bayar" | "pay" | "byr" => Some(Action::Pay),
-        "beli" | "isi" | "buy" => Some(Action::Buy),
-        _ => None,
-    }
+    command_named(word, false).and_then(|row| row.intent.action())
+}
+
+/// The row of a plain keyword that is not a purchase's action word.
+fn plain_keyword(word: &str) -> Option<&'static CommandSpec> {
+    command_named(word, false).filter(|row| row.intent.action().is_none())
 }
 
 /// Parses one message. `text` is the whole message as typed.
@@ -268,7 +567,10 @@ pub fn parse(text: &str, catalog: &Catalog) -> Result<Command, ParseError> {
         return Err(ParseError::NotUnderstood);
     };
     match first.strip_prefix('/') {
-        Some(slash) => parse_keyword(slash_name(slash), rest, catalog, true),
+        Some(slash) => match command_named(&slash_name(slash), true) {
+            Some(row) => parse_keyword(row, rest, catalog, true),
+            None => Err(ParseError::NotUnderstood),
+        },
         None => parse_plain(first, rest, catalog),
     }
 }
@@ -289,17 +591,23 @@ pub fn may_hold_secret(text: &str) -> bool {
         .strip_prefix('/')
         .unwrap_or(first)
         .to_ascii_lowercase();
-    let Some(after) = word.strip_prefix("login") else {
-        return false;
-    };
-    match after.chars().next() {
-        // `login`, `/login@loket_bot`: the words after it.
-        None | Some('@') => !rest.is_empty(),
-        // `loginku`: another word.
-        Some(c) if c.is_alphanumeric() => false,
-        // `/login:M:P:K`, `/login.M.P.K`: glued on.
-        Some(_) => true,
-    }
+    let mut login_words = COMMANDS
+        .iter()
+        .filter(|row| row.intent == Intent::Login)
+        .flat_map(|row| row.keywords);
+    login_words.any(|login| {
+        let Some(after) = word.strip_prefix(login) else {
+            return false;
+        };
+        match after.chars().next() {
+            // `login`, `/login@loket_bot`: the words after it.
+            None | Some('@') => !rest.is_empty(),
+            // `loginku`: another word.
+            Some(c) if c.is_alphanumeric() => false,
+            // `/login:M:P:K`, `/login.M.P.K`: glued on.
+            Some(_) => true,
+        }
+    })
 }
 
 /// How many words [`parse`] reads in the text.
@@ -322,13 +630,13 @@ fn slash_name(word: &str) -> String {
 }
 
 fn parse_plain(first: &str, rest: &[&str], catalog: &Catalog) -> Result<Command, ParseError> {
-    let keyword = first.to_ascii_lowercase();
-    if keyword == "login" {
+    let keyword = plain_keyword(first);
+    if let Some(row) = keyword {
+        let parsed = parse_keyword(row, rest, catalog, false);
         // Plain `login` is `/login`, never read as a product code.
-        return parse_keyword(keyword, rest, catalog, false);
-    }
-    if let Ok(command) = parse_keyword(keyword.clone(), rest, catalog, false) {
-        return Ok(command);
+        if parsed.is_ok() || row.intent == Intent::Login {
+            return parsed;
+        }
     }
     if let Some(action) = action_word(first) {
         return parse_purchase(Some(action), rest, catalog);
@@ -342,9 +650,9 @@ fn parse_plain(first: &str, rest: &[&str], catalog: &Catalog) -> Result<Command,
             return parse_purchase(Some(action), body, catalog);
         }
     }
-    if is_keyword(&keyword) {
-        // A keyword with bad arguments: report that, not "unknown product".
-        return parse_keyword(keyword, rest, catalog, false);
+    if let Some(row) = keyword {
+        // A keyword with bad arguments: its own usage, not "unknown product".
+        return parse_keyword(row, rest, catalog, false);
     }
     let has_digit = |w: &str| w.bytes().any(|b| b.is_ascii_digit());
     let looks_like_purchase = match rest.first() {
@@ -358,27 +666,11 @@ fn parse_plain(first: &str, rest: &[&str], catalog: &Catalog) -> Result<Command,
     parse_purchase(None, &all, catalog)
 }
 
-fn is_keyword(word: &str) -> bool {
-    matches!(
-        word,
-        "saldo"
-            | "sal"
-            | "status"
-            | "riwayat"
-            | "bantuan"
-            | "help"
-            | "bahasa"
-            | "login"
-            | "logout"
-            | "akun"
-            | "batal"
-    )
-}
-
-/// Commands named by a keyword; `slash` is true for the `/` form, which
-/// also accepts the group and account commands.
+/// A command named by its keyword (`row`), read from the words after it;
+/// `slash` is true for the `/` form. A command that takes no words answers
+/// extra ones with its own usage.
 fn parse_keyword(
-    keyword: String,
+    row: &'static CommandSpec,
     args: &[&str],
     catalog: &Catalog,
     slash: bool,
@@ -387,49 +679,50 @@ fn parse_keyword(
         if args.is_empty() {
             Ok(command)
         } else {
-            Err(ParseError::NotUnderstood)
+            Err(ParseError::TooManyWords {
+                example: format!("{}{}", if slash { "/" } else { "" }, row.name()),
+            })
         }
     };
-    match keyword.as_str() {
-        "saldo" | "sal" | "balance" => no_args(Command::Balance),
-        "riwayat" | "history" => no_args(Command::History),
-        "bantuan" | "help" | "start" | "menu" => Ok(Command::Help),
-        "batal" | "cancel" => no_args(Command::Cancel),
-        "status" => match args {
+    match row.intent {
+        Intent::Balance => no_args(Command::Balance),
+        Intent::History => no_args(Command::History),
+        Intent::Help => Ok(Command::Help),
+        Intent::Cancel => no_args(Command::Cancel),
+        Intent::Status => match args {
             [ref_id] if is_ref_id(ref_id) => Ok(Command::Status {
                 ref_id: (*ref_id).to_string(),
             }),
             _ => Err(ParseError::NeedRefId),
         },
-        "bahasa" | "language" | "lang" => match args {
+        Intent::Language => match args {
             [] => Ok(Command::Language(None)),
             [code] => Lang::parse(code)
                 .map(|l| Command::Language(Some(l)))
                 .ok_or(ParseError::BadLanguage),
             _ => Err(ParseError::BadLanguage),
         },
-        "login" => match args {
+        Intent::Login => match args {
             [] => Ok(Command::Login(Login::StepByStep)),
             [member_id, pin, api_key] | [member_id, pin, api_key, _] => {
                 Ok(Command::Login(Login::Full {
                     member_id: (*member_id).to_string(),
-                    pin: (*pin).to_string(),
-                    api_key: (*api_key).to_string(),
+                    pin: Secret::new(*pin),
+                    api_key: Secret::new(*api_key),
                     base_url: args.get(3).map(|u| (*u).to_string()),
                 }))
             }
             _ => Err(ParseError::LoginUsage),
         },
-        "logout" => no_args(Command::Logout),
-        "akun" | "account" => no_args(Command::Account),
-        "hubungkan" | "link" if slash => no_args(Command::Link),
-        "putus" | "unlink" if slash => no_args(Command::Unlink),
-        "izinkan" | "allow" if slash => parse_member(args).map(Command::Allow),
-        "cabut" | "revoke" if slash => parse_member(args).map(Command::Revoke),
-        "cek" if slash => parse_purchase(Some(Action::Check), args, catalog),
-        "bayar" if slash => parse_purchase(Some(Action::Pay), args, catalog),
-        "beli" if slash => parse_purchase(Some(Action::Buy), args, catalog),
-        _ => Err(ParseError::NotUnderstood),
+        Intent::Logout => no_args(Command::Logout),
+        Intent::Account => no_args(Command::Account),
+        Intent::Link => no_args(Command::Link),
+        Intent::Unlink => no_args(Command::Unlink),
+        Intent::Allow => parse_member(args).map(Command::Allow),
+        Intent::Revoke => parse_member(args).map(Command::Revoke),
+        Intent::Buy | Intent::Check | Intent::Pay => {
+            parse_purchase(row.intent.action(), args, catalog)
+        }
     }
 }
 

@@ -1,10 +1,14 @@
 //! `Secret`: a string that never shows itself. PINs, API keys and signs are
 //! wrapped in it so that `Debug`, `Display` and logs print `***` instead.
+//!
+//! It is not `Serialize` (nor is anything holding one, like
+//! [`Credentials`](crate::gateway::Credentials)): a secret reaches a file
+//! or the wire only through [`Secret::expose`], where the store seals it
+//! or a request signs with it.
 
 use std::fmt;
 
-#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
 
 impl Secret {
@@ -45,6 +49,57 @@ impl fmt::Display for Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::marker::PhantomData;
+
+    /// `Probe::<T>::new().is_serialize()` is true only when `T` is
+    /// `Serialize`: the inherent method exists only then, and method
+    /// lookup falls back to the trait's `false` otherwise.
+    struct Probe<T>(PhantomData<T>);
+
+    impl<T> Probe<T> {
+        fn new() -> Self {
+            Probe(PhantomData)
+        }
+    }
+
+    impl<T: serde::Serialize> Probe<T> {
+        fn is_serialize(&self) -> bool {
+            true
+        }
+    }
+
+    trait NotSerialize {
+        fn is_serialize(&self) -> bool {
+            false
+        }
+    }
+
+    impl<T> NotSerialize for Probe<T> {}
+
+    #[test]
+    fn secrets_and_credentials_cannot_be_serialised_in_clear() {
+        // The probe itself: it sees a type that is.
+        assert!(Probe::<String>::new().is_serialize());
+        assert!(!Probe::<Secret>::new().is_serialize());
+        assert!(!Probe::<crate::gateway::Credentials>::new().is_serialize());
+        assert!(!Probe::<crate::command::Login>::new().is_serialize());
+    }
+
+    #[test]
+    fn a_login_never_prints_its_pin_or_key() {
+        let login = crate::command::Login::Full {
+            member_id: "AG001".into(),
+            pin: Secret::new("73916458"),
+            api_key: Secret::new("kunci-rahasia-9f3"),
+            base_url: None,
+        };
+        let shown = format!("{login:?}");
+        assert!(shown.contains("AG001"), "{shown}");
+        assert!(
+            !shown.contains("73916458") && !shown.contains("kunci"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn never_prints_itself() {

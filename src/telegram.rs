@@ -22,8 +22,8 @@ use teloxide::payloads::{
 };
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Me, MessageId,
-    ReplyParameters,
+    BotCommand, BotCommandScope, ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
+    Me, MessageId, ReplyParameters,
 };
 use teloxide::update_listeners::{polling_default, webhooks, UpdateListener};
 use teloxide::RequestError;
@@ -31,7 +31,7 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::app::build_engine;
-use crate::command::Lang;
+use crate::command::{self, Audience, Lang};
 use crate::engine::{
     Attachment, ChatCtx, ChatKind, Engine, Input, Notice, Notices, Reply, Response,
 };
@@ -702,37 +702,44 @@ fn truncate(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
 }
 
-/// The slash commands Telegram suggests, in both languages.
-const MENU: &[&str] = &[
-    "saldo",
-    "beli",
-    "cek",
-    "bayar",
-    "status",
-    "riwayat",
-    "bantuan",
-    "bahasa",
-    "login",
-    "akun",
-    "logout",
-    "hubungkan",
-    "putus",
-    "izinkan",
-    "cabut",
-];
-
-pub fn command_menu(engine: &Engine, lang: Lang) -> Vec<BotCommand> {
-    MENU.iter()
-        .map(|c| BotCommand::new(*c, engine.text(lang, &format!("cmd-{c}"), &[])))
+/// Telegram's command menu for this kind of chat (`None`: every command
+/// the table puts in a menu, for chats no scoped menu covers), read from
+/// [`command::COMMANDS`].
+pub fn command_menu(engine: &Engine, lang: Lang, audience: Option<Audience>) -> Vec<BotCommand> {
+    command::menu(audience)
+        .into_iter()
+        .map(|(name, text)| BotCommand::new(name, engine.text(lang, text, &[])))
         .collect()
 }
 
+/// Sets the menus: one for private chats (no group settings), one for
+/// groups (no `/login`, `/akun`, `/logout`) and the default with both,
+/// each in the default language and under each language's code.
 async fn set_commands(bot: &LoketBot, engine: &Engine, default: Lang) -> Result<(), RequestError> {
-    bot.set_my_commands(command_menu(engine, default)).await?;
-    for lang in [Lang::Id, Lang::En] {
-        bot.set_my_commands(command_menu(engine, lang))
-            .language_code(lang.code())
-            .await?;
+    let scopes = [
+        (None, None),
+        (
+            Some(BotCommandScope::AllPrivateChats),
+            Some(Audience::Private),
+        ),
+        (Some(BotCommandScope::AllGroupChats), Some(Audience::Group)),
+    ];
+    for (scope, audience) in scopes {
+        let langs = [
+            (default, None),
+            (Lang::Id, Some(Lang::Id)),
+            (Lang::En, Some(Lang::En)),
+        ];
+        for (lang, code) in langs {
+            let mut set = bot.set_my_commands(command_menu(engine, lang, audience));
+            if let Some(scope) = &scope {
+                set = set.scope(scope.clone());
+            }
+            if let Some(code) = code {
+                set = set.language_code(code.code());
+            }
+            set.await?;
+        }
     }
     Ok(())
 }

@@ -2,7 +2,11 @@
 //! the command loket understands, or the error it answers with.
 
 use loket::catalog::{Catalog, FAMILIES};
-use loket::command::{bill_example, parse, ButtonAction, Command, Lang, Login, Member, ParseError};
+use loket::command::{
+    bill_example, command_named, help_lines, menu, parse, Audience, ButtonAction, Command, Intent,
+    Lang, Login, Member, ParseError, COMMANDS,
+};
+use loket::i18n::Locales;
 
 /// A compact picture of a parse result, so the table stays readable.
 fn show(result: Result<Command, ParseError>) -> String {
@@ -31,7 +35,9 @@ fn show(result: Result<Command, ParseError>) -> String {
             base_url,
         })) => {
             format!(
-                "login {member_id} {pin} {api_key} {}",
+                "login {member_id} {} {} {}",
+                pin.expose(),
+                api_key.expose(),
                 base_url.unwrap_or_else(|| "-".into())
             )
         }
@@ -276,6 +282,20 @@ fn the_command_table() {
         ("/bahasa ID", "bahasa id"),
         ("/bahasa", "bahasa ?"),
         ("/bahasa fr", "error err-bad-language"),
+        ("bahasa en", "bahasa en"),
+        ("bahasa xx", "error err-bad-language"),
+        ("language xx", "error err-bad-language"),
+        ("lang en", "bahasa en"),
+        // a keyword with words it does not take answers with its own usage
+        ("saldo x1", "error err-too-many-words (saldo)"),
+        ("balance x1", "error err-too-many-words (saldo)"),
+        ("/balance x1", "error err-too-many-words (/saldo)"),
+        ("history 087712345678", "error err-too-many-words (riwayat)"),
+        ("account 1", "error err-too-many-words (akun)"),
+        (
+            "/hubungkan sekarang",
+            "error err-too-many-words (/hubungkan)",
+        ),
         // account
         ("/login", "login steps"),
         ("/login AG001 1234 k3y", "login AG001 1234 k3y -"),
@@ -327,6 +347,248 @@ fn the_command_table() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// The intent a parsed command belongs to, to compare with its row.
+fn intent_of(command: &Command) -> Intent {
+    match command {
+        Command::Topup(_) => Intent::Buy,
+        Command::Inquiry(_) => Intent::Check,
+        Command::Pay(_) => Intent::Pay,
+        Command::Balance => Intent::Balance,
+        Command::Status { .. } => Intent::Status,
+        Command::History => Intent::History,
+        Command::Help => Intent::Help,
+        Command::Language(_) => Intent::Language,
+        Command::Login(_) => Intent::Login,
+        Command::Logout => Intent::Logout,
+        Command::Account => Intent::Account,
+        Command::Link => Intent::Link,
+        Command::Unlink => Intent::Unlink,
+        Command::Allow(_) => Intent::Allow,
+        Command::Revoke(_) => Intent::Revoke,
+        Command::Cancel => Intent::Cancel,
+    }
+}
+
+/// Words each intent takes (`good`) and words it refuses (`bad`).
+fn sample_args(intent: Intent) -> (&'static str, &'static str) {
+    match intent {
+        Intent::Buy => ("T10 087712345678", "T10 anto1"),
+        Intent::Check | Intent::Pay => ("PLNPASC 546302215889", "PLNPASC 546"),
+        Intent::Status => ("LABC123", "a b"),
+        Intent::Language => ("en", "xx"),
+        Intent::Login => ("AG001 1234 k3y", "AG001 1234"),
+        Intent::Allow | Intent::Revoke => ("42", "budi"),
+        Intent::Help => ("", ""),
+        _ => ("", "x1"),
+    }
+}
+
+fn typed(slash: bool, keyword: &str, args: &str) -> String {
+    let keyword = if slash {
+        format!("/{keyword}")
+    } else {
+        keyword.to_string()
+    };
+    if args.is_empty() {
+        keyword
+    } else {
+        format!("{keyword} {args}")
+    }
+}
+
+/// Issue 10, item 5: one table names every command. Each keyword of a row,
+/// in each form the row has, parses to the row's command, and its aliases
+/// mean exactly what its first keyword means, errors included: `language
+/// xx` is `bahasa xx`, and `balance x1` answers with the keyword's own
+/// usage, not a topup example.
+#[test]
+fn every_keyword_of_the_table_parses_and_its_aliases_agree() {
+    let catalog = Catalog::builtin();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut failures = Vec::new();
+    for row in COMMANDS {
+        assert!(row.plain || row.slash, "{:?} cannot be typed", row.intent);
+        let (good, bad) = sample_args(row.intent);
+        for keyword in row.keywords {
+            assert!(!seen.contains(keyword), "`{keyword}` names two commands");
+            seen.push(keyword);
+            assert_eq!(*keyword, keyword.to_ascii_lowercase());
+            for slash in [false, true] {
+                let offered = if slash { row.slash } else { row.plain };
+                assert_eq!(
+                    command_named(keyword, slash).map(|r| r.intent),
+                    offered.then_some(row.intent),
+                    "{keyword} slash={slash}"
+                );
+                let input = typed(slash, keyword, good);
+                let parsed = parse(&input, &catalog);
+                if !offered {
+                    if parsed.as_ref().is_ok_and(|c| intent_of(c) == row.intent) {
+                        failures.push(format!("{input:?} parses but has no such form"));
+                    }
+                    continue;
+                }
+                match &parsed {
+                    Ok(command) if intent_of(command) == row.intent => {}
+                    other => failures.push(format!("{input:?}: {other:?}")),
+                }
+                let upper = input.to_ascii_uppercase();
+                if !matches!(row.intent, Intent::Login | Intent::Allow | Intent::Revoke) {
+                    // (a PIN, a key and a user id are not upper-cased)
+                    let same = show(parse(&upper, &catalog)) == show(parsed.clone());
+                    if !same {
+                        failures.push(format!("{upper:?} differs from {input:?}"));
+                    }
+                }
+                let primary = typed(slash, row.name(), good);
+                if show(parsed) != show(parse(&primary, &catalog)) {
+                    failures.push(format!("{input:?} differs from {primary:?}"));
+                }
+                if row.intent == Intent::Help {
+                    continue;
+                }
+                // Words the command does not take: the command's own error,
+                // the same for every alias, never "not understood".
+                let wrong = typed(slash, keyword, bad);
+                let error = parse(&wrong, &catalog);
+                let primary_error = parse(&typed(slash, row.name(), bad), &catalog);
+                match &error {
+                    Err(ParseError::NotUnderstood) | Ok(_) => {
+                        failures.push(format!("{wrong:?}: {error:?}"));
+                    }
+                    Err(_) if error != primary_error => {
+                        failures.push(format!("{wrong:?}: {error:?}, not {primary_error:?}"));
+                    }
+                    Err(_) => {}
+                }
+                if good.is_empty() {
+                    let usage = typed(slash, row.name(), "");
+                    if error
+                        != Err(ParseError::TooManyWords {
+                            example: usage.clone(),
+                        })
+                    {
+                        failures.push(format!("{wrong:?}: {error:?}, not the usage {usage}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The Telegram menu and the help are read from the same rows: every
+/// menu entry is a slash command that parses, every row has a help line
+/// that names it, and the help shows every row's line.
+#[test]
+fn the_menu_and_help_come_from_the_command_table() {
+    let catalog = Catalog::builtin();
+    let locales = Locales::load();
+    let telegram_name = |name: &str| {
+        (1..=32).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    for audience in [None, Some(Audience::Private), Some(Audience::Group)] {
+        let entries = menu(audience);
+        assert!(entries.len() >= 8, "{audience:?}: {entries:?}");
+        for (name, text) in &entries {
+            assert!(telegram_name(name), "{name}");
+            let row = command_named(name, true).unwrap_or_else(|| panic!("/{name}"));
+            assert_eq!(row.name(), *name);
+            let (_, chats) = row.menu.expect("a menu row");
+            if let Some(audience) = audience {
+                assert!(chats.has(audience), "{name} in {audience:?}");
+                assert!(
+                    row.help_for(audience).is_some(),
+                    "/{name} is in the {audience:?} menu but not in its help"
+                );
+            }
+            let (args, _) = sample_args(row.intent);
+            let input = typed(true, name, args);
+            assert!(
+                parse(&input, &catalog).is_ok_and(|c| intent_of(&c) == row.intent),
+                "{input}: {:?}",
+                parse(&input, &catalog)
+            );
+            for lang in [Lang::Id, Lang::En] {
+                let description = locales.try_text(lang, text, &[]).unwrap();
+                assert!(
+                    (1..=256).contains(&description.chars().count()),
+                    "{text}: {description}"
+                );
+            }
+        }
+    }
+    let names = |entries: Vec<(&'static str, &'static str)>| {
+        entries.into_iter().map(|(n, _)| n).collect::<Vec<_>>()
+    };
+    let everywhere = names(menu(None));
+    let (private, group) = (
+        names(menu(Some(Audience::Private))),
+        names(menu(Some(Audience::Group))),
+    );
+    assert!(private.contains(&"login") && !group.contains(&"login"));
+    assert!(group.contains(&"hubungkan") && !private.contains(&"hubungkan"));
+    assert!(everywhere
+        .iter()
+        .all(|n| private.contains(n) || group.contains(n)));
+    assert!(private.iter().chain(&group).all(|n| everywhere.contains(n)));
+
+    for row in COMMANDS {
+        let named = [Audience::Private, Audience::Group]
+            .into_iter()
+            .any(|audience| {
+                row.help_for(audience).is_some_and(|id| {
+                    locales
+                        .try_text(Lang::Id, id, &[])
+                        .unwrap()
+                        .contains(row.name())
+                })
+            });
+        assert!(named, "no help line names `{}`", row.name());
+    }
+    for lang in [Lang::Id, Lang::En] {
+        for audience in [Audience::Private, Audience::Group] {
+            let help = locales.help(lang, audience);
+            let lines = help_lines(audience);
+            for row in COMMANDS {
+                if let Some(id) = row.help_for(audience) {
+                    assert!(lines.contains(&id), "{id}");
+                    let line = locales.try_text(lang, id, &[]).unwrap();
+                    assert!(
+                        help.contains(&line),
+                        "{lang:?} {audience:?} help lacks {id}"
+                    );
+                }
+            }
+            let shown = lines
+                .iter()
+                .map(|id| locales.text(lang, id, &[]).lines().count());
+            assert_eq!(
+                help.lines().filter(|l| !l.is_empty()).count(),
+                1 + shown.sum::<usize>(),
+                "the help is its intro and the table's lines: {help}"
+            );
+        }
+    }
+    let private_help = locales.help(Lang::Id, Audience::Private);
+    assert!(private_help.starts_with("loket — transaksi PPOB lewat chat."));
+    assert!(private_help.contains("/login") && private_help.contains("saldo"));
+    assert!(locales
+        .help(Lang::Id, Audience::Group)
+        .starts_with("loket di grup"));
+    assert!(locales
+        .help(Lang::En, Audience::Private)
+        .starts_with("loket — PPOB transactions by chat."));
 }
 
 /// Issue 9, item 11: only text that looks like a transaction is ever sent.

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
 use loket::catalog::FAMILIES;
-use loket::command::Lang;
-use loket::i18n::{Locales, SOURCES};
+use loket::command::{Audience, Lang, ParseError};
+use loket::i18n::{LocaleError, Locales, SOURCES};
 
 fn collect_vars(pattern: &Pattern<&str>, out: &mut BTreeSet<String>) {
     for element in &pattern.elements {
@@ -107,10 +107,17 @@ fn every_family_and_error_has_text_in_both_languages() {
         ]
         .map(String::from),
     );
+    let args = [
+        ("example", "T10 087712345678".to_string()),
+        // `err-bad-dest` also says what the destination should be.
+        ("kind", "phone".to_string()),
+        ("length", "10–13".to_string()),
+    ];
     for lang in [Lang::Id, Lang::En] {
         for id in &ids {
-            let text = locales.text(lang, id, &[("example", "T10 087712345678".into())]);
-            assert_ne!(&text, id, "`{id}` missing in {lang:?}");
+            if let Err(e) = locales.try_text(lang, id, &args) {
+                panic!("`{id}` in {lang:?}: {e}");
+            }
         }
     }
 }
@@ -136,10 +143,12 @@ fn formatted_text_has_no_isolation_marks() {
 #[test]
 fn languages_differ_where_they_should() {
     let locales = Locales::load();
-    assert_ne!(
-        locales.text(Lang::Id, "help", &[]),
-        locales.text(Lang::En, "help", &[])
-    );
+    for audience in [Audience::Private, Audience::Group] {
+        assert_ne!(
+            locales.help(Lang::Id, audience),
+            locales.help(Lang::En, audience)
+        );
+    }
     assert!(locales
         .text(Lang::Id, "language-set", &[])
         .contains("Indonesia"));
@@ -161,6 +170,7 @@ fn every_message_id_the_code_names_exists() {
         [
             "src/console.rs",
             "src/command.rs",
+            "src/i18n.rs",
             "src/main.rs",
             "src/telegram.rs",
         ]
@@ -186,4 +196,85 @@ fn every_message_id_the_code_names_exists() {
         }
     }
     assert!(missing.is_empty(), "message ids without text: {missing:?}");
+}
+
+/// Issue 10, item 6: a formatting problem is reported, not dropped. Every
+/// message of both languages formats without a problem when given the
+/// variables it names, and reports each one it is not given.
+#[test]
+fn every_message_formats_cleanly_with_its_variables_and_reports_a_missing_one() {
+    let locales = Locales::load();
+    for lang in [Lang::Id, Lang::En] {
+        for (id, vars) in messages(lang) {
+            let args: Vec<(&str, String)> = vars
+                .iter()
+                .map(|v| (v.as_str(), format!("<{v}>")))
+                .collect();
+            match locales.try_text(lang, &id, &args) {
+                Ok(text) => {
+                    for v in &vars {
+                        // a variable only a selector reads is not shown
+                        if id != "err-bad-dest" || v != "kind" {
+                            assert!(text.contains(&format!("<{v}>")), "{id}: {text}");
+                        }
+                    }
+                }
+                Err(e) => panic!("{e}"),
+            }
+            for missing in &vars {
+                let fewer: Vec<(&str, String)> = args
+                    .iter()
+                    .filter(|(name, _)| name != missing)
+                    .cloned()
+                    .collect();
+                match locales.try_text(lang, &id, &fewer) {
+                    Err(LocaleError::Format { problems, .. }) => {
+                        assert!(problems.contains(missing.as_str()), "{id}: {problems}")
+                    }
+                    other => panic!("{id} without ${missing} in {lang:?}: {other:?}"),
+                }
+            }
+        }
+        assert!(matches!(
+            locales.try_text(lang, "no-such-message", &[]),
+            Err(LocaleError::Unknown { .. })
+        ));
+    }
+}
+
+/// The variables a parse error's message names are exactly the ones its
+/// `args` give, for every kind of error.
+#[test]
+fn parse_errors_give_their_messages_every_variable() {
+    let locales = Locales::load();
+    let catalog = loket::catalog::Catalog::builtin();
+    let typed = [
+        "halo",
+        "T10",
+        "beli T10",
+        "cek TAGIHAN 546302215889",
+        "T10 087",
+        "PLNPASC 546302215889 extra bayar",
+        "BPJSKS 0001234567890 13 cek",
+        "PKBJABAR B1234XYZ cek",
+        "CCBCA 4111111111111111 cek",
+        "T10 087712345678 cek",
+        "/beli PLNPASC 546302215889",
+        "status",
+        "/bahasa fr",
+        "/login AG001 1234",
+        "/izinkan budi",
+        "cek !!",
+    ];
+    let mut ids = BTreeSet::new();
+    for text in typed {
+        let error: ParseError = loket::command::parse(text, &catalog).unwrap_err();
+        ids.insert(error.message_id());
+        for lang in [Lang::Id, Lang::En] {
+            if let Err(e) = locales.try_text(lang, error.message_id(), &error.args()) {
+                panic!("{text:?}: {e}");
+            }
+        }
+    }
+    assert_eq!(ids.len(), 15, "every kind of parse error: {ids:?}");
 }

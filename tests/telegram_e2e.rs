@@ -770,6 +770,24 @@ async fn command_menus_are_set_in_indonesian_and_english_with_valid_names() {
         en.contains(&("saldo".into(), "Check balance".into())),
         "{en:?}"
     );
+    // Private chats and groups each get their own menu from the command
+    // table: no `/login` in groups, no group settings in private chats.
+    for lang in [None, Some("id"), Some("en")] {
+        let private = w
+            .fake
+            .commands_for("all_private_chats", lang)
+            .expect("a private menu");
+        let group = w
+            .fake
+            .commands_for("all_group_chats", lang)
+            .expect("a group menu");
+        let (private, group) = (names(&private), names(&group));
+        assert!(private.contains(&"login".to_string()), "{private:?}");
+        assert!(!private.contains(&"hubungkan".to_string()), "{private:?}");
+        assert!(group.contains(&"hubungkan".to_string()), "{group:?}");
+        assert!(!group.contains(&"login".to_string()), "{group:?}");
+        assert!(group.contains(&"saldo".to_string()), "{group:?}");
+    }
     w.finish().await;
 }
 

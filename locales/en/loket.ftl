@@ -28,28 +28,33 @@ err-internal = Sorry, loket hit a problem. Please try again shortly.
 
 ## Help
 
-help =
-    loket — PPOB transactions by chat.
-
-    Prepaid topup: T10 087712345678
+# The help = this intro, then the line of each command of the command
+# table (src/command.rs, COMMANDS) in order. A line several commands share
+# is shown once.
+help-intro = loket — PPOB transactions by chat.
+help-saldo = Balance: saldo
+help-beli = Prepaid topup: T10 087712345678
+help-cek =
     Check a bill: PLNPASC 546302215889 cek
-    Pay a bill: the Pay button, or PLNPASC 546302215889 bayar
     BPJS Kesehatan: BPJSKS 0001234567890 3 cek (3 months)
     Vehicle tax / PBB: PKBJABAR B1234XYZ 2025 cek
     Credit card: CCBCA 4111111111111111 1,5jt cek
-    Balance: saldo
-    Transaction status: status REFID
-    History: riwayat
-    Account: /login, /akun, /logout
-    Language: /bahasa id
-help-group =
-    loket in groups — use slash commands:
-    /saldo — shared balance
-    /beli T10 087712345678 — prepaid topup (owner and allowed members)
-    /cek PLNPASC 546302215889 — check a bill
-    /bayar PLNPASC 546302215889 — pay a bill
-    /status REFID, /riwayat
-    /hubungkan, /putus, /izinkan, /cabut — group settings
+help-bayar = Pay a bill: the Pay button, or PLNPASC 546302215889 bayar
+help-status = Transaction status: status REFID
+help-riwayat = History: riwayat
+help-bantuan = This list: bantuan
+help-bahasa = Language: /bahasa id
+help-account = Account: /login, /akun, /logout
+help-batal = Cancel a step-by-step login: batal
+help-group-intro = loket in groups — use slash commands:
+help-group-saldo = /saldo — shared balance
+help-group-beli = /beli T10 087712345678 — prepaid topup (owner and allowed members)
+help-group-cek = /cek PLNPASC 546302215889 — check a bill
+help-group-bayar = /bayar PLNPASC 546302215889 — pay a bill
+help-group-status = /status REFID, /riwayat
+help-group-bantuan = /bantuan — this list
+help-group-bahasa = /bahasa id — this group's language
+help-group-settings = /hubungkan, /putus, /izinkan, /cabut — group settings
 
 ## Balance and gateway
 

@@ -28,28 +28,33 @@ err-internal = Maaf, ada gangguan di loket. Coba lagi sebentar lagi.
 
 ## Bantuan
 
-help =
-    loket — transaksi PPOB lewat chat.
-
-    Isi ulang: T10 087712345678
+# Bantuan = pembuka ini, lalu baris setiap perintah di tabel perintah
+# (src/command.rs, COMMANDS) secara berurutan. Baris yang dipakai beberapa
+# perintah tampil sekali.
+help-intro = loket — transaksi PPOB lewat chat.
+help-saldo = Saldo: saldo
+help-beli = Isi ulang: T10 087712345678
+help-cek =
     Cek tagihan: PLNPASC 546302215889 cek
-    Bayar tagihan: tombol Bayar, atau PLNPASC 546302215889 bayar
     BPJS Kesehatan: BPJSKS 0001234567890 3 cek (3 bulan)
     Pajak kendaraan / PBB: PKBJABAR B1234XYZ 2025 cek
     Kartu kredit: CCBCA 4111111111111111 1,5jt cek
-    Saldo: saldo
-    Status transaksi: status REFID
-    Riwayat: riwayat
-    Akun: /login, /akun, /logout
-    Bahasa: /bahasa en
-help-group =
-    loket di grup — pakai perintah garis miring:
-    /saldo — cek saldo bersama
-    /beli T10 087712345678 — isi ulang (pemilik dan yang diizinkan)
-    /cek PLNPASC 546302215889 — cek tagihan
-    /bayar PLNPASC 546302215889 — bayar tagihan
-    /status REFID, /riwayat
-    /hubungkan, /putus, /izinkan, /cabut — pengaturan grup
+help-bayar = Bayar tagihan: tombol Bayar, atau PLNPASC 546302215889 bayar
+help-status = Status transaksi: status REFID
+help-riwayat = Riwayat: riwayat
+help-bantuan = Daftar ini: bantuan
+help-bahasa = Bahasa: /bahasa en
+help-account = Akun: /login, /akun, /logout
+help-batal = Batalkan login bertahap: batal
+help-group-intro = loket di grup — pakai perintah garis miring:
+help-group-saldo = /saldo — cek saldo bersama
+help-group-beli = /beli T10 087712345678 — isi ulang (pemilik dan yang diizinkan)
+help-group-cek = /cek PLNPASC 546302215889 — cek tagihan
+help-group-bayar = /bayar PLNPASC 546302215889 — bayar tagihan
+help-group-status = /status REFID, /riwayat
+help-group-bantuan = /bantuan — daftar ini
+help-group-bahasa = /bahasa en — bahasa grup ini
+help-group-settings = /hubungkan, /putus, /izinkan, /cabut — pengaturan grup
 
 ## Saldo dan gateway
 

@@ -32,7 +32,7 @@ use crate::app::build_engine;
 use crate::command::Lang;
 use crate::engine::{ChatCtx, Engine, Input};
 use crate::gateway::{BalanceSign, Credentials};
-use crate::i18n::Locales;
+use crate::i18n::{LocaleError, Locales};
 use crate::money::Rupiah;
 use crate::sandbox::{self, SandboxAccount, SandboxConfig, SandboxHandle, SandboxStats};
 use crate::secret::Secret;
@@ -156,7 +156,12 @@ impl Expected {
             kinds
                 .into_iter()
                 .map(|kind| {
-                    let text = locales.text(Lang::Id, kind.message_id(), &[]);
+                    // Formatted without its variables on purpose: only
+                    // the words before the first one are kept.
+                    let text = match locales.try_text(Lang::Id, kind.message_id(), &[]) {
+                        Ok(text) | Err(LocaleError::Format { text, .. }) => text,
+                        Err(e @ LocaleError::Unknown { .. }) => panic!("{e}"),
+                    };
                     let head = text.split(['\n', '{']).next().unwrap_or("").trim_end();
                     (kind, head.to_string())
                 })

@@ -92,12 +92,9 @@ impl Engine {
                 pin,
                 api_key,
                 base_url,
-            } => {
-                let (pin, api_key) = (Secret::new(pin), Secret::new(api_key));
-                Ok(self
-                    .finish_login(ctx, lang, member_id, pin, api_key, base_url)
-                    .await)
-            }
+            } => Ok(self
+                .finish_login(ctx, lang, member_id, pin, api_key, base_url)
+                .await),
         }
     }
 

@@ -577,15 +577,14 @@ impl Engine {
 
     async fn run(&self, ctx: &ChatCtx, lang: Lang, command: Command) -> Result<Response, Refusal> {
         match command {
-            Command::Help => Ok(Response::reply(Reply::text(self.say(
-                lang,
-                if ctx.kind == ChatKind::Group {
-                    "help-group"
-                } else {
-                    "help"
-                },
-                &[],
-            )))),
+            Command::Help => {
+                let audience = match ctx.kind {
+                    ChatKind::Private => command::Audience::Private,
+                    ChatKind::Group => command::Audience::Group,
+                };
+                let help = self.inner.locales.help(lang, audience);
+                Ok(Response::reply(Reply::text(help)))
+            }
             Command::Balance => self.balance(ctx, lang).await,
             Command::Topup(target) => self.topup(ctx, lang, target).await,
             Command::Inquiry(bill) => self.inquiry(ctx, lang, bill).await,

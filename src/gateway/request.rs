@@ -14,7 +14,9 @@ use super::sign::{balance_sign, transaction_sign, BalanceSign, BRAND};
 use crate::secret::Secret;
 
 /// Everything needed to sign and address calls for one reseller account.
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// Not `Serialize`: the store keeps its own record, with the PIN, key and
+/// URL sealed.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub member_id: String,
     pub pin: Secret,
@@ -23,7 +25,6 @@ pub struct Credentials {
     /// It may hold `user:password@` (a gateway behind basic auth): show it
     /// only through [`shown_url`].
     pub base_url: String,
-    #[serde(default)]
     pub balance_sign: BalanceSign,
 }
 
