@@ -272,7 +272,7 @@ impl Engine {
                 // That was the last check: over to a human. Off the list
                 // of unfinished calls, so a restart does not say this
                 // again; `status REFID` still checks it.
-                if let Err(e) = self.inner.store.stop_following(ref_id) {
+                if let Err(e) = self.inner.store.stop_following(ref_id).await {
                     tracing::error!(error = %e, ref_id, "cannot stop following an entry");
                 }
                 self.notify(

@@ -68,14 +68,17 @@ impl Engine {
         let access = self.access(ctx, true)?;
         if let Some(previous) = self.recent_same_topup(access.account_id, &target)? {
             let ref_id = self.mint_ref()?;
-            self.inner.store.put_confirmation(&PendingConfirmation {
-                ref_id: ref_id.clone(),
-                chat_id: ctx.chat_id,
-                user_id: ctx.user_id,
-                product: target.product.clone(),
-                dest: target.dest.clone(),
-                created_at: Utc::now(),
-            })?;
+            self.inner
+                .store
+                .put_confirmation(&PendingConfirmation {
+                    ref_id: ref_id.clone(),
+                    chat_id: ctx.chat_id,
+                    user_id: ctx.user_id,
+                    product: target.product.clone(),
+                    dest: target.dest.clone(),
+                    created_at: Utc::now(),
+                })
+                .await?;
             let text = self.say(
                 lang,
                 "topup-duplicate",
@@ -150,31 +153,19 @@ impl Engine {
         target: &Target,
         ref_id: String,
     ) -> JournalEntry {
-        let now = Utc::now();
-        JournalEntry {
+        JournalEntry::new(
             ref_id,
-            chat_id: ctx.chat_id,
-            user_id: ctx.user_id,
-            account_id: access.account_id,
-            member_id: access.creds.member_id.clone(),
-            gateway: journal_url(&access.creds.base_url),
-            message_id: ctx.message_id,
             kind,
-            product: target.product.clone(),
-            dest: target.dest.clone(),
-            state: EntryState::Sending,
-            price: None,
-            sn: None,
-            reason: None,
-            raw_reply: None,
-            created_at: now,
-            updated_at: now,
-            sends: 0,
-            checks: 0,
-            history: Vec::new(),
-            shown: None,
-            unsigned_told: false,
-        }
+            target.product.clone(),
+            target.dest.clone(),
+            ctx.chat_id,
+            ctx.user_id,
+            access.account_id,
+            access.creds.member_id.clone(),
+            journal_url(&access.creds.base_url),
+            ctx.message_id,
+            Utc::now(),
+        )
     }
 
     /// Sends a journaled call (already written as `Sending`), records what
@@ -730,7 +721,7 @@ impl Engine {
                 }
             }
             ButtonAction::SendAgain(ref_id) => {
-                let Some(question) = self.inner.store.take_confirmation(&ref_id)? else {
+                let Some(question) = self.inner.store.take_confirmation(&ref_id).await? else {
                     return Ok(toast("already-processed", &[]));
                 };
                 let age = Utc::now()
@@ -756,13 +747,15 @@ impl Engine {
                     ..Response::default()
                 })
             }
-            ButtonAction::DontSend(ref_id) => match self.inner.store.take_confirmation(&ref_id)? {
-                Some(_) => Ok(Response {
-                    edit_source: Some(Reply::text(self.say(lang, "topup-not-sent", &[]))),
-                    ..Response::default()
-                }),
-                None => Ok(toast("already-processed", &[])),
-            },
+            ButtonAction::DontSend(ref_id) => {
+                match self.inner.store.take_confirmation(&ref_id).await? {
+                    Some(_) => Ok(Response {
+                        edit_source: Some(Reply::text(self.say(lang, "topup-not-sent", &[]))),
+                        ..Response::default()
+                    }),
+                    None => Ok(toast("already-processed", &[])),
+                }
+            }
         }
     }
 }
