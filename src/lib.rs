@@ -8,8 +8,11 @@
 //!   shape of their destinations (data).
 //! - [`command`]: a chat message → a `Command` (pure; its own error type).
 //! - [`gateway`]: sign, build calls, read replies; the HTTP client at its edge.
-//! - [`store`]: sled trees for accounts (secrets sealed), languages,
-//!   inquiries, the transaction journal and group links.
+//! - [`model`]: the records loket keeps — inquiries, journal entries,
+//!   "send again?" questions, group links (pure data and small rules).
+//! - [`store`]: where they are kept, in sled, grouped by data: accounts
+//!   (secrets sealed, in `seal`), the journal, inquiries and bills, group
+//!   links, chats; every durable write through one group commit (`flush`).
 //! - [`i18n`]: the Fluent bundles from `locales/` (Indonesian first).
 //! - [`engine`]: front-end-agnostic flows: a chat context and a message or
 //!   button press in, replies with optional buttons out.
@@ -32,6 +35,7 @@ pub mod console;
 pub mod engine;
 pub mod gateway;
 pub mod i18n;
+pub mod model;
 pub mod money;
 pub mod probe;
 pub mod sandbox;

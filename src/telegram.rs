@@ -348,7 +348,7 @@ async fn on_message(
         (None, None) => None,
     };
     if let Some((from, to)) = migration {
-        migrate(&engine, from, to);
+        migrate(&engine, from, to).await;
         return Ok(());
     }
     let Some((ctx, text)) = text_ctx(&msg, &me) else {
@@ -503,8 +503,8 @@ async fn show_button_response(
 }
 
 /// Moves what loket keeps for a group to its supergroup's new id.
-fn migrate(engine: &Engine, from: i64, to: i64) {
-    match engine.store().migrate_chat(from, to) {
+async fn migrate(engine: &Engine, from: i64, to: i64) {
+    match engine.store().migrate_chat(from, to).await {
         Ok(()) => tracing::info!(from, to, "a group became a supergroup; its records moved"),
         Err(e) => {
             tracing::error!(error = %e, from, to, "could not move a migrated group's records")
@@ -524,7 +524,7 @@ async fn send(
 ) -> Result<(), RequestError> {
     match send_once(bot, chat, reply, reply_to).await {
         Err(RequestError::MigrateToChatId(to)) => {
-            migrate(engine, chat.0, to.0);
+            migrate(engine, chat.0, to.0).await;
             // The original message stayed in the old group.
             send_once(bot, to, reply, None).await
         }

@@ -11,8 +11,9 @@ use loket::app::demo_account;
 use loket::catalog::Catalog;
 use loket::engine::{ChatCtx, Engine, EngineConfig, Input, Notice};
 use loket::gateway::GatewayClient;
+use loket::model::EntryState;
 use loket::sandbox::{self, Dialect, SandboxConfig, SandboxHandle};
-use loket::store::{EntryState, Location, Store};
+use loket::store::{Location, Store};
 use tokio::sync::mpsc;
 
 #[path = "support/chat.rs"]

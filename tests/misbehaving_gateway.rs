@@ -19,8 +19,9 @@ use axum::Router;
 use loket::catalog::Catalog;
 use loket::engine::{ChatCtx, Engine, EngineConfig, Input, Notice, Response};
 use loket::gateway::{BalanceSign, Credentials, GatewayClient};
+use loket::model::EntryState;
 use loket::secret::Secret;
-use loket::store::{EntryState, Location, Store};
+use loket::store::{Location, Store};
 use tokio::sync::mpsc;
 
 #[path = "support/chat.rs"]

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use loket::engine::ChatCtx;
+use loket::model::{EntryKind, EntryState, JournalEntry};
 use loket::sandbox::Fault;
-use loket::store::{Claim, EntryKind, EntryState, Inquiry, InquiryState, JournalEntry};
 
 #[path = "support/chat.rs"]
 mod chat;
@@ -385,119 +385,25 @@ async fn typed_bayar_pays_the_open_check_of_an_at_form() {
     }
 }
 
-fn inquiry(ref_id: &str) -> Inquiry {
-    Inquiry {
-        ref_id: ref_id.into(),
-        chat_id: OWNER,
-        account_id: OWNER,
-        requested_by: OWNER,
-        product: "PLNPASC".into(),
-        dest: "546302215889".into(),
-        family: "pln".into(),
-        name: None,
-        bill: None,
-        admin: None,
-        total: None,
-        created_at: Utc::now(),
-        state: InquiryState::Open,
-    }
-}
-
-fn payment(ref_id: &str) -> JournalEntry {
-    let now = Utc::now();
-    JournalEntry {
-        ref_id: ref_id.into(),
-        chat_id: OWNER,
-        user_id: OWNER,
-        account_id: OWNER,
-        member_id: "DEMO".into(),
-        gateway: "http://127.0.0.1:9".into(),
-        message_id: None,
-        kind: EntryKind::Payment,
-        product: "PLNPASC".into(),
-        dest: "546302215889".into(),
-        state: EntryState::Sending,
-        price: None,
-        sn: None,
-        reason: None,
-        raw_reply: None,
-        created_at: now,
-        updated_at: now,
-        sends: 0,
-        checks: 0,
-        history: Vec::new(),
-        shown: None,
-        unsigned_told: false,
-    }
-}
-
-#[tokio::test]
-async fn the_claim_and_the_journal_are_one_step() {
-    let store = loket::store::Store::open(&loket::store::Location::Temporary, None).unwrap();
-    // A refID already journaled: the claim fails and leaves the bill open,
-    // not `Paying` without its own entry.
-    store.put_inquiry(&inquiry("LCLAIM1")).await.unwrap();
-    let mut topup = payment("LCLAIM1");
-    topup.kind = EntryKind::Topup;
-    assert!(store.begin_entry(&topup).await.unwrap());
-    let claim = store
-        .claim_payment(&payment("LCLAIM1"), None)
-        .await
-        .unwrap();
-    assert_eq!(claim, Claim::Journaled);
-    assert_eq!(
-        store.inquiry("LCLAIM1").unwrap().unwrap().state,
-        InquiryState::Open
-    );
-    assert_eq!(
-        store
-            .bill(OWNER, "PLNPASC", "546302215889")
-            .unwrap()
-            .payment,
-        None
-    );
-    assert_eq!(
-        store.entry("LCLAIM1").unwrap().unwrap().kind,
-        EntryKind::Topup
-    );
-
-    // A claim that goes through writes both: `Paying` and its entry.
-    store.put_inquiry(&inquiry("LCLAIM2")).await.unwrap();
-    let claim = store
-        .claim_payment(&payment("LCLAIM2"), None)
-        .await
-        .unwrap();
-    assert!(matches!(claim, Claim::Claimed(_)), "{claim:?}");
-    assert_eq!(
-        store.inquiry("LCLAIM2").unwrap().unwrap().state,
-        InquiryState::Paying
-    );
-    assert_eq!(
-        store.entry("LCLAIM2").unwrap().unwrap().state,
-        EntryState::Sending
-    );
-    assert!(store
-        .unfinished_entries()
-        .unwrap()
-        .iter()
-        .any(|e| e.ref_id == "LCLAIM2"));
-    assert_eq!(
-        store.recent_account_entries(OWNER, 5).unwrap()[0].ref_id,
-        "LCLAIM2"
-    );
-}
-
 /// A topup journaled by an earlier run, its outcome unknown, sent by the
 /// demo account to the gateway spelled `gateway`.
 fn unknown_topup(ref_id: &str, gateway: &str) -> JournalEntry {
     JournalEntry {
-        kind: EntryKind::Topup,
-        product: "T10".into(),
-        dest: "081200009003".into(),
         state: EntryState::Unknown,
-        gateway: gateway.into(),
         sends: 1,
-        ..payment(ref_id)
+        ..JournalEntry::new(
+            ref_id,
+            EntryKind::Topup,
+            "T10",
+            "081200009003",
+            OWNER,
+            OWNER,
+            OWNER,
+            "DEMO",
+            gateway,
+            None,
+            Utc::now(),
+        )
     }
 }
 
@@ -619,9 +525,9 @@ async fn a_supergroup_keeps_everything_the_group_had() {
     let bill = w.say_in(group(MEMBER), &format!("/cek {BILL}")).await;
     w.say_in(group(MEMBER), "/beli T10 081200009005").await;
     let question = w.say_in(group(MEMBER), "/beli T10 081200009005").await;
-    w.store.migrate_chat(GROUP, SUPERGROUP).unwrap();
+    w.store.migrate_chat(GROUP, SUPERGROUP).await.unwrap();
     // Telegram says so twice (in the old chat and the new): harmless.
-    w.store.migrate_chat(GROUP, SUPERGROUP).unwrap();
+    w.store.migrate_chat(GROUP, SUPERGROUP).await.unwrap();
 
     let moved = ChatCtx::group(SUPERGROUP, MEMBER);
     let notice = w.next_notice().await;
@@ -646,39 +552,4 @@ async fn a_supergroup_keeps_everything_the_group_had() {
     // The old id knows nothing any more.
     let old = shown(&w.say_in(group(MEMBER), "/saldo").await);
     assert!(old.contains("belum terhubung"), "{old}");
-}
-
-#[tokio::test]
-async fn a_check_that_raced_an_unsettled_payment_still_cannot_pay() {
-    let store = loket::store::Store::open(&loket::store::Location::Temporary, None).unwrap();
-    // B is claimed and its answer is not in; C was checked meanwhile (its
-    // check passed before B's claim) and is now the newest.
-    store.put_inquiry(&inquiry("LRACEB")).await.unwrap();
-    let claim = store.claim_payment(&payment("LRACEB"), None).await.unwrap();
-    assert!(matches!(claim, Claim::Claimed(_)), "{claim:?}");
-    store.put_inquiry(&inquiry("LRACEC")).await.unwrap();
-    let claim = store.claim_payment(&payment("LRACEC"), None).await.unwrap();
-    assert_eq!(
-        claim,
-        Claim::Unsettled {
-            ref_id: "LRACEB".into()
-        }
-    );
-    assert_eq!(
-        store.inquiry("LRACEC").unwrap().unwrap().state,
-        InquiryState::Open
-    );
-    assert!(
-        store.entry("LRACEC").unwrap().is_none(),
-        "nothing journaled"
-    );
-    // Once B is final, C may be paid (asked first when B succeeded today).
-    let mut settled = store.entry("LRACEB").unwrap().unwrap();
-    settled.state = EntryState::Failed;
-    store.update_entry(&settled).await.unwrap();
-    let claim = store
-        .claim_payment(&payment("LRACEC"), Some(Utc::now()))
-        .await
-        .unwrap();
-    assert!(matches!(claim, Claim::Claimed(_)), "{claim:?}");
 }

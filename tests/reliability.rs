@@ -14,8 +14,9 @@ use loket::app::demo_account;
 use loket::catalog::Catalog;
 use loket::engine::{ChatCtx, Engine, EngineConfig, Input, Notice, Response};
 use loket::gateway::GatewayClient;
+use loket::model::{EntryKind, EntryState, JournalEntry};
 use loket::sandbox::{self, Fault, SandboxAccount, SandboxConfig, SandboxHandle};
-use loket::store::{EntryKind, EntryState, JournalEntry, Location, Store};
+use loket::store::{Location, Store};
 use tokio::sync::mpsc;
 
 const ME: i64 = 2002;
@@ -222,31 +223,19 @@ async fn an_entry_left_sending_by_a_crash_is_followed_after_restart() {
     {
         // The process wrote the journal entry, then died before sending.
         let store = Store::open(&location, Some([7u8; 32])).unwrap();
-        let now = Utc::now();
-        let entry = JournalEntry {
-            ref_id: ref_id.clone(),
-            chat_id: ME,
-            user_id: ME,
-            account_id: ME,
-            member_id: "DEMO".into(),
-            gateway: sandbox.base_url(),
-            message_id: Some(41),
-            kind: EntryKind::Topup,
-            product: "T10".into(),
-            dest: "087712345678".into(),
-            state: EntryState::Sending,
-            price: None,
-            sn: None,
-            reason: None,
-            raw_reply: None,
-            created_at: now,
-            updated_at: now,
-            sends: 0,
-            checks: 0,
-            history: Vec::new(),
-            shown: None,
-            unsigned_told: false,
-        };
+        let entry = JournalEntry::new(
+            ref_id.clone(),
+            EntryKind::Topup,
+            "T10",
+            "087712345678",
+            ME,
+            ME,
+            ME,
+            "DEMO",
+            sandbox.base_url(),
+            Some(41),
+            Utc::now(),
+        );
         assert!(store.begin_entry(&entry).await.unwrap());
     }
     let (engine, mut notices) = engine_on(&location, &sandbox, |_| {});
@@ -481,8 +470,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-#[test]
-fn key_file_is_created_private() {
+#[tokio::test]
+async fn key_file_is_created_private() {
     let dir = temp_dir("keyfile");
     let store = Store::open(&Location::Dir(dir.clone()), None).unwrap();
     drop(store);
@@ -496,7 +485,7 @@ fn key_file_is_created_private() {
     // The same key opens what it sealed after a restart.
     let creds = demo_account("http://127.0.0.1:9");
     let store = Store::open(&Location::Dir(dir.clone()), None).unwrap();
-    store.save_account(5, &creds).unwrap();
+    store.save_account(5, &creds).await.unwrap();
     drop(store);
     let store = Store::open(&Location::Dir(dir.clone()), None).unwrap();
     assert_eq!(store.account(5).unwrap(), Some(creds));
@@ -588,71 +577,6 @@ async fn a_broken_inquiry_answer_stores_no_bill_and_the_next_check_works() {
             .await;
     }
     assert_eq!(sandbox.stats().payments, 0);
-}
-
-#[tokio::test]
-async fn a_late_answer_never_overwrites_a_final_result() {
-    let store = Store::open(&Location::Temporary, None).unwrap();
-    let now = Utc::now();
-    let mut entry = JournalEntry {
-        ref_id: "LFINAL1".into(),
-        chat_id: ME,
-        user_id: ME,
-        account_id: ME,
-        member_id: "DEMO".into(),
-        gateway: "http://127.0.0.1:9".into(),
-        message_id: None,
-        kind: EntryKind::Payment,
-        product: "PLNPASC".into(),
-        dest: "546302215889".into(),
-        state: EntryState::Sending,
-        price: None,
-        sn: None,
-        reason: None,
-        raw_reply: None,
-        created_at: now,
-        updated_at: now,
-        sends: 1,
-        checks: 0,
-        history: Vec::new(),
-        shown: None,
-        unsigned_told: false,
-    };
-    assert!(store.begin_entry(&entry).await.unwrap());
-    assert!(
-        !store.begin_entry(&entry).await.unwrap(),
-        "a refID is journaled once"
-    );
-    entry.state = EntryState::Success;
-    assert_eq!(
-        store.update_entry(&entry).await.unwrap().state,
-        EntryState::Success
-    );
-    entry.state = EntryState::Unknown;
-    let kept = store.update_entry(&entry).await.unwrap();
-    assert_eq!(kept.state, EntryState::Success);
-    assert_eq!(
-        store.entry("LFINAL1").unwrap().unwrap().state,
-        EntryState::Success
-    );
-}
-
-#[test]
-fn a_group_that_becomes_a_supergroup_keeps_its_link_and_language() {
-    let store = Store::open(&Location::Temporary, None).unwrap();
-    let link = loket::store::GroupLink {
-        owner: 7,
-        allowed: vec![8],
-    };
-    store.set_group(-100, &link).unwrap();
-    store.set_lang(-100, loket::command::Lang::En).unwrap();
-    store.migrate_chat(-100, -1_000_000_100).unwrap();
-    assert_eq!(store.group(-1_000_000_100).unwrap(), Some(link));
-    assert_eq!(
-        store.lang(-1_000_000_100).unwrap(),
-        Some(loket::command::Lang::En)
-    );
-    assert_eq!(store.group(-100).unwrap(), None);
 }
 
 /// sled 0.34's `flush_async` can deadlock when many flushes race (sled

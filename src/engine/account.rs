@@ -6,7 +6,7 @@ use super::*;
 impl Engine {
     // ---- language and account ----
 
-    pub(super) fn language(
+    pub(super) async fn language(
         &self,
         ctx: &ChatCtx,
         lang: Lang,
@@ -19,7 +19,7 @@ impl Engine {
                 &[],
             ))));
         };
-        self.inner.store.set_lang(ctx.chat_id, new)?;
+        self.inner.store.set_lang(ctx.chat_id, new).await?;
         Ok(Response::reply(Reply::text(self.say(
             new,
             "language-set",
@@ -235,7 +235,7 @@ impl Engine {
         }
         let id = match reply {
             Some(BalanceReply::Balance { amount, .. }) => {
-                self.inner.store.save_account(ctx.chat_id, &creds)?;
+                self.inner.store.save_account(ctx.chat_id, &creds).await?;
                 self.resume_account(ctx.chat_id);
                 let text = self.say(
                     lang,
@@ -255,7 +255,7 @@ impl Engine {
             }
             Some(BalanceReply::Unknown { .. }) | None => "login-saved-unverified",
         };
-        self.inner.store.save_account(ctx.chat_id, &creds)?;
+        self.inner.store.save_account(ctx.chat_id, &creds).await?;
         self.resume_account(ctx.chat_id);
         Ok(Response::reply(Reply::text(self.say(
             lang,
@@ -276,12 +276,12 @@ impl Engine {
         Some(self.inner.reader.balance(&body))
     }
 
-    pub(super) fn logout(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
+    pub(super) async fn logout(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         if ctx.kind == ChatKind::Group {
             return Err(refuse("private-only"));
         }
         self.drafts().remove(&ctx.chat_id);
-        let removed = self.inner.store.remove_account(ctx.chat_id)?;
+        let removed = self.inner.store.remove_account(ctx.chat_id).await?;
         Ok(Response::reply(Reply::text(self.say(
             lang,
             if removed { "logout-ok" } else { "logout-none" },
@@ -316,7 +316,7 @@ impl Engine {
 
     // ---- groups ----
 
-    pub(super) fn link(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
+    pub(super) async fn link(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         if ctx.kind != ChatKind::Group {
             return Err(refuse("group-only"));
         }
@@ -328,13 +328,16 @@ impl Engine {
                 return Err(refuse("link-taken"));
             }
         }
-        self.inner.store.set_group(
-            ctx.chat_id,
-            &GroupLink {
-                owner: ctx.user_id,
-                allowed: Vec::new(),
-            },
-        )?;
+        self.inner
+            .store
+            .set_group(
+                ctx.chat_id,
+                &GroupLink {
+                    owner: ctx.user_id,
+                    allowed: Vec::new(),
+                },
+            )
+            .await?;
         Ok(Response::reply(Reply::text(self.say(lang, "link-ok", &[]))))
     }
 
@@ -353,9 +356,9 @@ impl Engine {
         Ok(link)
     }
 
-    pub(super) fn unlink(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
+    pub(super) async fn unlink(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         self.owned_group(ctx)?;
-        self.inner.store.remove_group(ctx.chat_id)?;
+        self.inner.store.remove_group(ctx.chat_id).await?;
         Ok(Response::reply(Reply::text(self.say(
             lang,
             "unlink-ok",
@@ -363,7 +366,7 @@ impl Engine {
         ))))
     }
 
-    pub(super) fn allow(
+    pub(super) async fn allow(
         &self,
         ctx: &ChatCtx,
         lang: Lang,
@@ -384,7 +387,7 @@ impl Engine {
         if allow {
             link.allowed.push(user);
         }
-        self.inner.store.set_group(ctx.chat_id, &link)?;
+        self.inner.store.set_group(ctx.chat_id, &link).await?;
         Ok(Response::reply(Reply::text(self.say(
             lang,
             if allow { "allow-ok" } else { "revoke-ok" },

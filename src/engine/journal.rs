@@ -33,31 +33,19 @@ impl Engine {
         target: &Target,
         ref_id: String,
     ) -> JournalEntry {
-        let now = self.now();
-        JournalEntry {
+        JournalEntry::new(
             ref_id,
-            chat_id: ctx.chat_id,
-            user_id: ctx.user_id,
-            account_id: access.account_id,
-            member_id: access.creds.member_id.clone(),
-            gateway: journal_url(&access.creds.base_url),
-            message_id: ctx.message_id,
             kind,
-            product: target.product.clone(),
-            dest: target.dest.clone(),
-            state: EntryState::Sending,
-            price: None,
-            sn: None,
-            reason: None,
-            raw_reply: None,
-            created_at: now,
-            updated_at: now,
-            sends: 0,
-            checks: 0,
-            history: Vec::new(),
-            shown: None,
-            unsigned_told: false,
-        }
+            target.product.clone(),
+            target.dest.clone(),
+            ctx.chat_id,
+            ctx.user_id,
+            access.account_id,
+            access.creds.member_id.clone(),
+            journal_url(&access.creds.base_url),
+            ctx.message_id,
+            self.now(),
+        )
     }
 
     /// Sends a journaled call (already written as `Sending`), records what
@@ -257,7 +245,7 @@ impl Engine {
                 // That was the last check: over to a human. Off the list
                 // of unfinished calls, so a restart does not say this
                 // again; `status REFID` still checks it.
-                if let Err(e) = self.inner.store.stop_following(ref_id) {
+                if let Err(e) = self.inner.store.stop_following(ref_id).await {
                     tracing::error!(error = %e, ref_id, "cannot stop following an entry");
                 }
                 self.announce(&entry, Progress::GaveUp);

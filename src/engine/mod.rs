@@ -47,11 +47,12 @@ use crate::gateway::{
     ReplyRules, TxStatus, Verdict,
 };
 use crate::i18n::{Arg, Locales};
-use crate::secret::Secret;
-use crate::store::{
+use crate::model::{
     Claim, EntryEvent, EntryKind, EntryState, GroupLink, Inquiry, InquiryState, JournalEntry,
-    PendingConfirmation, Store, StoreError,
+    PendingConfirmation,
 };
+use crate::secret::Secret;
+use crate::store::{Store, StoreError};
 
 /// Where a message came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -591,14 +592,14 @@ impl Engine {
             Command::Pay(bill) => self.pay_typed(ctx, lang, bill).await,
             Command::Status { ref_id } => self.status(ctx, lang, &ref_id).await,
             Command::History => self.history(ctx, lang),
-            Command::Language(choice) => self.language(ctx, lang, choice),
+            Command::Language(choice) => self.language(ctx, lang, choice).await,
             Command::Login(login) => self.login(ctx, lang, login).await,
-            Command::Logout => self.logout(ctx, lang),
+            Command::Logout => self.logout(ctx, lang).await,
             Command::Account => self.account(ctx, lang),
-            Command::Link => self.link(ctx, lang),
-            Command::Unlink => self.unlink(ctx, lang),
-            Command::Allow(member) => self.allow(ctx, lang, member, true),
-            Command::Revoke(member) => self.allow(ctx, lang, member, false),
+            Command::Link => self.link(ctx, lang).await,
+            Command::Unlink => self.unlink(ctx, lang).await,
+            Command::Allow(member) => self.allow(ctx, lang, member, true).await,
+            Command::Revoke(member) => self.allow(ctx, lang, member, false).await,
             Command::Cancel => {
                 let had = self.live_draft(ctx.chat_id).is_some();
                 self.drafts().remove(&ctx.chat_id);

@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::model::{EntryKind, EntryState, JournalEntry};
 use crate::money::Rupiah;
-use crate::store::{EntryKind, EntryState, JournalEntry};
 
 /// A topup's or payment's result as far as it is known.
 #[derive(Debug, Clone, PartialEq, Eq)]

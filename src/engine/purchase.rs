@@ -45,14 +45,17 @@ impl Engine {
         let access = self.access(ctx, true)?;
         if let Some(previous) = self.recent_same_topup(access.account_id, &target)? {
             let ref_id = self.mint_ref()?;
-            self.inner.store.put_confirmation(&PendingConfirmation {
-                ref_id: ref_id.clone(),
-                chat_id: ctx.chat_id,
-                user_id: ctx.user_id,
-                product: target.product.clone(),
-                dest: target.dest.clone(),
-                created_at: self.now(),
-            })?;
+            self.inner
+                .store
+                .put_confirmation(&PendingConfirmation {
+                    ref_id: ref_id.clone(),
+                    chat_id: ctx.chat_id,
+                    user_id: ctx.user_id,
+                    product: target.product.clone(),
+                    dest: target.dest.clone(),
+                    created_at: self.now(),
+                })
+                .await?;
             let question = RepeatQuestion {
                 product: target.product,
                 dest: target.dest,
@@ -457,7 +460,7 @@ impl Engine {
                 }
             }
             ButtonAction::SendAgain(ref_id) => {
-                let Some(question) = self.inner.store.take_confirmation(&ref_id)? else {
+                let Some(question) = self.inner.store.take_confirmation(&ref_id).await? else {
                     return Ok(toast("already-processed", &[]));
                 };
                 if older_than(
@@ -483,13 +486,15 @@ impl Engine {
                     ..Response::default()
                 })
             }
-            ButtonAction::DontSend(ref_id) => match self.inner.store.take_confirmation(&ref_id)? {
-                Some(_) => Ok(Response {
-                    edit_source: Some(Reply::text(self.say(lang, "topup-not-sent", &[]))),
-                    ..Response::default()
-                }),
-                None => Ok(toast("already-processed", &[])),
-            },
+            ButtonAction::DontSend(ref_id) => {
+                match self.inner.store.take_confirmation(&ref_id).await? {
+                    Some(_) => Ok(Response {
+                        edit_source: Some(Reply::text(self.say(lang, "topup-not-sent", &[]))),
+                        ..Response::default()
+                    }),
+                    None => Ok(toast("already-processed", &[])),
+                }
+            }
         }
     }
 }

@@ -1,0 +1,250 @@
+//! The records loket keeps: bill inquiries, journal entries of
+//! money-moving calls, "send again?" questions and group links, with the
+//! small rules that read them (is an inquiry expired, is a state final,
+//! who may buy in a group).
+//!
+//! Owns: the shapes and their serde formats — databases written by
+//! earlier versions must keep opening, so a field is never renamed and a
+//! new one comes with a default. Must not: do I/O, know how or where the
+//! records are stored (that is [`crate::store`]) or format user text.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::gateway::Operation;
+use crate::money::Rupiah;
+
+/// Where an inquiry is in its one-payment life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InquiryState {
+    /// Checked, can be paid until it expires.
+    Open,
+    /// A payment call has been claimed for it; nobody else may pay.
+    Paying,
+    Paid,
+    /// The payment was refused; a new inquiry is needed.
+    Failed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inquiry {
+    pub ref_id: String,
+    pub chat_id: i64,
+    /// The account whose bill this is (private chat id of its owner); one
+    /// bill of an account pays once, whichever chat checked it.
+    #[serde(default)]
+    pub account_id: i64,
+    /// Telegram user who asked; only they or the account owner may pay.
+    pub requested_by: i64,
+    pub product: String,
+    pub dest: String,
+    pub family: String,
+    pub name: Option<String>,
+    pub bill: Option<Rupiah>,
+    pub admin: Option<Rupiah>,
+    pub total: Option<Rupiah>,
+    pub created_at: DateTime<Utc>,
+    pub state: InquiryState,
+}
+
+impl Inquiry {
+    pub fn is_expired(&self, now: DateTime<Utc>, ttl: Duration) -> bool {
+        now.signed_duration_since(self.created_at)
+            .to_std()
+            .is_ok_and(|age| age > ttl)
+    }
+}
+
+/// Kinds of money-moving calls the journal tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryKind {
+    Topup,
+    Payment,
+}
+
+impl EntryKind {
+    pub fn operation(self) -> Operation {
+        match self {
+            EntryKind::Topup => Operation::Topup,
+            EntryKind::Payment => Operation::Payment,
+        }
+    }
+}
+
+/// The journal's view of a money-moving call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryState {
+    /// Written before the call; if still here after a crash, the call may
+    /// or may not have reached the gateway.
+    Sending,
+    Success,
+    Failed,
+    Pending,
+    /// The call's outcome could not be read; it is being checked.
+    Unknown,
+}
+
+impl EntryState {
+    pub fn is_final(self) -> bool {
+        matches!(self, EntryState::Success | EntryState::Failed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub ref_id: String,
+    pub chat_id: i64,
+    pub user_id: i64,
+    /// The user's account (private chat id) whose credentials sign the call.
+    pub account_id: i64,
+    /// The gateway account (member ID and base URL) that signed the call;
+    /// follow-ups only ever use that same account. The URL is kept as
+    /// `shown_url` gives it: a password in it is never journaled.
+    #[serde(default)]
+    pub member_id: String,
+    #[serde(default)]
+    pub gateway: String,
+    /// The chat message to reply to or edit when the result is known.
+    pub message_id: Option<i32>,
+    pub kind: EntryKind,
+    pub product: String,
+    pub dest: String,
+    pub state: EntryState,
+    pub price: Option<Rupiah>,
+    pub sn: Option<String>,
+    pub reason: Option<String>,
+    /// The last gateway reply, as received (replies carry no secrets).
+    pub raw_reply: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// How many times the call itself was sent (always with this refID).
+    pub sends: u32,
+    /// How many status checks were made.
+    pub checks: u32,
+    /// Earlier final answers that a later answer corrected, oldest first
+    /// (`status REFID` asks the gateway again and may move a final entry).
+    #[serde(default)]
+    pub history: Vec<EntryEvent>,
+    /// The gateway's words last shown to the chat while the call is being
+    /// checked, so the same words are not posted twice.
+    #[serde(default)]
+    pub shown: Option<String>,
+    /// The chat was told this call cannot be checked until its account
+    /// logs in again (as the same member, on the same gateway).
+    #[serde(default)]
+    pub unsigned_told: bool,
+}
+
+impl JournalEntry {
+    /// A call about to be sent for the first time: `Sending`, never sent,
+    /// never checked, nothing known from the gateway yet.
+    ///
+    /// `chat_id`, `user_id` and `message_id` say who asked where;
+    /// `account_id`, `member_id` and `gateway` (as `shown_url` gives it)
+    /// name the gateway account that signs the call.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ref_id: impl Into<String>,
+        kind: EntryKind,
+        product: impl Into<String>,
+        dest: impl Into<String>,
+        chat_id: i64,
+        user_id: i64,
+        account_id: i64,
+        member_id: impl Into<String>,
+        gateway: impl Into<String>,
+        message_id: Option<i32>,
+        now: DateTime<Utc>,
+    ) -> JournalEntry {
+        JournalEntry {
+            ref_id: ref_id.into(),
+            chat_id,
+            user_id,
+            account_id,
+            member_id: member_id.into(),
+            gateway: gateway.into(),
+            message_id,
+            kind,
+            product: product.into(),
+            dest: dest.into(),
+            state: EntryState::Sending,
+            price: None,
+            sn: None,
+            reason: None,
+            raw_reply: None,
+            created_at: now,
+            updated_at: now,
+            sends: 0,
+            checks: 0,
+            history: Vec::new(),
+            shown: None,
+            unsigned_told: false,
+        }
+    }
+}
+
+/// A final state an entry had before a later answer corrected it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryEvent {
+    pub at: DateTime<Utc>,
+    pub state: EntryState,
+    pub price: Option<Rupiah>,
+    pub sn: Option<String>,
+    pub reason: Option<String>,
+    pub raw_reply: Option<String>,
+}
+
+/// A topup that repeated a recent one, waiting for "send again?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingConfirmation {
+    pub ref_id: String,
+    pub chat_id: i64,
+    pub user_id: i64,
+    pub product: String,
+    pub dest: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A group linked to one member's account.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GroupLink {
+    pub owner: i64,
+    pub allowed: Vec<i64>,
+}
+
+impl GroupLink {
+    pub fn may_transact(&self, user_id: i64) -> bool {
+        user_id == self.owner || self.allowed.contains(&user_id)
+    }
+}
+
+/// One bill of an account (product and customer number, `@` suffixes
+/// dropped): its newest check, the only one that may be paid, and its
+/// latest payment, whose journal entry says whether it is settled.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BillRecord {
+    pub newest: Option<String>,
+    pub payment: Option<String>,
+}
+
+/// What a payment claim came to. Anything but `Claimed` wrote nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Claimed: the inquiry is `Paying` and its journal entry is written.
+    Claimed(Inquiry),
+    /// No such inquiry.
+    Missing,
+    /// The inquiry is not open (paid, being paid, failed, cancelled).
+    NotOpen(InquiryState),
+    /// A newer check of the same bill replaced this one.
+    Replaced { newest: String },
+    /// Another payment of this bill has no final answer yet.
+    Unsettled { ref_id: String },
+    /// The bill was paid successfully since `paid_since`: ask first.
+    PaidRecently(JournalEntry),
+    /// The refID is already journaled.
+    Journaled,
+}

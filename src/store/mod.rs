@@ -1,0 +1,298 @@
+//! Persistent state in one sled database, grouped by what it holds:
+//! [`accounts`](Store::account) (secrets sealed with XChaCha20-Poly1305),
+//! the [journal](Store::begin_entry) of money-moving calls,
+//! [inquiries](Store::put_inquiry) and the bills they check,
+//! [group links](Store::group) and what is kept per [chat](Store::lang)
+//! (its language, its "send again?" questions, its move to a supergroup).
+//! The records themselves are [`crate::model`]'s. One file per group
+//! (`accounts`, `journal`, `inquiries`, `groups`, `chats`), each owning
+//! its sled trees; `seal` holds the cipher and the key file, `flush` the
+//! group commit.
+//!
+//! # Durability
+//!
+//! One rule, kept by every method: a write that returned is on disk. Each
+//! method that writes flushes before it returns, through the group commit
+//! ([`Store::flush`]) on tokio's blocking pool — never with a flush on the
+//! caller's thread — so each such method is `async`. What is kept, and why
+//! it must survive a crash:
+//!
+//! - the journal (`begin_entry`, `update_entry`, `claim_payment`,
+//!   `stop_following`): money moves only after its entry is on disk, a
+//!   known result is never forgotten, and what a chat was told about a
+//!   call (given up, cannot be checked) is not told again after a restart;
+//! - inquiries and bills (`put_inquiry`, `transition_inquiry`,
+//!   `claim_payment`): a check that was paid, cancelled or replaced is
+//!   never payable again;
+//! - accounts (`save_account`, `remove_account`): a login or logout the
+//!   user was told about holds;
+//! - group links (`set_group`, `remove_group`): who may buy in a group is
+//!   what its owner was last told;
+//! - chats (`set_lang`, `put_confirmation`, `take_confirmation`,
+//!   `migrate_chat`): a chosen language stays chosen, a "send again?"
+//!   question that was shown can be answered after a restart and is taken
+//!   by one tap only, and a group that moved stays moved.
+//!
+//! A method that wrote nothing may return without flushing (a refused
+//! claim, a refID already journaled, a question already taken, nothing to
+//! remove): the write that got there first is flushed by its own caller.
+//! Not flushed here, on purpose: [`Store::next_id`] (sled's id generator
+//! persists itself and never hands out an id twice, crash or not), and
+//! the one-time upgrades [`Store::open`] makes to databases written by
+//! earlier versions, which flush synchronously before the store is used.
+//!
+//! Owns: keys, encodings, atomic state changes (compare-and-swap and
+//! transactions) and flushing. Must not: call the gateway or format user
+//! text.
+
+mod accounts;
+mod chats;
+mod flush;
+mod groups;
+mod inquiries;
+mod journal;
+mod seal;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use seal::{parse_key, KEY_FILE};
+
+use accounts::Accounts;
+use chats::Chats;
+use flush::Flusher;
+use groups::Groups;
+use inquiries::Inquiries;
+use journal::Journal;
+use seal::Sealer;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {path}: {source}")]
+    Open { path: String, source: sled::Error },
+    #[error("database error: {0}")]
+    Db(#[from] sled::Error),
+    #[error("stored record is corrupt: {0}")]
+    Corrupt(String),
+    #[error("secret key: {0}")]
+    Key(String),
+    #[error("database flush did not finish: {0}")]
+    Flush(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Where the database lives.
+#[derive(Debug, Clone)]
+pub enum Location {
+    Dir(PathBuf),
+    /// A throw-away database (console demo, tests); the key is random.
+    Temporary,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    accounts: Accounts,
+    journal: Journal,
+    inquiries: Inquiries,
+    groups: Groups,
+    chats: Chats,
+    flusher: Arc<Flusher>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+/// Sled's page cache; small, loket's working set is tiny.
+const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
+impl Store {
+    /// Opens (creating if needed) the database. `key` overrides the key file.
+    pub fn open(location: &Location, key: Option<[u8; 32]>) -> StoreResult<Store> {
+        let (db, key) = match location {
+            Location::Dir(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                    path: dir.display().to_string(),
+                    source: sled::Error::Io(e),
+                })?;
+                let path = dir.join("loket.sled");
+                let db = sled::Config::new()
+                    .path(&path)
+                    .cache_capacity(CACHE_BYTES)
+                    .open()
+                    .map_err(|source| StoreError::Open {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                let key = match key {
+                    Some(k) => k,
+                    None => seal::key_from_file(dir)?,
+                };
+                (db, key)
+            }
+            Location::Temporary => {
+                let db = sled::Config::new()
+                    .temporary(true)
+                    .cache_capacity(CACHE_BYTES)
+                    .open()?;
+                (db, key.unwrap_or_else(seal::random_key))
+            }
+        };
+        Store {
+            accounts: Accounts::open(&db, Sealer::new(&key))?,
+            journal: Journal::open(&db)?,
+            inquiries: Inquiries::open(&db)?,
+            groups: Groups::open(&db)?,
+            chats: Chats::open(&db)?,
+            flusher: Arc::new(Flusher::default()),
+            db,
+        }
+        .with_open_index()?
+        .with_account_index()?
+        .with_sealed_urls()
+    }
+
+    /// Seals the gateway URL of accounts that older versions stored in
+    /// clear (it may hold a password), and masks passwords in the gateway
+    /// URLs older versions journaled (once per database). sled may keep the
+    /// old bytes in its log until it reuses that space.
+    fn with_sealed_urls(self) -> StoreResult<Store> {
+        let resealed = self.accounts.seal_clear_urls()?;
+        let masked = self.journal.mask_gateway_urls(&self.db)?;
+        if resealed || masked {
+            self.db.flush()?;
+        }
+        Ok(self)
+    }
+
+    /// Builds the index of unfinished entries once, for a database written
+    /// before it existed.
+    fn with_open_index(self) -> StoreResult<Store> {
+        if self.journal.build_open_index(&self.db)? {
+            self.db.flush()?;
+        }
+        Ok(self)
+    }
+
+    /// Builds the per-account journal index once, for a database written
+    /// before it existed.
+    fn with_account_index(self) -> StoreResult<Store> {
+        if self.journal.build_account_index(&self.db)? {
+            self.db.flush()?;
+        }
+        Ok(self)
+    }
+
+    /// A unique, monotonic number for refID minting (survives restarts).
+    pub fn next_id(&self) -> StoreResult<u64> {
+        Ok(self.db.generate_id()?)
+    }
+
+    /// Makes every write so far durable: the group commit every durable
+    /// write goes through (see the module's durability rule).
+    pub async fn flush(&self) -> StoreResult<()> {
+        self.flusher.flush(&self.db).await
+    }
+}
+
+fn be(id: i64) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("store records serialize")
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> StoreResult<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Changes one record in place, atomically; `change` says whether it
+/// changed anything.
+fn rewrite<T: Serialize + DeserializeOwned>(
+    tree: &sled::Tree,
+    key: &[u8],
+    mut change: impl FnMut(&mut T) -> bool,
+) -> StoreResult<()> {
+    loop {
+        let Some(current) = tree.get(key)? else {
+            return Ok(());
+        };
+        let mut value: T = decode(&current)?;
+        if !change(&mut value) {
+            return Ok(());
+        }
+        if tree
+            .compare_and_swap(key, Some(current), Some(encode(&value)))?
+            .is_ok()
+        {
+            return Ok(());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::gateway::{BalanceSign, Credentials};
+    use crate::model::{EntryKind, EntryState, JournalEntry};
+    use crate::secret::Secret;
+
+    fn agen(base_url: &str) -> Credentials {
+        Credentials {
+            member_id: "AGEN7".into(),
+            pin: Secret::new("73916458"),
+            api_key: Secret::new("kunci-rahasia-9f3"),
+            base_url: base_url.into(),
+            balance_sign: BalanceSign::Fields,
+        }
+    }
+
+    #[test]
+    fn a_gateway_url_stored_in_clear_is_still_read_and_sealed_at_open() {
+        const URL: &str = "http://agen:Sup3rPass@127.0.0.1:9";
+        let store = Store::open(&Location::Temporary, None).unwrap();
+        // A record as versions before `sealed_url` wrote it.
+        store.accounts.put_clear_url(7, &agen(URL)).unwrap();
+        let entry = JournalEntry {
+            state: EntryState::Success,
+            sends: 1,
+            ..JournalEntry::new(
+                "L1",
+                EntryKind::Topup,
+                "T10",
+                "087712345678",
+                7,
+                7,
+                7,
+                "AGEN7",
+                URL,
+                None,
+                Utc::now(),
+            )
+        };
+        store
+            .journal
+            .put_as_written_before_masking(&store.db, &entry);
+        assert_eq!(store.account(7).unwrap().unwrap().base_url, URL);
+
+        let store = store.with_sealed_urls().unwrap();
+        let raw = store.accounts.raw(7).unwrap();
+        assert!(!raw.contains("Sup3rPass"), "{raw}");
+        let resealed: serde_json::Value = serde_json::from_str(&raw).unwrap();
+        assert_eq!(resealed["base_url"], "http://agen:***@127.0.0.1:9");
+        assert!(resealed["sealed_url"].is_string(), "{raw}");
+        assert_eq!(store.account(7).unwrap().unwrap().base_url, URL);
+        let entry = store.entry("L1").unwrap().unwrap();
+        assert_eq!(entry.gateway, "http://agen:***@127.0.0.1:9");
+    }
+}
