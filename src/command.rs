@@ -109,13 +109,6 @@ pub enum Command {
     Cancel,
 }
 
-impl Command {
-    /// True for commands that may move money.
-    pub fn moves_money(&self) -> bool {
-        matches!(self, Command::Topup(_) | Command::Pay(_))
-    }
-}
-
 /// What was wrong with a message, with the closest valid example.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {

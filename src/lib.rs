@@ -20,10 +20,11 @@
 //! - [`probe`]: `loket probe`, how loket reads a center's balance and
 //!   status replies, for operators.
 //! - [`wib`]: times as users read them (WIB, UTC+7).
-//! - [`bench`]: the load driver behind `loket bench` (see BENCHMARKS.md).
+//!
+//! The load driver is not here: it is the workspace member `bench/`
+//! (`loket-bench`, see BENCHMARKS.md), outside the library and binary.
 
 pub mod app;
-pub mod bench;
 pub mod catalog;
 pub mod command;
 pub mod console;
