@@ -1,6 +1,6 @@
 //! Wiring: settings → store, gateway client, catalogue → engine. Shared by
-//! the `console`, `run` and `bench` entry points so they build one engine
-//! the same way.
+//! the `console` and `run` entry points and the load driver (`bench/`) so
+//! they build one engine the same way.
 
 use crate::engine::{Engine, EngineConfig, Notices};
 use crate::gateway::{Credentials, GatewayClient};

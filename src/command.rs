@@ -114,13 +114,6 @@ pub enum Command {
     Cancel,
 }
 
-impl Command {
-    /// True for commands that may move money.
-    pub fn moves_money(&self) -> bool {
-        matches!(self, Command::Topup(_) | Command::Pay(_))
-    }
-}
-
 /// What a row of [`COMMANDS`] asks for; the words after its keyword are
 /// read by [`parse_keyword`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,10 +24,11 @@
 //!   status replies, for operators.
 //! - [`clock`]: the time the engine reads (the system's, or a test's).
 //! - [`wib`]: times as users read them (WIB, UTC+7).
-//! - [`bench`]: the load driver behind `loket bench` (see BENCHMARKS.md).
+//!
+//! The load driver is not here: it is the workspace member `bench/`
+//! (`loket-bench`, see BENCHMARKS.md), outside the library and binary.
 
 pub mod app;
-pub mod bench;
 pub mod catalog;
 pub mod clock;
 pub mod command;

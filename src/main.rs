@@ -66,18 +66,6 @@ enum Cmd {
         #[arg(long, default_value = "fields")]
         balance_sign: String,
     },
-    /// Load driver: measures loket on loopback (see BENCHMARKS.md).
-    #[command(subcommand)]
-    Bench(BenchCmd),
-}
-
-#[derive(Subcommand)]
-enum BenchCmd {
-    /// The real bot (`loket run` as a child) against a bench Bot API and
-    /// the sandbox gateway, with N simulated chats.
-    Bot(loket::bench::BotBench),
-    /// Commands straight into an in-process engine, no Telegram.
-    Engine(loket::bench::EngineBench),
 }
 
 fn init_logging(default: &str) {
@@ -156,14 +144,6 @@ async fn main() -> anyhow::Result<()> {
             sandbox::serve_forever(listen, config)
                 .await
                 .context("sandbox gateway stopped")
-        }
-        Cmd::Bench(which) => {
-            init_logging("warn");
-            match which {
-                BenchCmd::Bot(options) => loket::bench::bot(options).await,
-                BenchCmd::Engine(options) => loket::bench::engine(options).await,
-            }
-            .context("benchmark failed")
         }
     }
 }

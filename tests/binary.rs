@@ -15,6 +15,21 @@ fn sign(fields: &[&str]) -> String {
 }
 
 #[test]
+fn version_flag_prints_the_name_and_version_and_needs_no_settings() {
+    let output = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .arg("--version")
+        // A setting that would stop any subcommand does not stop --version.
+        .env("LOKET_GATEWAY_TIMEOUT", "not a number")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap().trim(),
+        format!("loket {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
 fn readme_console_demo_shows_balance_bill_payment_and_topup() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
         .arg("console")

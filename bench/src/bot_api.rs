@@ -48,7 +48,6 @@ struct Inner {
     next_message_id: Mutex<i64>,
     chats: Mutex<HashMap<i64, mpsc::UnboundedSender<Sent>>>,
     first_poll: OnceLock<Instant>,
-    calls: Mutex<HashMap<String, u64>>,
 }
 
 /// A running bench Bot API. Cheap to clone.
@@ -76,7 +75,6 @@ impl BenchBotApi {
             next_message_id: Mutex::new(1),
             chats: Mutex::new(HashMap::new()),
             first_poll: OnceLock::new(),
-            calls: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
             .route("/{token}/{method}", post(call))
@@ -104,11 +102,6 @@ impl BenchBotApi {
     /// When the bot first asked for updates.
     pub fn first_poll(&self) -> Option<Instant> {
         self.inner.first_poll.get().copied()
-    }
-
-    /// How many times each method was called, by lower-case name.
-    pub fn calls(&self) -> HashMap<String, u64> {
-        lock(&self.inner.calls).clone()
     }
 
     /// Queues a text message from user `chat_id` in their private chat.
@@ -161,7 +154,6 @@ async fn call(
     body: Bytes,
 ) -> Json<Value> {
     let method = method.to_ascii_lowercase();
-    *lock(&inner.calls).entry(method.clone()).or_default() += 1;
     let params: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     match method.as_str() {
         "getme" => ok(json!({

@@ -1,14 +1,14 @@
-//! The load driver behind `loket bench`: measures loket end to end on
-//! this machine, on loopback only.
+//! The load driver: measures loket end to end on this machine, on
+//! loopback only.
 //!
 //! - `bot`: starts the sandbox gateway (latency settable) and a bench Bot
-//!   API ([`bot_api`]) in this process, runs the real `loket run` as a
-//!   child process against them, logs N simulated private chats in and
-//!   drives them, each chat one command at a time. Reports start-up time,
-//!   throughput, reply latency percentiles, overhead over the gateway's
-//!   latency, the bot's RSS (idle and peak) and CPU time, and the data
-//!   dir's size; with `--restart`, starts the bot again on the filled data
-//!   dir and measures it there too.
+//!   API ([`crate::bot_api`]) in this process, runs the real `loket run`
+//!   as a child process against them, logs N simulated private chats in
+//!   and drives them, each chat one command at a time. Reports start-up
+//!   time, throughput, reply latency percentiles, overhead over the
+//!   gateway's latency, the bot's RSS (idle and peak) and CPU time, and
+//!   the data dir's size; with `--restart`, starts the bot again on the
+//!   filled data dir and measures it there too.
 //! - `engine`: the same commands straight into an in-process [`Engine`]
 //!   (no Telegram), for the engine's own throughput.
 //!
@@ -16,8 +16,6 @@
 //! sandbox's counters against the commands sent, so a fast run that lost
 //! or garbled replies is reported as such. Owns: workload, timing and
 //! process metrics. Must not: reach anything but 127.0.0.1.
-
-pub mod bot_api;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -28,17 +26,17 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, Mutex};
 
-use crate::app::build_engine;
-use crate::command::Lang;
-use crate::engine::{ChatCtx, Engine, Input};
-use crate::gateway::{BalanceSign, Credentials};
-use crate::i18n::{LocaleError, Locales};
-use crate::money::Rupiah;
-use crate::sandbox::{self, SandboxAccount, SandboxConfig, SandboxHandle, SandboxStats};
-use crate::secret::Secret;
-use crate::settings::Settings;
-use crate::store::{Location, Store};
-use bot_api::{BenchBotApi, Sent};
+use crate::bot_api::{BenchBotApi, Sent};
+use loket::app::build_engine;
+use loket::command::Lang;
+use loket::engine::{ChatCtx, Engine, Input};
+use loket::gateway::{BalanceSign, Credentials};
+use loket::i18n::{LocaleError, Locales};
+use loket::money::Rupiah;
+use loket::sandbox::{self, SandboxAccount, SandboxConfig, SandboxHandle, SandboxStats};
+use loket::secret::Secret;
+use loket::settings::Settings;
+use loket::store::{Location, Store};
 
 /// The sandbox account the simulated resellers share.
 const MEMBER: &str = "BENCH";
@@ -55,9 +53,9 @@ pub enum BenchError {
     #[error("cannot start a loopback server: {0}")]
     Io(#[from] std::io::Error),
     #[error(transparent)]
-    App(#[from] crate::app::AppError),
+    App(#[from] loket::app::AppError),
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] loket::store::StoreError),
     #[error("the bot did not start polling within {0:?}")]
     NoPolling(Duration),
     #[error("{0}")]
@@ -465,9 +463,13 @@ fn check_gateway(stats: &PhaseStats, before: SandboxStats, after: SandboxStats) 
         .collect()
 }
 
-/// `loket bench bot` options.
+/// `loket-bench bot` options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BotBench {
+    /// The `loket` binary to run (default: `loket` beside this binary,
+    /// as `cargo build --release -p loket -p loket-bench` leaves it).
+    #[arg(long, env = "LOKET_BIN")]
+    pub loket: Option<PathBuf>,
     /// Simulated private chats (each logs in first).
     #[arg(long, default_value_t = 200)]
     pub chats: usize,
@@ -506,13 +508,31 @@ struct BotProcess {
     spawned: Instant,
 }
 
+/// The `loket` binary the bot runs from: the one given, or `loket` in
+/// this binary's directory.
+fn loket_binary(given: Option<&Path>) -> Result<PathBuf, BenchError> {
+    let path = match given {
+        Some(path) => path.to_path_buf(),
+        None => std::env::current_exe()?.with_file_name("loket"),
+    };
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(BenchError::Failed(format!(
+            "no loket binary at {}: build it with `cargo build --release -p loket -p loket-bench`, \
+             or name one with --loket",
+            path.display()
+        )))
+    }
+}
+
 fn spawn_bot(
+    exe: &Path,
     api: &BenchBotApi,
     gateway: &str,
     data_dir: &Path,
     throttle: &str,
 ) -> Result<BotProcess, BenchError> {
-    let exe = std::env::current_exe()?;
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -676,23 +696,31 @@ impl Drop for DataDir {
     }
 }
 
-/// `loket bench bot`.
+/// `loket-bench bot`.
 pub async fn bot(options: BotBench) -> Result<(), BenchError> {
+    let exe = loket_binary(options.loket.as_deref())?;
     let concurrency = options.concurrency.unwrap_or(options.chats).max(1);
     let latency = Duration::from_millis(options.latency_ms);
     let sandbox = start_sandbox(Duration::ZERO).await?;
     let api = BenchBotApi::start().await?;
     let dir = DataDir::new(options.data_dir.clone())?;
     println!(
-        "loket bench bot: {} chats, {} at once, {} round(s) of {:?}, gateway latency {} ms, throttle {}",
+        "loket-bench bot: {} chats, {} at once, {} round(s) of {:?}, gateway latency {} ms, throttle {}",
         options.chats, concurrency, options.rounds, options.mix, options.latency_ms, options.throttle
     );
     println!(
-        "binary: {} bytes",
-        std::fs::metadata(std::env::current_exe()?)?.len()
+        "binary: {} ({} bytes)",
+        exe.display(),
+        std::fs::metadata(&exe)?.len()
     );
 
-    let bot = spawn_bot(&api, &sandbox.base_url(), &dir.path, &options.throttle)?;
+    let bot = spawn_bot(
+        &exe,
+        &api,
+        &sandbox.base_url(),
+        &dir.path,
+        &options.throttle,
+    )?;
     let startup = bot.started(&api).await?;
     println!("start to first getUpdates: {}", ms(startup));
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -758,7 +786,13 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
     if options.restart {
         sandbox.set_latency(Duration::ZERO);
         let api2 = BenchBotApi::start().await?;
-        let bot = spawn_bot(&api2, &sandbox.base_url(), &dir.path, &options.throttle)?;
+        let bot = spawn_bot(
+            &exe,
+            &api2,
+            &sandbox.base_url(),
+            &dir.path,
+            &options.throttle,
+        )?;
         let startup = bot.started(&api2).await?;
         println!(
             "restart on the filled data dir: first getUpdates after {}",
@@ -806,7 +840,7 @@ fn finish(problems: Vec<String>) -> Result<(), BenchError> {
     }
 }
 
-/// `loket bench engine` options.
+/// `loket-bench engine` options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct EngineBench {
     /// Simulated private chats, all in flight at once.
@@ -820,7 +854,7 @@ pub struct EngineBench {
     pub mix: Mix,
 }
 
-/// `loket bench engine`: commands straight into an in-process engine on a
+/// `loket-bench engine`: commands straight into an in-process engine on a
 /// real data dir, against the sandbox on loopback.
 pub async fn engine(options: EngineBench) -> Result<(), BenchError> {
     let latency = Duration::from_millis(options.latency_ms);
@@ -846,7 +880,7 @@ pub async fn engine(options: EngineBench) -> Result<(), BenchError> {
         Some(creds),
     )?;
     println!(
-        "loket bench engine: {} chats × {} rounds of {:?}, gateway latency {} ms",
+        "loket-bench engine: {} chats × {} rounds of {:?}, gateway latency {} ms",
         options.chats, options.rounds, options.mix, options.latency_ms
     );
     let chats = chat_ids(options.chats);
@@ -888,12 +922,12 @@ mod tests {
 
     #[test]
     fn every_round_sends_a_command_the_parser_takes() {
-        let catalog = crate::catalog::Catalog::builtin();
+        let catalog = loket::catalog::Catalog::builtin();
         for mix in [Mix::Saldo, Mix::Topup, Mix::Bill, Mix::Mixed] {
             for round in 0..8 {
                 let (_, text) = command(mix, 9_999, round);
                 assert!(
-                    crate::command::parse(&text, &catalog).is_ok(),
+                    loket::command::parse(&text, &catalog).is_ok(),
                     "{mix:?} round {round}: {text}"
                 );
             }
