@@ -58,7 +58,7 @@ fn format_receipt(locales: &Locales, reply: &loket::gateway::GatewayReply) -> St
             ("product", "T10".into()),
             ("dest", "087712345678".into()),
             ("ref", REF_ID.into()),
-            ("price", reply.price.unwrap_or_default().to_string()),
+            ("price", reply.cost.unwrap_or_default().to_string()),
             (
                 "sn",
                 loket::engine::format_sn(reply.sn.as_deref().unwrap_or("-")),

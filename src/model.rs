@@ -113,7 +113,10 @@ pub struct JournalEntry {
     pub product: String,
     pub dest: String,
     pub state: EntryState,
-    pub price: Option<Rupiah>,
+    /// What the gateway charged the reseller (written `price` by earlier
+    /// versions).
+    #[serde(alias = "price")]
+    pub cost: Option<Rupiah>,
     pub sn: Option<String>,
     pub reason: Option<String>,
     /// The last gateway reply, as received (replies carry no secrets).
@@ -171,7 +174,7 @@ impl JournalEntry {
             product: product.into(),
             dest: dest.into(),
             state: EntryState::Sending,
-            price: None,
+            cost: None,
             sn: None,
             reason: None,
             raw_reply: None,
@@ -191,7 +194,10 @@ impl JournalEntry {
 pub struct EntryEvent {
     pub at: DateTime<Utc>,
     pub state: EntryState,
-    pub price: Option<Rupiah>,
+    /// What the gateway charged the reseller (written `price` by earlier
+    /// versions).
+    #[serde(alias = "price")]
+    pub cost: Option<Rupiah>,
     pub sn: Option<String>,
     pub reason: Option<String>,
     pub raw_reply: Option<String>,
@@ -247,4 +253,32 @@ pub enum Claim {
     PaidRecently(JournalEntry),
     /// The refID is already journaled.
     Journaled,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_written_with_a_price_read_it_as_their_cost() {
+        let entry = JournalEntry::new(
+            "L1",
+            EntryKind::Topup,
+            "T10",
+            "087712345678",
+            7,
+            7,
+            7,
+            "DEMO",
+            "http://127.0.0.1:9",
+            None,
+            Utc::now(),
+        );
+        let mut old = serde_json::to_value(&entry).expect("serializes");
+        let fields = old.as_object_mut().expect("an object");
+        fields.remove("cost");
+        fields.insert("price".into(), serde_json::json!(11000));
+        let read: JournalEntry = serde_json::from_value(old).expect("an old entry reads");
+        assert_eq!(read.cost, Some(Rupiah(11_000)));
+    }
 }

@@ -74,7 +74,7 @@ pub async fn probe(
             let _ = writeln!(out, "  about     : {:?}", reply.about(&call));
             let _ = writeln!(out, "  status    : {:?}", reply.status_for(&call));
             for (name, value) in [
-                ("price", reply.price.map(|p| p.to_string())),
+                ("price", reply.cost.map(|p| p.to_string())),
                 ("sn", reply.sn.clone()),
                 ("reason", reply.reason.clone()),
                 ("balance", reply.balance.map(|b| b.to_string())),

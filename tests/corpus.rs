@@ -123,7 +123,7 @@ fn read(reader: &Reader, case: &Case) -> Vec<(String, Option<String>)> {
     };
     vec![
         ("status".into(), Some(status.into())),
-        ("price".into(), amount(reply.price)),
+        ("price".into(), amount(reply.cost)),
         ("sn".into(), reply.sn.clone()),
         ("reason".into(), reply.reason.clone()),
         ("balance".into(), amount(reply.balance)),

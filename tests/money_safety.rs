@@ -634,6 +634,9 @@ async fn a_payments_final_answer_settles_its_bill() {
         let again = w.press(private(), &button(&check, "Bayar")).await;
         assert!(shown(&again).contains(second_tap), "{name}: {again:?}");
         assert_eq!(w.sandbox.stats().payments, payments, "{name}: nothing sent");
+        // Batal on a settled bill says the same: paid, or closed.
+        let cancel = w.press(private(), &button(&check, "Batal")).await;
+        assert!(shown(&cancel).contains(second_tap), "{name}: {cancel:?}");
     }
 }
 

@@ -23,7 +23,7 @@ struct Want {
     dest: Option<&'static str>,
     status: TxStatus,
     reason: Option<&'static str>,
-    price: Option<i64>,
+    cost: Option<i64>,
     sn: Option<&'static str>,
     name: Option<&'static str>,
     bill: Option<i64>,
@@ -37,7 +37,7 @@ const NOTHING: Want = Want {
     dest: None,
     status: Unknown,
     reason: None,
-    price: None,
+    cost: None,
     sn: None,
     name: None,
     bill: None,
@@ -53,7 +53,7 @@ fn check(text: &str, want: &Want) -> GatewayReply {
     assert_eq!(got.product.as_deref(), want.product, "product: {ctx}");
     assert_eq!(got.dest.as_deref(), want.dest, "dest: {ctx}");
     assert_eq!(got.reason.as_deref(), want.reason, "reason: {ctx}");
-    assert_eq!(got.price, want.price.map(Rupiah), "price: {ctx}");
+    assert_eq!(got.cost, want.cost.map(Rupiah), "price: {ctx}");
     assert_eq!(got.sn.as_deref(), want.sn, "sn: {ctx}");
     assert_eq!(got.name.as_deref(), want.name, "name: {ctx}");
     assert_eq!(got.bill, want.bill.map(Rupiah), "bill: {ctx}");
@@ -90,7 +90,7 @@ fn seed_topup_reply() {
             product: Some("T1"),
             dest: Some("089652137194"),
             status: Success,
-            price: Some(2000),
+            cost: Some(2000),
             sn: Some("ABC"),
             ref_id: Some("TEST-1"),
             ..NOTHING
@@ -135,7 +135,7 @@ fn seed_payment_reply() {
             product: Some("PLNPASC"),
             dest: Some("546302215889"),
             status: Success,
-            price: Some(302_750),
+            cost: Some(302_750),
             ref_id: Some("TEST-1"),
             ..NOTHING
         },
@@ -151,7 +151,7 @@ fn seed_status_reply() {
             product: Some("T1"),
             dest: Some("081234567890"),
             status: Success,
-            price: Some(2000),
+            cost: Some(2000),
             sn: Some("ABC"),
             ref_id: Some("TEST-1"),
             ..NOTHING
@@ -185,7 +185,7 @@ fn a_status_echo_of_the_inquiry_is_not_a_payment() {
     let echo =
         parse_reply("STATUS PLNPASC.546302215889 SUKSES, DATA:Anto TAGIHAN:300000 ADMIN:2750.");
     assert_eq!(echo.status, Success);
-    assert_eq!(echo.price, None);
+    assert_eq!(echo.cost, None);
     assert!(echo.is_inquiry_echo(), "{echo:#?}");
     assert!(parse_reply(INQUIRY_EXAMPLE).is_inquiry_echo());
 
@@ -257,7 +257,7 @@ fn every_status_word_in_every_case_and_position() {
                     product: Some("T10"),
                     dest: Some("087712345678"),
                     status: *status,
-                    price: Some(10_500),
+                    cost: Some(10_500),
                     sn: Some("ABC"),
                     ref_id: Some("L1"),
                     ..NOTHING
@@ -508,7 +508,7 @@ fn thousands_grouped_amounts() {
             product: Some("PLNPASC"),
             dest: Some("546302215889"),
             status: Success,
-            price: Some(1_252_750),
+            cost: Some(1_252_750),
             ref_id: Some("TEST-1"),
             ..NOTHING
         },
@@ -530,7 +530,7 @@ fn pln_token_serial_numbers_are_kept_whole() {
                 product: Some("PLN20"),
                 dest: Some("12345678901"),
                 status: Success,
-                price: Some(20_500),
+                cost: Some(20_500),
                 sn: Some(sn),
                 ref_id: Some("L9"),
                 ..NOTHING
@@ -544,7 +544,7 @@ fn pln_token_serial_numbers_are_kept_whole() {
             product: Some("PLN50"),
             dest: Some("14012345678"),
             status: Success,
-            price: Some(50_750),
+            cost: Some(50_750),
             sn: Some("1234-5678-9012-3456-7890/SITI AMINAH/R1M/900/35,7"),
             ..NOTHING
         },

@@ -262,7 +262,7 @@ async fn topup_charges_once_and_repeated_refid_echoes_without_charge() {
     assert_eq!(reply.verb.as_deref(), Some("TRX"));
     assert_eq!(reply.product.as_deref(), Some("T10"));
     assert_eq!(reply.dest.as_deref(), Some("087712345678"));
-    assert_eq!(reply.price, Some(Rupiah(11_000)));
+    assert_eq!(reply.cost, Some(Rupiah(11_000)));
     assert_eq!(reply.ref_id.as_deref(), Some("L1"));
     let sn = reply.sn.expect("serial");
     assert!(
@@ -300,7 +300,7 @@ async fn topup_price_follows_the_digits_in_the_code() {
         match price {
             Some(price) => {
                 assert_eq!(reply.status, TxStatus::Success, "{}", answer.body);
-                assert_eq!(reply.price, Some(Rupiah(price)));
+                assert_eq!(reply.cost, Some(Rupiah(price)));
                 assert_eq!(spent(&sandbox) - before, price);
             }
             None => {
@@ -326,7 +326,7 @@ async fn pln_token_topup_has_token_serial_with_name_tariff_and_kwh() {
         .await
         .reply();
     assert_eq!(reply.status, TxStatus::Success);
-    assert_eq!(reply.price, Some(Rupiah(21_000)));
+    assert_eq!(reply.cost, Some(Rupiah(21_000)));
     let sn = reply.sn.expect("token");
     let parts: Vec<&str> = sn.split('/').collect();
     assert_eq!(parts.len(), 5, "{sn}");
@@ -544,7 +544,7 @@ async fn inquiry_then_payment_with_same_refid_charges_bill_plus_admin() {
     );
     let reply = payment.reply();
     assert_eq!(reply.status, TxStatus::Success);
-    assert_eq!(reply.price, Some(Rupiah(302_750)));
+    assert_eq!(reply.cost, Some(Rupiah(302_750)));
     assert_eq!(reply.ref_id.as_deref(), Some("TEST-1"));
     assert_eq!(spent(&sandbox), 302_750);
     assert_eq!(sandbox.charges_for("TEST-1"), 1);
@@ -620,7 +620,7 @@ async fn payment_without_inquiry_is_refused() {
         assert_eq!(reply.verb.as_deref(), Some("BAYAR"));
         let said = reply.reason.unwrap_or_default();
         assert!(said.contains(reason), "{case}: {said}");
-        assert!(reply.price.is_none(), "{case}");
+        assert!(reply.cost.is_none(), "{case}");
     }
     assert_eq!(spent(&sandbox), 0);
     assert_eq!(sandbox.stats().payments, 4);
@@ -753,14 +753,14 @@ async fn every_seed_family_inquires_and_pays() {
             2_500
         };
         assert_eq!(admin, want_admin, "{family}");
-        assert_eq!(quote.price, None, "an inquiry has no HRG");
+        assert_eq!(quote.cost, None, "an inquiry has no HRG");
 
         let before = spent(&sandbox);
         let payment = client.call(Op::Payment, product, dest, &ref_id).await;
         let paid = payment.reply();
         assert_eq!(paid.status, TxStatus::Success, "{family}: {}", payment.body);
         assert_eq!(paid.verb.as_deref(), Some("BAYAR"));
-        assert_eq!(paid.price, Some(Rupiah(bill + admin)), "{family}");
+        assert_eq!(paid.cost, Some(Rupiah(bill + admin)), "{family}");
         assert_eq!(paid.ref_id.as_deref(), Some(ref_id.as_str()));
         assert_eq!(spent(&sandbox) - before, bill + admin, "{family}");
         assert_eq!(sandbox.charges_for(&ref_id), 1);
@@ -871,7 +871,7 @@ async fn status_echo_of_unpaid_bill_has_no_hrg() {
     );
     let reply = unpaid.reply();
     assert_eq!(reply.verb.as_deref(), Some("STATUS"));
-    assert_eq!(reply.price, None);
+    assert_eq!(reply.cost, None);
 
     client
         .call(Op::Payment, "PLNPASC", "546302215889", "S1")
@@ -904,7 +904,7 @@ async fn status_of_topup_echoes_its_reply_with_status_verb() {
     );
     let reply = status.reply();
     assert_eq!(reply.status, TxStatus::Success);
-    assert_eq!(reply.price, Some(Rupiah(2_000)));
+    assert_eq!(reply.cost, Some(Rupiah(2_000)));
     assert!(reply.sn.is_some());
     assert_eq!(spent(&sandbox), 2_000);
     sandbox.shutdown().await;
@@ -1026,7 +1026,7 @@ async fn fault_dests_apply_to_bills_and_status_tells_the_truth() {
         .await
         .reply();
     assert_eq!(held.status, TxStatus::Success);
-    assert!(held.bill.is_some() && held.price.is_none(), "{}", held.raw);
+    assert!(held.bill.is_some() && held.cost.is_none(), "{}", held.raw);
     // A lost payment answer: charged, and the status echo shows HRG.
     let lost = client
         .try_call(Op::Payment, "HALO", "089900021111", "BF1")
@@ -1038,7 +1038,7 @@ async fn fault_dests_apply_to_bills_and_status_tells_the_truth() {
         .call(Op::Status, "HALO", "089900021111", "BF1")
         .await
         .reply();
-    assert_eq!(paid.price, Some(total));
+    assert_eq!(paid.cost, Some(total));
     // A wrong customer ID fails the inquiry with a reason that is not
     // "not found".
     let wrong = client
@@ -1092,7 +1092,7 @@ async fn slow_dest_charges_although_the_client_times_out() {
         TxStatus::Success,
         "status checks are not slow"
     );
-    assert_eq!(status.price, Some(Rupiah(11_000)));
+    assert_eq!(status.cost, Some(Rupiah(11_000)));
 }
 
 #[tokio::test]
@@ -1131,7 +1131,7 @@ async fn pending_dest_stays_pending_for_pending_checks_then_succeeds() {
             TxStatus::Success
         ]
     );
-    assert_eq!(seen[2].price, Some(Rupiah(11_000)));
+    assert_eq!(seen[2].cost, Some(Rupiah(11_000)));
     assert!(seen[2].sn.is_some(), "{}", seen[2].raw);
     assert_eq!(spent(&sandbox), 11_000);
     assert_eq!(sandbox.charges_for(ref_id), 1);
@@ -1165,7 +1165,7 @@ async fn pending_dest_payment_resolves_to_the_paid_line() {
         assert_eq!(status.status, want, "{}", status.raw);
     }
     let last = client.call(Op::Status, product, dest, ref_id).await.reply();
-    assert_eq!(last.price, Some(total));
+    assert_eq!(last.cost, Some(total));
     let again = client
         .call(Op::Payment, product, dest, ref_id)
         .await

@@ -85,7 +85,7 @@ already-processed = Already processed.
 topup-success =
     ✅ Topup successful
     { $product } to { $dest }
-    Price: { $price }
+    Price: { $cost }
     SN: { $sn }
     RefID: { $ref }
 topup-failed =
@@ -123,16 +123,17 @@ pay-not-yours = This bill is not yours.
 pay-already = This bill is already paid/being processed.
 bill-payment-in-progress = The earlier payment of this bill (RefID { $ref }) is still being checked. Wait for its result; check it: status { $ref }
 bill-replaced = A newer check replaced this bill. Pay from the newest bill message.
-bill-paid-today = Bill { $product } { $dest } was already paid today at { $time } WIB ({ $price }, RefID { $ref }). Pay again?
+bill-paid-today = Bill { $product } { $dest } was already paid today at { $time } WIB ({ $cost }, RefID { $ref }). Pay again?
 button-pay-again = Pay again
 pay-closed = This bill is closed. Check again: { $example }
+bill-closed = This bill is closed.
 pay-expired = This bill has expired. Check again: { $example }
 button-working = ⏳ Processing…
 button-stale = This button is no longer valid.
 pay-success =
     ✅ Payment successful
     { $product } { $dest }
-    Paid: { $price }
+    Paid: { $cost }
     SN: { $sn }
     RefID: { $ref }
 pay-failed =
@@ -175,7 +176,7 @@ status-unpaid-bill = RefID { $ref } is an unpaid bill check for { $product } { $
 status-unknown-ref = RefID { $ref } is not known in this chat.
 history-title = Latest transactions:
 history-empty = No transactions yet.
-history-line = { $time } { $product } { $dest } — { $state } { $price } ({ $ref })
+history-line = { $time } { $product } { $dest } — { $state } { $cost } ({ $ref })
 followup-gave-up = Transaction { $ref } is still not settled after 24 hours. Contact your gateway's support with this refID.
 unsigned-logged-out = Transaction { $ref } is not settled yet and cannot be checked: the account that sent it has logged out. Log in again as member { $member } (gateway { $gateway }); loket checks it at once.
 unsigned-other-member = Transaction { $ref } is not settled yet and cannot be checked: this account is now logged in as another member. It was sent by member { $member }; log in again as that member so loket can check it.
@@ -258,6 +259,6 @@ cmd-cabut = Withdraw a member's permission
 gateway-said = The gateway said: { $words }
 status-gateway-says = The gateway says now: { $words }
 status-corrected = ⚠️ The gateway now says { $state } for { $ref } (recorded before: { $before }).
-status-corrected-charged = { $price } was charged.
+status-corrected-charged = { $cost } was charged.
 followup-gateway-says = ⏳ { $ref } is still being checked. The gateway said: { $words }
 attachment-line = 📎 { $name } ({ $bytes } bytes; shown in Telegram)

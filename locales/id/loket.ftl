@@ -85,7 +85,7 @@ already-processed = Sudah diproses.
 topup-success =
     ✅ Isi ulang berhasil
     { $product } ke { $dest }
-    Harga: { $price }
+    Harga: { $cost }
     SN: { $sn }
     RefID: { $ref }
 topup-failed =
@@ -123,16 +123,17 @@ pay-not-yours = Tagihan ini bukan milik Anda.
 pay-already = Tagihan ini sudah dibayar/diproses.
 bill-payment-in-progress = Pembayaran tagihan ini sebelumnya (RefID { $ref }) masih dicek. Tunggu hasilnya; cek status: status { $ref }
 bill-replaced = Tagihan ini sudah diganti oleh cek yang lebih baru. Bayar dari pesan tagihan terbaru.
-bill-paid-today = Tagihan { $product } { $dest } sudah dibayar hari ini pukul { $time } WIB ({ $price }, RefID { $ref }). Bayar lagi?
+bill-paid-today = Tagihan { $product } { $dest } sudah dibayar hari ini pukul { $time } WIB ({ $cost }, RefID { $ref }). Bayar lagi?
 button-pay-again = Bayar lagi
 pay-closed = Tagihan ini sudah ditutup. Cek ulang: { $example }
+bill-closed = Tagihan ini sudah ditutup.
 pay-expired = Tagihan ini sudah kedaluwarsa. Cek ulang: { $example }
 button-working = ⏳ Sedang diproses…
 button-stale = Tombol ini sudah tidak berlaku.
 pay-success =
     ✅ Pembayaran berhasil
     { $product } { $dest }
-    Dibayar: { $price }
+    Dibayar: { $cost }
     SN: { $sn }
     RefID: { $ref }
 pay-failed =
@@ -175,7 +176,7 @@ status-unpaid-bill = RefID { $ref } adalah cek tagihan { $product } { $dest } ya
 status-unknown-ref = RefID { $ref } tidak dikenal di chat ini.
 history-title = Riwayat transaksi terakhir:
 history-empty = Belum ada transaksi.
-history-line = { $time } { $product } { $dest } — { $state } { $price } ({ $ref })
+history-line = { $time } { $product } { $dest } — { $state } { $cost } ({ $ref })
 followup-gave-up = Transaksi { $ref } belum ada kepastian setelah 24 jam. Hubungi CS gateway Anda dengan refID ini.
 unsigned-logged-out = Transaksi { $ref } belum ada kepastian dan belum bisa dicek: akun yang mengirimnya sudah logout. Login lagi dengan member { $member } (gateway { $gateway }); loket langsung mengeceknya.
 unsigned-other-member = Transaksi { $ref } belum ada kepastian dan belum bisa dicek: akun ini sekarang login dengan member lain. Transaksi ini dikirim oleh member { $member }; login lagi dengan member itu agar loket bisa mengeceknya.
@@ -258,6 +259,6 @@ cmd-cabut = Cabut izin anggota
 gateway-said = Jawaban gateway: { $words }
 status-gateway-says = Jawaban gateway saat ini: { $words }
 status-corrected = ⚠️ Gateway sekarang menyatakan { $state } untuk { $ref } (catatan sebelumnya: { $before }).
-status-corrected-charged = Saldo terpotong { $price }.
+status-corrected-charged = Saldo terpotong { $cost }.
 followup-gateway-says = ⏳ { $ref } masih dicek. Jawaban gateway: { $words }
 attachment-line = 📎 { $name } ({ $bytes } byte; terlihat di Telegram)

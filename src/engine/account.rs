@@ -13,14 +13,14 @@ impl Engine {
         choice: Option<Lang>,
     ) -> Result<Response, Refusal> {
         let Some(new) = choice else {
-            return Ok(Response::reply(Reply::text(self.say(
+            return Ok(Response::reply(Reply::text(self.text(
                 lang,
                 "language-usage",
                 &[],
             ))));
         };
         self.inner.store.set_lang(ctx.chat_id, new).await?;
-        Ok(Response::reply(Reply::text(self.say(
+        Ok(Response::reply(Reply::text(self.text(
             new,
             "language-set",
             &[],
@@ -66,7 +66,7 @@ impl Engine {
         let holds_secret = matches!(login, Login::Full { .. });
         if ctx.kind == ChatKind::Group {
             return Ok(Response {
-                replies: vec![Reply::text(self.say(lang, "login-group-refused", &[]))],
+                replies: vec![Reply::text(self.text(lang, "login-group-refused", &[]))],
                 delete_input: holds_secret,
                 ..Response::default()
             });
@@ -81,7 +81,7 @@ impl Engine {
                         asked_at: self.now(),
                     },
                 );
-                Ok(Response::reply(Reply::text(self.say(
+                Ok(Response::reply(Reply::text(self.text(
                     lang,
                     "login-ask-member",
                     &[],
@@ -111,7 +111,7 @@ impl Engine {
             return Ok(Response::silent());
         };
         let deleted = |id: &'static str| Response {
-            replies: vec![Reply::text(self.say(lang, id, &[]))],
+            replies: vec![Reply::text(self.text(lang, id, &[]))],
             delete_input: true,
             ..Response::default()
         };
@@ -237,7 +237,7 @@ impl Engine {
             Some(BalanceReply::Balance { amount, .. }) => {
                 self.inner.store.save_account(ctx.chat_id, &creds).await?;
                 self.resume_account(ctx.chat_id);
-                let text = self.say(
+                let text = self.text(
                     lang,
                     "login-ok",
                     &[
@@ -257,7 +257,7 @@ impl Engine {
         };
         self.inner.store.save_account(ctx.chat_id, &creds).await?;
         self.resume_account(ctx.chat_id);
-        Ok(Response::reply(Reply::text(self.say(
+        Ok(Response::reply(Reply::text(self.text(
             lang,
             id,
             &[("member", creds.member_id)],
@@ -282,7 +282,7 @@ impl Engine {
         }
         self.drafts().remove(&ctx.chat_id);
         let removed = self.inner.store.remove_account(ctx.chat_id).await?;
-        Ok(Response::reply(Reply::text(self.say(
+        Ok(Response::reply(Reply::text(self.text(
             lang,
             if removed { "logout-ok" } else { "logout-none" },
             &[],
@@ -303,7 +303,7 @@ impl Engine {
                 None => return Err(refuse("need-login")),
             },
         };
-        Ok(Response::reply(Reply::text(self.say(
+        Ok(Response::reply(Reply::text(self.text(
             lang,
             id,
             &[
@@ -338,7 +338,11 @@ impl Engine {
                 },
             )
             .await?;
-        Ok(Response::reply(Reply::text(self.say(lang, "link-ok", &[]))))
+        Ok(Response::reply(Reply::text(self.text(
+            lang,
+            "link-ok",
+            &[],
+        ))))
     }
 
     pub(super) fn owned_group(&self, ctx: &ChatCtx) -> Result<GroupLink, Refusal> {
@@ -359,7 +363,7 @@ impl Engine {
     pub(super) async fn unlink(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         self.owned_group(ctx)?;
         self.inner.store.remove_group(ctx.chat_id).await?;
-        Ok(Response::reply(Reply::text(self.say(
+        Ok(Response::reply(Reply::text(self.text(
             lang,
             "unlink-ok",
             &[],
@@ -388,7 +392,7 @@ impl Engine {
             link.allowed.push(user);
         }
         self.inner.store.set_group(ctx.chat_id, &link).await?;
-        Ok(Response::reply(Reply::text(self.say(
+        Ok(Response::reply(Reply::text(self.text(
             lang,
             if allow { "allow-ok" } else { "revoke-ok" },
             &[("user", user.to_string())],

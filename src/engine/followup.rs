@@ -51,7 +51,7 @@ impl Engine {
             }
         };
         let before = entry.state;
-        let (verdict, answer) = self.check_status(&creds, &entry).await;
+        let (verdict, answer) = self.check(&creds, &entry).await;
         let entry = self.record_check(entry, verdict, answer.as_ref()).await?;
         if !entry.state.is_final() {
             self.follow(entry.ref_id.clone(), self.inner.config.recheck_after);
@@ -64,13 +64,13 @@ impl Engine {
                     ref_id: entry.ref_id.clone(),
                     before,
                     now: entry.state,
-                    cost: entry.price,
+                    cost: entry.cost,
                 },
             ));
         }
         parts.push(self.result_text(lang, &entry));
         parts.push(match &answer {
-            Ok(reply) => self.say(
+            Ok(reply) => self.text(
                 lang,
                 "status-gateway-says",
                 &[("words", gateway_words(&reply.raw))],
@@ -83,7 +83,7 @@ impl Engine {
     /// `status` of a bill that was checked but not paid: the bill again,
     /// with its buttons while it can still be paid.
     fn unpaid_bill_status(&self, lang: Lang, inquiry: Inquiry) -> Result<Reply, Refusal> {
-        let line = self.say(
+        let line = self.text(
             lang,
             "status-unpaid-bill",
             &[

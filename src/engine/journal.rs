@@ -3,10 +3,11 @@
 //! is followed (status checks with backoff, resends only under its own
 //! refID) to its end; a bill's payment is as settled as its entry.
 //!
-//! Owns: begin (`new_entry` + the store's `begin_entry` / `claim_payment`),
-//! send (`send_money`), check (`check_status`, `record_check`) and follow
-//! (`follow`), and a bill's state from its payment (`inquiry_state`). Needs no chat and renders no text: what the chat should
-//! hear is handed to [`Engine::announce`] as a [`Progress`].
+//! Owns: begin (`new_entry`, then `begin` for a topup or `claim` for a
+//! bill's payment), `send`, `check` (with `record_check`), `follow`, and a
+//! bill's state from its payment (`inquiry_state`). Needs no chat and
+//! renders no text: what the chat should hear is handed to
+//! `Engine::announce` as a [`Progress`].
 
 use super::*;
 
@@ -48,13 +49,26 @@ impl Engine {
         )
     }
 
+    /// Writes a topup's entry before it is sent; false when its refID is
+    /// already journaled (a refID never serves two intents).
+    pub(super) async fn begin(&self, entry: &JournalEntry) -> Result<bool, StoreError> {
+        self.inner.store.begin_entry(entry).await
+    }
+
+    /// Claims a bill for payment and writes the payment's entry, in one
+    /// step: only the first claim of an open, newest, settled bill goes
+    /// through (`Claim` says why another did not).
+    pub(super) async fn claim(
+        &self,
+        entry: &JournalEntry,
+        paid_since: Option<DateTime<Utc>>,
+    ) -> Result<Claim, StoreError> {
+        self.inner.store.claim_payment(entry, paid_since).await
+    }
+
     /// Sends a journaled call (already written as `Sending`), records what
     /// came back and, unless it is final, follows it in the background.
-    pub(super) async fn send_money(
-        &self,
-        creds: &Credentials,
-        entry: JournalEntry,
-    ) -> JournalEntry {
+    pub(super) async fn send(&self, creds: &Credentials, entry: JournalEntry) -> JournalEntry {
         let entry = self.send_journaled(creds, entry).await;
         if !entry.state.is_final() {
             self.follow(entry.ref_id.clone(), self.inner.config.recheck_after);
@@ -134,7 +148,7 @@ impl Engine {
                     entry.history.push(EntryEvent {
                         at: entry.updated_at,
                         state: entry.state,
-                        price: entry.price,
+                        cost: entry.cost,
                         sn: entry.sn.clone(),
                         reason: entry.reason.clone(),
                         raw_reply: entry.raw_reply.clone(),
@@ -208,7 +222,7 @@ impl Engine {
             };
             // Signed again: a later logout is told again.
             entry.unsigned_told = false;
-            let (verdict, answer) = self.check_status(&creds, &entry).await;
+            let (verdict, answer) = self.check(&creds, &entry).await;
             // Past the window a call is never resent: that could land days
             // after the user gave up.
             if verdict == Verdict::NotRecorded && !expired && entry.sends < config.max_sends {
@@ -305,7 +319,7 @@ impl Engine {
 
     /// Asks the gateway about a journaled call (`cek=1`, same refID,
     /// product and dest) and reads the answer for that kind of call.
-    pub(super) async fn check_status(
+    pub(super) async fn check(
         &self,
         creds: &Credentials,
         entry: &JournalEntry,
@@ -348,8 +362,8 @@ pub(super) fn final_state(verdict: Verdict) -> Option<EntryState> {
 pub(super) fn absorb_reply(entry: &mut JournalEntry, reply: &GatewayReply) {
     match reply.about(&call_of(entry)) {
         About::ThisCall => {
-            if reply.price.is_some() {
-                entry.price = reply.price;
+            if reply.cost.is_some() {
+                entry.cost = reply.cost;
             }
             if reply.sn.is_some() {
                 entry.sn = reply.sn.clone();

@@ -487,7 +487,7 @@ impl Engine {
             ChatKind::Private => "login-edit-deleted",
         };
         Response {
-            replies: vec![Reply::text(self.say(self.lang(ctx.chat_id), id, &[]))],
+            replies: vec![Reply::text(self.text(self.lang(ctx.chat_id), id, &[]))],
             delete_input: true,
             ..Response::default()
         }
@@ -506,16 +506,12 @@ impl Engine {
 
     fn refusal_response(&self, ctx: &ChatCtx, lang: Lang, refusal: Refusal) -> Response {
         match refusal {
-            Refusal::Message(id, args) => Response::reply(Reply::text(self.say(lang, id, &args))),
+            Refusal::Message(id, args) => Response::reply(Reply::text(self.text(lang, id, &args))),
             Refusal::Store(e) => {
                 tracing::error!(error = %e, chat = ctx.chat_id, "store error");
-                Response::reply(Reply::text(self.say(lang, "err-internal", &[])))
+                Response::reply(Reply::text(self.text(lang, "err-internal", &[])))
             }
         }
-    }
-
-    fn say(&self, lang: Lang, id: &str, args: &[(&str, String)]) -> String {
-        self.inner.locales.text(lang, id, args)
     }
 
     async fn handle_text(
@@ -530,7 +526,7 @@ impl Engine {
             if command::may_hold_secret(text) {
                 // Not addressed to loket, but every member can read it.
                 return Ok(Response {
-                    replies: vec![Reply::text(self.say(lang, "login-group-refused", &[]))],
+                    replies: vec![Reply::text(self.text(lang, "login-group-refused", &[]))],
                     delete_input: true,
                     ..Response::default()
                 });
@@ -603,7 +599,7 @@ impl Engine {
             Command::Cancel => {
                 let had = self.live_draft(ctx.chat_id).is_some();
                 self.drafts().remove(&ctx.chat_id);
-                Ok(Response::reply(Reply::text(self.say(
+                Ok(Response::reply(Reply::text(self.text(
                     lang,
                     if had {
                         "login-cancelled"

@@ -36,7 +36,7 @@ impl Receipt {
             product: entry.product.clone(),
             dest: entry.dest.clone(),
             ref_id: entry.ref_id.clone(),
-            cost: entry.price,
+            cost: entry.cost,
             sn: entry.sn.clone(),
             reason: entry.reason.clone(),
             unread_words: entry
@@ -90,7 +90,7 @@ impl HistoryLine {
             product: entry.product.clone(),
             dest: entry.dest.clone(),
             state: entry.state,
-            cost: entry.price,
+            cost: entry.cost,
             ref_id: entry.ref_id.clone(),
         }
     }

@@ -102,10 +102,10 @@ impl Engine {
         ref_id: String,
     ) -> Result<Response, Refusal> {
         let entry = self.new_entry(ctx, &access, EntryKind::Topup, &target, ref_id);
-        if !self.inner.store.begin_entry(&entry).await? {
+        if !self.begin(&entry).await? {
             return Err(refuse("already-processed"));
         }
-        let entry = self.send_money(&access.creds, entry).await;
+        let entry = self.send(&access.creds, entry).await;
         Ok(Response::reply(Reply::text(self.result_text(lang, &entry))))
     }
 
@@ -164,7 +164,7 @@ impl Engine {
                     .as_deref()
                     .map(quote)
                     .unwrap_or_else(|| "-".into());
-                return Ok(Response::reply(Reply::text(self.say(
+                return Ok(Response::reply(Reply::text(self.text(
                     lang,
                     "inquiry-failed",
                     &[
@@ -179,7 +179,7 @@ impl Engine {
             }
         }
         let Some(total) = reply.bill_total() else {
-            return Ok(Response::reply(Reply::text(self.say(
+            return Ok(Response::reply(Reply::text(self.text(
                 lang,
                 "inquiry-no-amount",
                 &[("raw", quote(&reply.raw))],
@@ -252,7 +252,9 @@ impl Engine {
             Payment::Sent(entry) => Response::reply(Reply::text(self.result_text(lang, &entry))),
             Payment::AskFirst(question) => Response::reply(question),
             // Typed `bayar` always takes the newest check.
-            Payment::Replaced => Response::reply(Reply::text(self.say(lang, "bill-replaced", &[]))),
+            Payment::Replaced => {
+                Response::reply(Reply::text(self.text(lang, "bill-replaced", &[])))
+            }
         })
     }
 
@@ -305,9 +307,9 @@ impl Engine {
         let paid_since = (!again).then(|| crate::wib::day_start(self.now()));
         // The claim and the journal entry are one transaction: only one
         // caller, in any chat of the account, can move the bill to paying.
-        match self.inner.store.claim_payment(&entry, paid_since).await? {
+        match self.claim(&entry, paid_since).await? {
             Claim::Claimed(_) => Ok(Payment::Sent(Box::new(
-                self.send_money(&access.creds, entry).await,
+                self.send(&access.creds, entry).await,
             ))),
             Claim::Missing => Err(refuse("button-stale")),
             // Claimed meanwhile, or closed: say which from the journal.
@@ -330,7 +332,7 @@ impl Engine {
                     product: previous.product,
                     dest: previous.dest,
                     paid_at: previous.created_at,
-                    cost: previous.price,
+                    cost: previous.cost,
                     paid_ref: previous.ref_id,
                     inquiry_ref: inquiry.ref_id,
                 };
@@ -378,7 +380,7 @@ impl Engine {
         data: &str,
     ) -> Result<Response, Refusal> {
         let toast = |id: &str, args: &[(&str, String)]| Response {
-            toast: Some(self.say(lang, id, args)),
+            toast: Some(self.text(lang, id, args)),
             ..Response::default()
         };
         let Some(action) = ButtonAction::decode(data) else {
@@ -430,7 +432,7 @@ impl Engine {
                     }),
                     // An older check: it loses its button.
                     Ok(Payment::Replaced) => {
-                        let text = self.say(lang, "bill-replaced", &[]);
+                        let text = self.text(lang, "bill-replaced", &[]);
                         Ok(Response {
                             edit_source: Some(Reply::text(text.clone())),
                             toast: Some(text),
@@ -449,14 +451,26 @@ impl Engine {
                     .await?
                 {
                     Some(inquiry) => Ok(Response {
-                        edit_source: Some(Reply::text(self.say(
+                        edit_source: Some(Reply::text(self.text(
                             lang,
                             "bill-cancelled",
                             &[("product", inquiry.product), ("dest", inquiry.dest)],
                         ))),
                         ..Response::default()
                     }),
-                    None => Ok(toast("pay-already", &[])),
+                    // Not open any more: paid or being paid, or closed.
+                    None => {
+                        let state = match self.inner.store.inquiry(&ref_id)? {
+                            Some(inquiry) => Some(self.inquiry_state(&inquiry)?),
+                            None => None,
+                        };
+                        Ok(match state {
+                            Some(InquiryState::Failed | InquiryState::Cancelled) => {
+                                toast("bill-closed", &[])
+                            }
+                            _ => toast("pay-already", &[]),
+                        })
+                    }
                 }
             }
             ButtonAction::SendAgain(ref_id) => {
@@ -469,7 +483,7 @@ impl Engine {
                     self.inner.config.duplicate_window,
                 ) {
                     return Ok(Response {
-                        edit_source: Some(Reply::text(self.say(lang, "question-expired", &[]))),
+                        edit_source: Some(Reply::text(self.text(lang, "question-expired", &[]))),
                         ..Response::default()
                     });
                 }
@@ -489,7 +503,7 @@ impl Engine {
             ButtonAction::DontSend(ref_id) => {
                 match self.inner.store.take_confirmation(&ref_id).await? {
                     Some(_) => Ok(Response {
-                        edit_source: Some(Reply::text(self.say(lang, "topup-not-sent", &[]))),
+                        edit_source: Some(Reply::text(self.text(lang, "topup-not-sent", &[]))),
                         ..Response::default()
                     }),
                     None => Ok(toast("already-processed", &[])),

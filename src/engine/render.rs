@@ -39,7 +39,7 @@ impl Engine {
             ("product", receipt.product.clone()),
             ("dest", receipt.dest.clone()),
             ("ref", receipt.ref_id.clone()),
-            ("price", amount(receipt.cost)),
+            ("cost", amount(receipt.cost)),
             (
                 "sn",
                 receipt
@@ -55,13 +55,13 @@ impl Engine {
                     .map_or_else(|| UNKNOWN.into(), quote),
             ),
         ];
-        let text = self.say(lang, &format!("{kind}-{state}"), &args);
+        let text = self.text(lang, &format!("{kind}-{state}"), &args);
         // Unreadable: the chat sees the gateway's own words (a reseller
         // can often tell what happened).
         match &receipt.unread_words {
             Some(raw) => format!(
                 "{text}\n{}",
-                self.say(lang, "gateway-said", &[("words", gateway_words(raw))])
+                self.text(lang, "gateway-said", &[("words", gateway_words(raw))])
             ),
             None => text,
         }
@@ -79,19 +79,19 @@ impl Engine {
             EntryState::Pending => "state-pending",
             EntryState::Unknown | EntryState::Sending => "state-unknown",
         };
-        self.say(lang, id, &[])
+        self.text(lang, id, &[])
     }
 
     /// A checked bill, with its Bayar and Batal buttons while it can be
     /// paid.
     pub(super) fn bill_reply(&self, lang: Lang, bill: &BillView) -> Reply {
-        let mut text = self.say(
+        let mut text = self.text(
             lang,
             "bill",
             &[
                 (
                     "family",
-                    self.say(lang, &format!("family-{}", bill.family), &[]),
+                    self.text(lang, &format!("family-{}", bill.family), &[]),
                 ),
                 ("product", bill.product.clone()),
                 ("dest", bill.dest.clone()),
@@ -109,16 +109,16 @@ impl Engine {
             return Reply::text(text);
         };
         text.push('\n');
-        text.push_str(&self.say(lang, "bill-payable", &[("minutes", minutes.to_string())]));
+        text.push_str(&self.text(lang, "bill-payable", &[("minutes", minutes.to_string())]));
         Reply {
             text,
             buttons: vec![
                 Button {
-                    label: self.say(lang, "button-pay", &[("total", bill.total.to_string())]),
+                    label: self.text(lang, "button-pay", &[("total", bill.total.to_string())]),
                     data: ButtonAction::Pay(bill.ref_id.clone()).encode(),
                 },
                 Button {
-                    label: self.say(lang, "button-cancel", &[]),
+                    label: self.text(lang, "button-cancel", &[]),
                     data: ButtonAction::CancelBill(bill.ref_id.clone()).encode(),
                 },
             ],
@@ -127,7 +127,7 @@ impl Engine {
     }
 
     pub(super) fn balance_text(&self, lang: Lang, balance: &BalanceView) -> String {
-        self.say(
+        self.text(
             lang,
             "balance",
             &[
@@ -141,12 +141,12 @@ impl Engine {
     /// `riwayat`: a title and one line per entry, times in WIB.
     pub(super) fn history_text(&self, lang: Lang, lines: &[HistoryLine]) -> String {
         if lines.is_empty() {
-            return self.say(lang, "history-empty", &[]);
+            return self.text(lang, "history-empty", &[]);
         }
         let lines: Vec<String> = lines
             .iter()
             .map(|line| {
-                self.say(
+                self.text(
                     lang,
                     "history-line",
                     &[
@@ -154,7 +154,7 @@ impl Engine {
                         ("product", line.product.clone()),
                         ("dest", line.dest.clone()),
                         ("state", self.state_word(lang, line.state)),
-                        ("price", amount(line.cost)),
+                        ("cost", amount(line.cost)),
                         ("ref", line.ref_id.clone()),
                     ],
                 )
@@ -162,14 +162,14 @@ impl Engine {
             .collect();
         format!(
             "{}\n{}",
-            self.say(lang, "history-title", &[]),
+            self.text(lang, "history-title", &[]),
             lines.join("\n")
         )
     }
 
     /// "Kirim lagi?" with its buttons.
     pub(super) fn repeat_question(&self, lang: Lang, question: &RepeatQuestion) -> Reply {
-        let text = self.say(
+        let text = self.text(
             lang,
             "topup-duplicate",
             &[
@@ -183,11 +183,11 @@ impl Engine {
             text,
             buttons: vec![
                 Button {
-                    label: self.say(lang, "button-send-again", &[]),
+                    label: self.text(lang, "button-send-again", &[]),
                     data: ButtonAction::SendAgain(question.ref_id.clone()).encode(),
                 },
                 Button {
-                    label: self.say(lang, "button-cancel", &[]),
+                    label: self.text(lang, "button-cancel", &[]),
                     data: ButtonAction::DontSend(question.ref_id.clone()).encode(),
                 },
             ],
@@ -197,7 +197,7 @@ impl Engine {
 
     /// "Sudah dibayar hari ini pukul 14:05 WIB … Bayar lagi?"
     pub(super) fn paid_today_question(&self, lang: Lang, question: &PaidTodayQuestion) -> Reply {
-        let text = self.say(
+        let text = self.text(
             lang,
             "bill-paid-today",
             &[
@@ -205,18 +205,18 @@ impl Engine {
                 ("dest", question.dest.clone()),
                 ("time", crate::wib::clock_time(question.paid_at)),
                 ("ref", question.paid_ref.clone()),
-                ("price", amount(question.cost)),
+                ("cost", amount(question.cost)),
             ],
         );
         Reply {
             text,
             buttons: vec![
                 Button {
-                    label: self.say(lang, "button-pay-again", &[]),
+                    label: self.text(lang, "button-pay-again", &[]),
                     data: ButtonAction::PayAgain(question.inquiry_ref.clone()).encode(),
                 },
                 Button {
-                    label: self.say(lang, "button-cancel", &[]),
+                    label: self.text(lang, "button-cancel", &[]),
                     data: ButtonAction::CancelBill(question.inquiry_ref.clone()).encode(),
                 },
             ],
@@ -226,7 +226,7 @@ impl Engine {
 
     /// "The gateway now says SUKSES: Rp10.880 was charged".
     pub(super) fn correction_text(&self, lang: Lang, correction: &Correction) -> String {
-        let mut text = self.say(
+        let mut text = self.text(
             lang,
             "status-corrected",
             &[
@@ -237,10 +237,10 @@ impl Engine {
         );
         if let (EntryState::Success, Some(cost)) = (correction.now, correction.cost) {
             text.push('\n');
-            text.push_str(&self.say(
+            text.push_str(&self.text(
                 lang,
                 "status-corrected-charged",
-                &[("price", cost.to_string())],
+                &[("cost", cost.to_string())],
             ));
         }
         text
@@ -256,13 +256,13 @@ impl Engine {
     ) -> Option<String> {
         Some(match progress {
             Progress::Final => self.result_text(lang, entry),
-            Progress::GatewaySays(words) => self.say(
+            Progress::GatewaySays(words) => self.text(
                 lang,
                 "followup-gateway-says",
                 &[("ref", entry.ref_id.clone()), ("words", words)],
             ),
             Progress::GaveUp => {
-                self.say(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())])
+                self.text(lang, "followup-gave-up", &[("ref", entry.ref_id.clone())])
             }
             Progress::Unsigned(why) => return self.unsigned_text(lang, entry, why),
         })
@@ -281,7 +281,7 @@ impl Engine {
             Unsigned::OtherGateway => "unsigned-other-gateway",
             Unsigned::StoreError => return None,
         };
-        Some(self.say(
+        Some(self.text(
             lang,
             id,
             &[
@@ -295,18 +295,18 @@ impl Engine {
     /// "The gateway did not answer properly", with its words when it said
     /// something.
     pub(super) fn unclear_text(&self, lang: Lang, raw: &str) -> String {
-        let text = self.say(lang, "gateway-unclear", &[]);
+        let text = self.text(lang, "gateway-unclear", &[]);
         if raw.trim().is_empty() {
             return text;
         }
         format!(
             "{text}\n{}",
-            self.say(lang, "gateway-said", &[("words", gateway_words(raw))])
+            self.text(lang, "gateway-said", &[("words", gateway_words(raw))])
         )
     }
 
     pub(super) fn call_error_text(&self, lang: Lang, error: &CallError) -> String {
-        self.say(lang, call_error_id(error), &[])
+        self.text(lang, call_error_id(error), &[])
     }
 }
 

@@ -101,7 +101,7 @@ pub struct GatewayReply {
     pub reason: Option<String>,
     /// What the reseller was charged (`HRG:`, `Harga=`, `price=`, or the
     /// middle of `Saldo A - B = C`).
-    pub price: Option<Rupiah>,
+    pub cost: Option<Rupiah>,
     pub sn: Option<String>,
     /// The customer's name on a bill (`DATA:`, `Nama:`).
     pub name: Option<String>,
@@ -214,7 +214,7 @@ impl GatewayReply {
             .verb
             .as_deref()
             .is_some_and(|v| PAYMENT_VERBS.contains(&v));
-        self.price.is_some_and(|p| p.value() > 0) || self.sn.is_some() || verb_pays
+        self.cost.is_some_and(|p| p.value() > 0) || self.sn.is_some() || verb_pays
     }
 
     pub fn field(&self, key: &str) -> Option<&str> {
@@ -745,16 +745,16 @@ impl Reader {
         for f in &found {
             absorb_field(reply, f);
         }
-        if reply.price.is_none() {
+        if reply.cost.is_none() {
             // `Hrg 6.487`: the price without a colon.
-            reply.price = PRICE_WORD
+            reply.cost = PRICE_WORD
                 .captures(body)
                 .and_then(|c| parse_gateway_amount(c.get(1)?.as_str()));
         }
         if let Some((_, amounts)) = saldo.first() {
-            if reply.price.is_none_or(|p| p.value() == 0) {
-                if let Some(price) = amounts.price {
-                    reply.price = Some(price);
+            if reply.cost.is_none_or(|p| p.value() == 0) {
+                if let Some(price) = amounts.cost {
+                    reply.cost = Some(price);
                 }
             }
             if reply.balance.is_none() {
@@ -867,10 +867,10 @@ impl Reader {
         }
         if let Some(price) = self
             .rules
-            .capture_price(body)
+            .capture_cost(body)
             .and_then(|p| parse_gateway_amount(&p))
         {
-            reply.price = Some(price);
+            reply.cost = Some(price);
         }
         if let Some(reason) = self.rules.capture_reason(body) {
             reply.reason = Some(reason);
@@ -1041,7 +1041,7 @@ fn read_query_form(text: &str, reply: &mut GatewayReply) -> String {
                 ref_id: value.trim().to_string(),
             }),
             "price" | "harga" => {
-                reply.price = parse_gateway_amount(&value).filter(|p| p.value() > 0);
+                reply.cost = parse_gateway_amount(&value).filter(|p| p.value() > 0);
             }
             "sn" => reply.sn = (!value.trim().is_empty()).then(|| value.trim().to_string()),
             "saldo" | "balance" => reply.balance = parse_gateway_amount(&value),
@@ -1178,7 +1178,7 @@ fn find_fields(body: &str) -> Vec<FoundField> {
 #[derive(Debug, Clone, Copy)]
 struct SaldoAmounts {
     /// B of `A - B = C`, only when A − B = C.
-    price: Option<Rupiah>,
+    cost: Option<Rupiah>,
     /// C of `A - B = C`, or the lone amount.
     after: Option<Rupiah>,
 }
@@ -1206,7 +1206,7 @@ fn find_saldo(body: &str) -> Vec<(Span, SaldoAmounts)> {
                 start: whole.start() + lead,
                 end: whole.end(),
             },
-            SaldoAmounts { price, after },
+            SaldoAmounts { cost: price, after },
         ))
     });
     let ranges: Vec<_> = ranges.collect();
@@ -1236,12 +1236,12 @@ fn find_saldo(body: &str) -> Vec<(Span, SaldoAmounts)> {
                         _ => false,
                     };
                     SaldoAmounts {
-                        price: if adds_up { b } else { None },
+                        cost: if adds_up { b } else { None },
                         after,
                     }
                 }
                 _ => SaldoAmounts {
-                    price: None,
+                    cost: None,
                     after: first,
                 },
             };
@@ -1316,8 +1316,8 @@ fn absorb_field(reply: &mut GatewayReply, f: &FoundField) {
             if let Some(p) =
                 parse_gateway_amount(first_word(value)).or_else(|| parse_gateway_amount(value))
             {
-                if p.value() > 0 || reply.price.is_none() {
-                    reply.price = Some(p);
+                if p.value() > 0 || reply.cost.is_none() {
+                    reply.cost = Some(p);
                 }
             }
         }

@@ -43,7 +43,8 @@ pub struct ReplyRules {
     outcomes: Vec<String>,
     refusals: Vec<String>,
     sn: Vec<Regex>,
-    price: Vec<Regex>,
+    /// `price` lines: what the gateway charged.
+    cost: Vec<Regex>,
     reason: Vec<Regex>,
     balance: Vec<Regex>,
 }
@@ -96,7 +97,7 @@ impl ReplyRules {
                     }
                     match kind.to_ascii_lowercase().as_str() {
                         "sn" => rules.sn.push(regex),
-                        "price" => rules.price.push(regex),
+                        "price" => rules.cost.push(regex),
                         "reason" => rules.reason.push(regex),
                         _ => rules.balance.push(regex),
                     }
@@ -128,8 +129,8 @@ impl ReplyRules {
         capture(&self.sn, text)
     }
 
-    pub fn capture_price(&self, text: &str) -> Option<String> {
-        capture(&self.price, text)
+    pub fn capture_cost(&self, text: &str) -> Option<String> {
+        capture(&self.cost, text)
     }
 
     pub fn capture_reason(&self, text: &str) -> Option<String> {
@@ -145,7 +146,7 @@ impl ReplyRules {
             && self.outcomes.is_empty()
             && self.refusals.is_empty()
             && self.sn.is_empty()
-            && self.price.is_empty()
+            && self.cost.is_empty()
             && self.reason.is_empty()
             && self.balance.is_empty()
     }
@@ -210,7 +211,7 @@ mod tests {
             rules.capture_sn("ok. Voucher: AB12 x").as_deref(),
             Some("AB12")
         );
-        assert_eq!(rules.capture_price("Biaya 5.000").as_deref(), Some("5.000"));
+        assert_eq!(rules.capture_cost("Biaya 5.000").as_deref(), Some("5.000"));
         assert_eq!(
             rules.capture_reason("Ket: habis. x").as_deref(),
             Some("habis")
