@@ -2,6 +2,7 @@
 //! the `console` and `run` entry points and the load driver (`bench/`) so
 //! they build one engine the same way.
 
+use crate::catalog::Catalog;
 use crate::engine::{Engine, EngineConfig, Notices};
 use crate::gateway::{Credentials, GatewayClient};
 use crate::secret::Secret;
@@ -33,15 +34,25 @@ pub fn build_engine(
     config.balance_sign = settings.balance_sign;
     config.default_account = default_account;
     config.reply_rules = settings.reply_rules.clone();
-    let (sender, notices) = tokio::sync::mpsc::unbounded_channel();
-    let engine = Engine::new(
+    Ok(engine_with(
         store,
-        GatewayClient::new(settings.gateway_timeout),
         catalog,
         config,
-        sender,
-    );
-    Ok((engine, notices))
+        settings.gateway_timeout,
+    ))
+}
+
+/// An engine on `store` whose gateway calls time out after `timeout`, and
+/// the receiver of the results it learns later (tests build theirs here).
+pub fn engine_with(
+    store: Store,
+    catalog: Catalog,
+    config: EngineConfig,
+    timeout: std::time::Duration,
+) -> (Engine, Notices) {
+    let (sender, notices) = tokio::sync::mpsc::unbounded_channel();
+    let engine = Engine::new(store, GatewayClient::new(timeout), catalog, config, sender);
+    (engine, notices)
 }
 
 /// The sandbox's demo account on a sandbox at `base_url`.
@@ -53,4 +64,17 @@ pub fn demo_account(base_url: &str) -> Credentials {
         base_url: base_url.to_string(),
         balance_sign: crate::gateway::BalanceSign::Fields,
     }
+}
+
+/// Logs to stderr, filtered by `LOKET_LOG` (else `default`, e.g. `info`),
+/// coloured only on a terminal. Secrets never reach a log line: requests
+/// print redacted.
+pub fn init_logging(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LOKET_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

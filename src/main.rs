@@ -68,23 +68,13 @@ enum Cmd {
     },
 }
 
-fn init_logging(default: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LOKET_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load().context("invalid settings")?;
     match cli.command {
         Cmd::Console { dialect } => {
-            init_logging("warn");
+            loket::app::init_logging("warn");
             console(settings, dialect).await
         }
         Cmd::Probe {
@@ -95,7 +85,7 @@ async fn main() -> anyhow::Result<()> {
             dest,
             balance_sign,
         } => {
-            init_logging("warn");
+            loket::app::init_logging("warn");
             let base_url =
                 loket::engine::normalize_base_url(&url).context("--url is not an http(s) URL")?;
             let creds = loket::gateway::Credentials {
@@ -121,7 +111,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Run => {
-            init_logging("info");
+            loket::app::init_logging("info");
             loket::telegram::run(settings)
                 .await
                 .map_err(anyhow::Error::from)
@@ -131,7 +121,7 @@ async fn main() -> anyhow::Result<()> {
             latency_ms,
             dialect,
         } => {
-            init_logging("info");
+            loket::app::init_logging("info");
             let config = SandboxConfig {
                 latency: Duration::from_millis(latency_ms),
                 dialect,

@@ -9,6 +9,25 @@ use loket::command::{
 use loket::i18n::Locales;
 
 /// A compact picture of a parse result, so the table stays readable.
+/// Parses every input of a (input, what it must read as) table and
+/// reports every row that differs, not only the first.
+fn assert_table(catalog: &Catalog, cases: &[(&str, &str)]) {
+    let mut failures = Vec::new();
+    for (input, want) in cases {
+        let got = show(parse(input, catalog));
+        if got != *want {
+            failures.push(format!("{input:?}: got `{got}`, want `{want}`"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
 fn show(result: Result<Command, ParseError>) -> String {
     match result {
         Ok(Command::Topup(t)) => format!("topup {} {}", t.product, t.dest),
@@ -332,21 +351,8 @@ fn the_command_table() {
         ("!!! ???", "error err-not-understood"),
         ("<b>T10</b> 0877", "error err-not-understood"),
     ];
-    let mut failures = Vec::new();
-    for (input, want) in cases {
-        let got = show(parse(input, &catalog));
-        if got != *want {
-            failures.push(format!("{input:?}: got `{got}`, want `{want}`"));
-        }
-    }
     assert!(cases.len() >= 60, "the table must keep at least 60 cases");
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert_table(&catalog, cases);
 }
 
 /// The intent a parsed command belongs to, to compare with its row.
@@ -808,20 +814,7 @@ fn only_text_shaped_like_a_transaction_parses() {
         ("PDAMKLT 0012345678", "cek PDAMKLT 0012345678 [pdam]"),
         ("halo semua", "error err-not-understood"),
     ];
-    let mut failures = Vec::new();
-    for (input, want) in cases {
-        let got = show(parse(input, &catalog));
-        if got != *want {
-            failures.push(format!("{input:?}: got `{got}`, want `{want}`"));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert_table(&catalog, cases);
 }
 
 #[test]

@@ -7,10 +7,9 @@
 
 use std::time::Duration;
 
-use loket::app::demo_account;
+use loket::app::{demo_account, engine_with};
 use loket::catalog::Catalog;
 use loket::engine::{ChatCtx, Engine, EngineConfig, Input, Notice};
-use loket::gateway::GatewayClient;
 use loket::model::EntryState;
 use loket::sandbox::{self, Dialect, SandboxConfig, SandboxHandle};
 use loket::store::{Location, Store};
@@ -42,13 +41,11 @@ async fn world(dialect: Dialect) -> World {
     config.default_account = Some(demo_account(&sandbox.base_url()));
     config.recheck_after = Duration::from_millis(50);
     config.recheck_cap = Duration::from_millis(200);
-    let (tx, notices) = mpsc::unbounded_channel();
-    let engine = Engine::new(
+    let (engine, notices) = engine_with(
         Store::open(&Location::Temporary, None).unwrap(),
-        GatewayClient::new(Duration::from_secs(5)),
         Catalog::builtin(),
         config,
-        tx,
+        Duration::from_secs(5),
     );
     World {
         engine,

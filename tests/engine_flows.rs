@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use loket::app::demo_account;
+use loket::app::{demo_account, engine_with};
 use loket::catalog::{Catalog, FAMILIES};
 use loket::command::bill_example;
 use loket::engine::{ChatCtx, Engine, EngineConfig, Input, Notice, Response};
-use loket::gateway::GatewayClient;
 use loket::money::Rupiah;
 use loket::sandbox::{self, Fault, SandboxAccount, SandboxConfig, SandboxHandle};
 use loket::store::{Location, Store};
@@ -45,14 +44,7 @@ async fn world_on(
     config.recheck_after = Duration::from_millis(100);
     config.recheck_cap = Duration::from_millis(400);
     tweak(&mut config);
-    let (tx, notices) = mpsc::unbounded_channel();
-    let engine = Engine::new(
-        store,
-        GatewayClient::new(timeout),
-        Catalog::builtin(),
-        config,
-        tx,
-    );
+    let (engine, notices) = engine_with(store, Catalog::builtin(), config, timeout);
     World {
         engine,
         sandbox,

@@ -16,9 +16,10 @@ use std::time::Duration;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
+use loket::app::engine_with;
 use loket::catalog::Catalog;
 use loket::engine::{ChatCtx, Engine, EngineConfig, Input, Notice, Response};
-use loket::gateway::{BalanceSign, Credentials, GatewayClient};
+use loket::gateway::{BalanceSign, Credentials};
 use loket::model::EntryState;
 use loket::secret::Secret;
 use loket::store::{Location, Store};
@@ -107,13 +108,11 @@ async fn world(script: &[(Kind, &[&str])]) -> World {
     });
     config.recheck_after = Duration::from_millis(50);
     config.recheck_cap = Duration::from_millis(100);
-    let (tx, notices) = mpsc::unbounded_channel();
-    let engine = Engine::new(
+    let (engine, notices) = engine_with(
         Store::open(&Location::Temporary, None).unwrap(),
-        GatewayClient::new(Duration::from_secs(5)),
         Catalog::builtin(),
         config,
-        tx,
+        Duration::from_secs(5),
     );
     World {
         engine,

@@ -10,10 +10,9 @@ use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use loket::app::demo_account;
+use loket::app::{demo_account, engine_with};
 use loket::catalog::Catalog;
 use loket::engine::{ChatCtx, Engine, EngineConfig, Input, Notice, Response};
-use loket::gateway::GatewayClient;
 use loket::model::{EntryKind, EntryState, JournalEntry};
 use loket::sandbox::{self, Fault, SandboxAccount, SandboxConfig, SandboxHandle};
 use loket::store::{Location, Store};
@@ -62,13 +61,11 @@ fn engine_on(
     config.recheck_after = Duration::from_millis(100);
     config.recheck_cap = Duration::from_millis(300);
     tweak(&mut config);
-    let (tx, notices) = mpsc::unbounded_channel();
-    let engine = Engine::new(
+    let (engine, notices) = engine_with(
         store,
-        GatewayClient::new(Duration::from_millis(700)),
         Catalog::builtin(),
         config,
-        tx,
+        Duration::from_millis(700),
     );
     (engine, notices)
 }

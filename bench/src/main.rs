@@ -35,20 +35,10 @@ enum Cmd {
     Engine(driver::EngineBench),
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LOKET_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_logging();
+    loket::app::init_logging("warn");
     match cli.command {
         Cmd::Bot(options) => driver::bot(options).await,
         Cmd::Engine(options) => driver::engine(options).await,

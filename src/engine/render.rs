@@ -113,14 +113,18 @@ impl Engine {
         Reply {
             text,
             buttons: vec![
-                Button {
-                    label: self.text(lang, "button-pay", &[("total", bill.total.to_string())]),
-                    data: ButtonAction::Pay(bill.ref_id.clone()).encode(),
-                },
-                Button {
-                    label: self.text(lang, "button-cancel", &[]),
-                    data: ButtonAction::CancelBill(bill.ref_id.clone()).encode(),
-                },
+                self.button(
+                    lang,
+                    "button-pay",
+                    &[("total", bill.total.to_string())],
+                    ButtonAction::Pay(bill.ref_id.clone()),
+                ),
+                self.button(
+                    lang,
+                    "button-cancel",
+                    &[],
+                    ButtonAction::CancelBill(bill.ref_id.clone()),
+                ),
             ],
             ..Reply::default()
         }
@@ -182,14 +186,18 @@ impl Engine {
         Reply {
             text,
             buttons: vec![
-                Button {
-                    label: self.text(lang, "button-send-again", &[]),
-                    data: ButtonAction::SendAgain(question.ref_id.clone()).encode(),
-                },
-                Button {
-                    label: self.text(lang, "button-cancel", &[]),
-                    data: ButtonAction::DontSend(question.ref_id.clone()).encode(),
-                },
+                self.button(
+                    lang,
+                    "button-send-again",
+                    &[],
+                    ButtonAction::SendAgain(question.ref_id.clone()),
+                ),
+                self.button(
+                    lang,
+                    "button-cancel",
+                    &[],
+                    ButtonAction::DontSend(question.ref_id.clone()),
+                ),
             ],
             ..Reply::default()
         }
@@ -211,14 +219,18 @@ impl Engine {
         Reply {
             text,
             buttons: vec![
-                Button {
-                    label: self.text(lang, "button-pay-again", &[]),
-                    data: ButtonAction::PayAgain(question.inquiry_ref.clone()).encode(),
-                },
-                Button {
-                    label: self.text(lang, "button-cancel", &[]),
-                    data: ButtonAction::CancelBill(question.inquiry_ref.clone()).encode(),
-                },
+                self.button(
+                    lang,
+                    "button-pay-again",
+                    &[],
+                    ButtonAction::PayAgain(question.inquiry_ref.clone()),
+                ),
+                self.button(
+                    lang,
+                    "button-cancel",
+                    &[],
+                    ButtonAction::CancelBill(question.inquiry_ref.clone()),
+                ),
             ],
             ..Reply::default()
         }
@@ -303,6 +315,20 @@ impl Engine {
             "{text}\n{}",
             self.text(lang, "gateway-said", &[("words", gateway_words(raw))])
         )
+    }
+
+    /// A button labelled by a locale message.
+    fn button(
+        &self,
+        lang: Lang,
+        label: &str,
+        args: &[(&str, String)],
+        action: ButtonAction,
+    ) -> Button {
+        Button {
+            label: self.text(lang, label, args),
+            data: action.encode(),
+        }
     }
 
     pub(super) fn call_error_text(&self, lang: Lang, error: &CallError) -> String {

@@ -9,10 +9,9 @@
 
 use std::time::Duration;
 
-use loket::app::demo_account;
+use loket::app::{demo_account, engine_with};
 use loket::catalog::Catalog;
 use loket::engine::{ChatCtx, Engine, EngineConfig, Input, Notice, Response};
-use loket::gateway::GatewayClient;
 use loket::sandbox::{self, SandboxConfig, SandboxHandle};
 use loket::store::{Location, Store};
 use tokio::sync::mpsc;
@@ -58,13 +57,11 @@ impl World {
         config.recheck_after = Duration::from_millis(100);
         config.recheck_cap = Duration::from_millis(400);
         tweak(&mut config);
-        let (tx, notices) = mpsc::unbounded_channel();
-        let engine = Engine::new(
+        let (engine, notices) = engine_with(
             store.clone(),
-            GatewayClient::new(Duration::from_secs(5)),
             Catalog::builtin(),
             config,
-            tx,
+            Duration::from_secs(5),
         );
         World {
             engine,
