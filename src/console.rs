@@ -38,6 +38,10 @@ where
     if let Some(welcome) = welcome {
         write_line(&mut output, &welcome).await?;
     }
+    // Results the last run learned but never printed.
+    for notice in engine.untold() {
+        print_reply(&engine, &mut output, &notice.reply).await?;
+    }
     let mut lines = input.lines();
     let mut buttons: Vec<Button> = Vec::new();
     let mut message_id: i32 = 0;
@@ -71,7 +75,7 @@ where
                 buttons = show(&engine, &mut output, response, buttons).await?;
             }
             Some(notice) = notices.recv() => {
-                write_line(&mut output, &notice.reply.text).await?;
+                print_reply(&engine, &mut output, &notice.reply).await?;
             }
         }
     }
@@ -113,19 +117,7 @@ async fn show<W: AsyncWrite + Unpin>(
         .chain(response.replies)
         .collect();
     for reply in replies {
-        write_line(output, &reply.text).await?;
-        if let Some(file) = &reply.attachment {
-            // A terminal cannot show it: say what would have been sent.
-            let line = engine.text(
-                lang,
-                "attachment-line",
-                &[
-                    ("name", file.name().to_string()),
-                    ("bytes", file.bytes().len().to_string()),
-                ],
-            );
-            write_line(output, &line).await?;
-        }
+        print_reply(engine, output, &reply).await?;
         if !reply.buttons.is_empty() {
             let listed: Vec<String> = reply
                 .buttons
@@ -142,6 +134,32 @@ async fn show<W: AsyncWrite + Unpin>(
         }
     }
     Ok(buttons)
+}
+
+/// Prints a reply's text and names its file; a result it tells is
+/// marked told once written.
+async fn print_reply<W: AsyncWrite + Unpin>(
+    engine: &Engine,
+    output: &mut W,
+    reply: &Reply,
+) -> std::io::Result<()> {
+    write_line(output, &reply.text).await?;
+    if let Some(file) = &reply.attachment {
+        // A terminal cannot show it: say what would have been sent.
+        let line = engine.text(
+            engine.lang(CONSOLE_CHAT),
+            "attachment-line",
+            &[
+                ("name", file.name().to_string()),
+                ("bytes", file.bytes().len().to_string()),
+            ],
+        );
+        write_line(output, &line).await?;
+    }
+    if let Some(tells) = &reply.tells {
+        engine.told(tells).await;
+    }
+    Ok(())
 }
 
 async fn write_line<W: AsyncWrite + Unpin>(output: &mut W, text: &str) -> std::io::Result<()> {

@@ -139,6 +139,15 @@ pub struct JournalEntry {
     /// logs in again (as the same member, on the same gateway).
     #[serde(default)]
     pub unsigned_told: bool,
+    /// Telegram (or the console) accepted the message that tells this
+    /// entry's final result. Until then it is told again, after a restart
+    /// too. Entries written before this existed count as told.
+    #[serde(default = "already_told")]
+    pub told: bool,
+}
+
+fn already_told() -> bool {
+    true
 }
 
 impl JournalEntry {
@@ -185,6 +194,7 @@ impl JournalEntry {
             history: Vec::new(),
             shown: None,
             unsigned_told: false,
+            told: false,
         }
     }
 }

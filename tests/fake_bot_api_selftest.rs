@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use fake_bot_api::{FakeBotApi, FakeChat, FakeUser, Fault, BOT_ID, BOT_USERNAME};
 use teloxide::{
-    adaptors::{throttle::Limits, Throttle},
     dispatching::{ShutdownToken, UpdateHandler},
     prelude::*,
     types::{
@@ -39,7 +38,7 @@ fn bob() -> FakeUser {
 
 // ----- a tiny bot: echo with buttons, callbacks edit, /hapus deletes -----
 
-type TBot = Throttle<Bot>;
+type TBot = Bot;
 
 fn keyboard() -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(vec![
@@ -359,7 +358,7 @@ async fn allowed_updates_filter_out_kinds_the_bot_did_not_ask_for() {
 #[tokio::test]
 async fn dispatcher_echoes_with_buttons_edits_on_press_and_deletes() {
     let fake = FakeBotApi::start().await;
-    let bot = bot_for(&fake).throttle(Limits::default());
+    let bot = bot_for(&fake);
     bot.set_my_commands(vec![BotCommand::new("saldo", "Cek saldo")])
         .language_code("id")
         .await
@@ -457,7 +456,7 @@ async fn dispatcher_echoes_with_buttons_edits_on_press_and_deletes() {
 #[tokio::test]
 async fn webhook_listener_receives_injected_updates() {
     let fake = FakeBotApi::start().await;
-    let bot = bot_for(&fake).throttle(Limits::default());
+    let bot = bot_for(&fake);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -532,19 +531,6 @@ async fn throttle_retries_after_a_429_and_plain_bot_reports_it() {
         "{err:?}"
     );
 
-    fake.fail_next("sendMessage", 1, Fault::RetryAfter(1));
-    let throttled = bot_for(&fake).throttle(Limits::default());
-    let started = Instant::now();
-    let sent = throttled
-        .send_message(chat.chat_id(), "tetap terkirim")
-        .await
-        .expect("Throttle waits retry_after and retries");
-    assert!(started.elapsed() >= Duration::from_millis(900));
-    assert_eq!(sent.text(), Some("tetap terkirim"));
-    let sends = fake.calls_of("sendMessage");
-    assert_eq!(sends.len(), 3);
-    assert!(!sends[1].ok() && sends[2].ok());
-    assert_eq!(fake.sent_texts(chat.id), ["tetap terkirim"]);
     fake.shutdown().await;
 }
 

@@ -77,7 +77,12 @@ impl Engine {
             ),
             Err(error) => self.call_error_text(lang, error),
         });
-        Ok(Response::reply(Reply::text(parts.join("\n\n"))))
+        // The chat saw the result: a final one counts as told.
+        let reply = Reply {
+            text: parts.join("\n\n"),
+            ..self.result_reply(lang, &entry)
+        };
+        Ok(Response::reply(reply))
     }
 
     /// `status` of a bill that was checked but not paid: the bill again,
@@ -133,17 +138,21 @@ impl Engine {
     /// the chat's language; the journal only says what happened).
     pub(super) fn announce(&self, entry: &JournalEntry, progress: Progress) {
         let lang = self.lang(entry.chat_id);
-        let Some(text) = self.progress_text(lang, entry, progress) else {
-            return;
+        let reply = match progress {
+            Progress::Final => self.result_reply(lang, entry),
+            other => match self.progress_text(lang, entry, other) {
+                Some(text) => Reply::text(text),
+                None => return,
+            },
         };
-        self.notify(entry, text);
+        self.notify(entry, reply);
     }
 
-    fn notify(&self, entry: &JournalEntry, text: String) {
+    fn notify(&self, entry: &JournalEntry, reply: Reply) {
         let notice = Notice {
             chat_id: entry.chat_id,
             reply_to: entry.message_id,
-            reply: Reply::text(text),
+            reply,
         };
         if self.inner.notices.send(notice).is_err() {
             tracing::warn!(chat = entry.chat_id, ref_id = %entry.ref_id, "no front end takes results any more; this one is in the journal");

@@ -127,6 +127,17 @@ pub struct Reply {
     pub buttons: Vec<Button>,
     /// A file sent with the text (the text is its caption).
     pub attachment: Option<Attachment>,
+    /// The journal entry whose final result this reply tells: once the
+    /// chat accepted it, the front end calls [`Engine::told`]; until then
+    /// the result is told again (after a restart too).
+    pub tells: Option<Tells>,
+}
+
+/// Which final result a reply tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tells {
+    pub ref_id: String,
+    pub state: EntryState,
 }
 
 impl Reply {
@@ -413,6 +424,34 @@ impl Engine {
     /// A locale message in `lang`.
     pub fn text(&self, lang: Lang, id: &str, args: &[Arg<'_>]) -> String {
         self.inner.locales.text(lang, id, args)
+    }
+
+    /// The chat accepted the reply that tells this result.
+    pub async fn told(&self, tells: &Tells) {
+        if let Err(e) = self.inner.store.mark_told(&tells.ref_id, tells.state).await {
+            tracing::error!(error = %e, ref_id = %tells.ref_id, "cannot record that a result was told");
+        }
+    }
+
+    /// Every final result no chat has accepted yet (the process stopped
+    /// between the journal turning final and the message going out, or
+    /// Telegram never took it), as notices to send again: replies to the
+    /// message that started each call.
+    pub fn untold(&self) -> Vec<Notice> {
+        match self.inner.store.untold_results() {
+            Ok(entries) => entries
+                .iter()
+                .map(|entry| Notice {
+                    chat_id: entry.chat_id,
+                    reply_to: entry.message_id,
+                    reply: self.result_reply(self.lang(entry.chat_id), entry),
+                })
+                .collect(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the journal for results not told yet");
+                Vec::new()
+            }
+        }
     }
 
     /// Follows every journal entry left unfinished (after a restart too).

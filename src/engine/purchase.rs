@@ -106,7 +106,7 @@ impl Engine {
             return Err(refuse("already-processed"));
         }
         let entry = self.send(&access.creds, entry).await;
-        Ok(Response::reply(Reply::text(self.result_text(lang, &entry))))
+        Ok(Response::reply(self.result_reply(lang, &entry)))
     }
 
     // ---- inquiry and payment ----
@@ -249,7 +249,7 @@ impl Engine {
             ));
         };
         Ok(match self.pay(ctx, lang, inquiry, false).await? {
-            Payment::Sent(entry) => Response::reply(Reply::text(self.result_text(lang, &entry))),
+            Payment::Sent(entry) => Response::reply(self.result_reply(lang, &entry)),
             Payment::AskFirst(question) => Response::reply(question),
             // Typed `bayar` always takes the newest check.
             Payment::Replaced => {
@@ -422,7 +422,7 @@ impl Engine {
                 };
                 match self.pay(ctx, lang, inquiry, again).await {
                     Ok(Payment::Sent(entry)) => Ok(Response {
-                        edit_source: Some(Reply::text(self.result_text(lang, &entry))),
+                        edit_source: Some(self.result_reply(lang, &entry)),
                         toast: Some(self.state_word(lang, entry.state)),
                         ..Response::default()
                     }),

@@ -72,6 +72,19 @@ impl Engine {
         self.receipt_text(lang, &Receipt::of(entry))
     }
 
+    /// The receipt of a journal entry as a reply that, when final, is
+    /// marked told once the chat accepted it.
+    pub(super) fn result_reply(&self, lang: Lang, entry: &JournalEntry) -> Reply {
+        Reply {
+            text: self.result_text(lang, entry),
+            tells: entry.state.is_final().then(|| Tells {
+                ref_id: entry.ref_id.clone(),
+                state: entry.state,
+            }),
+            ..Reply::default()
+        }
+    }
+
     pub(super) fn state_word(&self, lang: Lang, state: EntryState) -> String {
         let id = match state {
             EntryState::Success => "state-success",

@@ -6,7 +6,7 @@ use sled::transaction::{TransactionalTree, UnabortableTransactionError};
 
 use super::{be, decode, encode, rewrite, Store, StoreResult};
 use crate::gateway::shown_url;
-use crate::model::JournalEntry;
+use crate::model::{EntryState, JournalEntry};
 
 /// Marks a database whose `journal_open` index is complete.
 const OPEN_INDEX_MARK: &[u8] = b"journal_open_index_v1";
@@ -235,19 +235,65 @@ impl Store {
                 if existing.state.is_final() && !entry.state.is_final() {
                     break existing;
                 }
-                // Only a group's migration moves an entry to another chat.
+                // Only a group's migration moves an entry to another chat,
+                // and only `mark_told` tells one.
                 entry.chat_id = existing.chat_id;
+                entry.told = existing.told;
             }
             let swapped = journal.compare_and_swap(key, current, Some(encode(&entry)))?;
             if swapped.is_ok() {
                 break entry;
             }
         };
-        if stored.state.is_final() {
+        // Off the open list once final and told; a final result not told
+        // yet stays on it, so a restart tells it.
+        if stored.state.is_final() && stored.told {
             self.journal.open.remove(key)?;
         }
         self.flush().await?;
         Ok(stored)
+    }
+
+    /// The chat accepted the message telling this entry's final result
+    /// (`state` is the state it told): marked, and off the open list.
+    /// A result told before a later answer corrected it is told again.
+    pub async fn mark_told(&self, ref_id: &str, state: EntryState) -> StoreResult<()> {
+        let journal = &self.journal.entries;
+        let key = ref_id.as_bytes();
+        loop {
+            let Some(current) = journal.get(key)? else {
+                return Ok(());
+            };
+            let mut entry: JournalEntry = decode(&current)?;
+            if entry.told || entry.state != state || !state.is_final() {
+                return Ok(());
+            }
+            entry.told = true;
+            if journal
+                .compare_and_swap(key, Some(current), Some(encode(&entry)))?
+                .is_ok()
+            {
+                break;
+            }
+        }
+        self.journal.open.remove(key)?;
+        self.flush().await
+    }
+
+    /// Final entries whose result no chat has accepted yet (read through
+    /// the open list): told again at start.
+    pub fn untold_results(&self) -> StoreResult<Vec<JournalEntry>> {
+        let mut out = Vec::new();
+        for item in self.journal.open.iter() {
+            let (ref_id, _) = item?;
+            if let Some(bytes) = self.journal.entries.get(&ref_id)? {
+                let entry: JournalEntry = decode(&bytes)?;
+                if entry.state.is_final() && !entry.told {
+                    out.push(entry);
+                }
+            }
+        }
+        Ok(out)
     }
 
     pub fn entry(&self, ref_id: &str) -> StoreResult<Option<JournalEntry>> {

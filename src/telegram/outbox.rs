@@ -1,0 +1,665 @@
+//! The outbox: every call loket makes to Telegram on behalf of a chat —
+//! send (text, photo, document), edit, delete, answer a button, "typing",
+//! the command menu — goes through here.
+//!
+//! Owns: pacing to Telegram's documented limits (per chat about one
+//! message a second with a small burst, a group 20 a minute, the whole
+//! bot 30 a second; GCRA from `governor`, so nothing waits while under
+//! them), a 429's `retry_after` (that chat pauses, the call is retried),
+//! retries of network errors and 5xx with backoff for up to a day, one
+//! lane per chat (a stuck chat never holds up another; a chat's messages
+//! keep their order), a group's move to a supergroup, and marking a
+//! money result told once Telegram accepted it. Button answers never wait
+//! behind messages; "typing" is dropped for a busy chat.
+//! Must not: decide what to say (the engine does) or read updates.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use teloxide::payloads::{
+    AnswerCallbackQuerySetters, EditMessageReplyMarkupSetters, EditMessageTextSetters,
+    SendDocumentSetters, SendMessageSetters, SendPhotoSetters, SetMyCommandsSetters,
+};
+use teloxide::prelude::*;
+use teloxide::types::{
+    BotCommand, BotCommandScope, CallbackQueryId, ChatAction, InlineKeyboardButton,
+    InlineKeyboardMarkup, InputFile, MessageId, ReplyParameters,
+};
+use teloxide::{ApiError, RequestError};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::split_text;
+use crate::engine::{Attachment, Engine, Notice, Reply};
+use crate::settings::Throttle as Rates;
+
+/// Telegram's limit on a photo's or document's caption, in characters.
+const CAPTION_LIMIT: usize = 1024;
+/// Telegram's limit on a button answer's text.
+const TOAST_LIMIT: usize = 190;
+/// First wait before retrying a call that met a network error or a 5xx.
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+/// Longest wait between two retries.
+const BACKOFF_CAP: Duration = Duration::from_secs(300);
+/// How long one message is retried before it is given up (and logged).
+const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// A chat's lane with nothing to do for this long closes.
+const LANE_IDLE: Duration = Duration::from_secs(120);
+
+/// How often loket may send, as `governor` quotas.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub chat_per_second: u32,
+    pub chat_burst: u32,
+    pub group_per_minute: u32,
+    pub global_per_second: u32,
+}
+
+impl Limits {
+    /// Telegram's documented limits (core.telegram.org/bots/faq).
+    pub const TELEGRAM: Limits = Limits {
+        chat_per_second: 1,
+        chat_burst: 3,
+        group_per_minute: 20,
+        global_per_second: 30,
+    };
+
+    /// For `LOKET_THROTTLE`: Telegram's, or the same ×1000 for load tests
+    /// against a local Bot API.
+    pub fn of(rates: Rates) -> Limits {
+        match rates {
+            Rates::Telegram => Limits::TELEGRAM,
+            Rates::Raised => Limits {
+                chat_per_second: Limits::TELEGRAM.chat_per_second * 1000,
+                chat_burst: Limits::TELEGRAM.chat_burst * 1000,
+                group_per_minute: Limits::TELEGRAM.group_per_minute * 1000,
+                global_per_second: Limits::TELEGRAM.global_per_second * 1000,
+            },
+        }
+    }
+}
+
+fn nonzero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
+}
+
+struct Pace {
+    chat: DefaultKeyedRateLimiter<i64>,
+    group: DefaultKeyedRateLimiter<i64>,
+    global: DefaultDirectRateLimiter,
+}
+
+impl Pace {
+    fn new(limits: Limits) -> Pace {
+        Pace {
+            chat: RateLimiter::keyed(
+                Quota::per_second(nonzero(limits.chat_per_second))
+                    .allow_burst(nonzero(limits.chat_burst)),
+            ),
+            group: RateLimiter::keyed(Quota::per_minute(nonzero(limits.group_per_minute))),
+            global: RateLimiter::direct(Quota::per_second(nonzero(limits.global_per_second))),
+        }
+    }
+}
+
+/// One message-sending job in a chat's lane.
+enum Job {
+    Send {
+        chat: ChatId,
+        reply: Reply,
+        reply_to: Option<MessageId>,
+    },
+    /// Replace a bot message (a bill becomes its receipt). When the edit
+    /// cannot be made, the old buttons are taken off and the reply is sent
+    /// as a new message answering it.
+    Edit {
+        chat: ChatId,
+        message: MessageId,
+        reply: Reply,
+    },
+}
+
+impl Job {
+    fn chat(&self) -> ChatId {
+        match self {
+            Job::Send { chat, .. } | Job::Edit { chat, .. } => *chat,
+        }
+    }
+}
+
+struct Lane {
+    jobs: mpsc::UnboundedSender<Job>,
+    /// Jobs queued or being delivered.
+    busy: Arc<AtomicUsize>,
+}
+
+/// Sends to Telegram for every chat. Cheap to clone.
+#[derive(Clone)]
+pub struct Outbox {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    bot: Bot,
+    engine: Engine,
+    pace: Pace,
+    lanes: Mutex<HashMap<i64, Lane>>,
+    /// A chat told by a 429 to wait, until when.
+    paused: Mutex<HashMap<i64, Instant>>,
+}
+
+impl Outbox {
+    pub fn new(bot: Bot, engine: Engine, limits: Limits) -> Outbox {
+        Outbox {
+            inner: Arc::new(Inner {
+                bot,
+                engine,
+                pace: Pace::new(limits),
+                lanes: Mutex::new(HashMap::new()),
+                paused: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// Sends a reply in its chat's turn; returns at once.
+    pub fn send(&self, chat: ChatId, reply: Reply, reply_to: Option<MessageId>) {
+        self.enqueue(Job::Send {
+            chat,
+            reply,
+            reply_to,
+        });
+    }
+
+    /// A result learned later, as a reply to the message that started it.
+    pub fn notice(&self, notice: Notice) {
+        self.send(
+            ChatId(notice.chat_id),
+            notice.reply,
+            notice.reply_to.map(MessageId),
+        );
+    }
+
+    /// Replaces a bot message in its chat's turn; returns at once.
+    pub fn edit(&self, chat: ChatId, message: MessageId, reply: Reply) {
+        self.enqueue(Job::Edit {
+            chat,
+            message,
+            reply,
+        });
+    }
+
+    /// Deletes a message now (a PIN must not wait behind replies).
+    pub async fn delete(&self, chat: ChatId, message: MessageId) -> Result<(), RequestError> {
+        self.now_or_after_429(chat.0, || {
+            self.inner.bot.delete_message(chat, message).send()
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Answers a button press now, never behind messages.
+    pub async fn answer(&self, query_id: CallbackQueryId, toast: Option<&str>) {
+        let mut answer = self.inner.bot.answer_callback_query(query_id);
+        if let Some(toast) = toast {
+            answer = answer.text(toast.chars().take(TOAST_LIMIT).collect::<String>());
+        }
+        if let Err(e) = answer.await {
+            tracing::warn!(error = %e, "answerCallbackQuery failed");
+        }
+    }
+
+    /// "typing…", unless the chat is busy or paused: then it is dropped,
+    /// never queued.
+    pub async fn typing(&self, chat: ChatId) {
+        if self.is_busy(chat.0) || self.paused_until(chat.0).is_some() {
+            return;
+        }
+        let _ = self
+            .inner
+            .bot
+            .send_chat_action(chat, ChatAction::Typing)
+            .await;
+    }
+
+    /// Sets one command menu.
+    pub async fn set_commands(
+        &self,
+        commands: Vec<BotCommand>,
+        scope: Option<BotCommandScope>,
+        language: Option<&str>,
+    ) -> Result<(), RequestError> {
+        self.now_or_after_429(0, || {
+            let mut set = self.inner.bot.set_my_commands(commands.clone());
+            if let Some(scope) = &scope {
+                set = set.scope(scope.clone());
+            }
+            if let Some(code) = language {
+                set = set.language_code(code);
+            }
+            set.send()
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Waits until every lane is empty, at most `limit`; false if some
+    /// message is still waiting (it is in the journal if it told money).
+    pub async fn drain(&self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        loop {
+            let busy = {
+                let lanes = self.lanes();
+                lanes.values().any(|l| l.busy.load(Ordering::SeqCst) > 0)
+            };
+            if !busy {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn lanes(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Lane>> {
+        self.inner
+            .lanes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn is_busy(&self, chat: i64) -> bool {
+        self.lanes()
+            .get(&chat)
+            .is_some_and(|l| l.busy.load(Ordering::SeqCst) > 0)
+    }
+
+    fn paused_until(&self, chat: i64) -> Option<Instant> {
+        let mut paused = self
+            .inner
+            .paused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match paused.get(&chat) {
+            Some(until) if *until > Instant::now() => Some(*until),
+            Some(_) => {
+                paused.remove(&chat);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn pause(&self, chat: i64, for_: Duration) {
+        let until = Instant::now() + for_;
+        self.inner
+            .paused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(chat, until);
+    }
+
+    /// Puts a job in its chat's lane, opening the lane (and its worker)
+    /// when there is none.
+    fn enqueue(&self, mut job: Job) {
+        loop {
+            let chat = job.chat().0;
+            let sent = {
+                let mut lanes = self.lanes();
+                let lane = lanes.entry(chat).or_insert_with(|| self.open_lane(chat));
+                lane.busy.fetch_add(1, Ordering::SeqCst);
+                match lane.jobs.send(job) {
+                    Ok(()) => None,
+                    Err(mpsc::error::SendError(back)) => {
+                        // The lane closed while idle: open a new one.
+                        lane.busy.fetch_sub(1, Ordering::SeqCst);
+                        lanes.remove(&chat);
+                        Some(back)
+                    }
+                }
+            };
+            match sent {
+                None => return,
+                Some(back) => job = back,
+            }
+        }
+    }
+
+    fn open_lane(&self, chat: i64) -> Lane {
+        let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
+        let busy = Arc::new(AtomicUsize::new(0));
+        let outbox = self.clone();
+        let counter = busy.clone();
+        tokio::spawn(async move {
+            loop {
+                match tokio::time::timeout(LANE_IDLE, queue.recv()).await {
+                    Ok(Some(job)) => {
+                        outbox.deliver(job).await;
+                        counter.fetch_sub(1, Ordering::SeqCst);
+                    }
+                    Ok(None) => return,
+                    Err(_) => {
+                        // Idle: close, unless a job came in meanwhile.
+                        let mut lanes = outbox.lanes();
+                        if counter.load(Ordering::SeqCst) == 0 {
+                            lanes.remove(&chat);
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        Lane { jobs, busy }
+    }
+
+    async fn deliver(&self, job: Job) {
+        match job {
+            Job::Send {
+                chat,
+                reply,
+                reply_to,
+            } => {
+                self.deliver_reply(chat, &reply, reply_to).await;
+            }
+            Job::Edit {
+                chat,
+                message,
+                reply,
+            } => self.deliver_edit(chat, message, &reply).await,
+        }
+    }
+
+    /// Sends a reply until Telegram takes it (or a day passed, or it was
+    /// refused for good); marks the result it tells as told. A group that
+    /// became a supergroup has its records moved and gets it there.
+    async fn deliver_reply(&self, chat: ChatId, reply: &Reply, reply_to: Option<MessageId>) {
+        match self.send_reply(chat, reply, reply_to).await {
+            Ok(()) => self.mark_told(reply).await,
+            Err(RequestError::MigrateToChatId(to)) => {
+                super::migrate(&self.inner.engine, chat.0, to.0).await;
+                // The original message stayed in the old group.
+                match self.send_reply(to, reply, None).await {
+                    Ok(()) => self.mark_told(reply).await,
+                    Err(e) => self.gave_up(to, reply, &e),
+                }
+            }
+            Err(e) => self.gave_up(chat, reply, &e),
+        }
+    }
+
+    async fn deliver_edit(&self, chat: ChatId, message: MessageId, reply: &Reply) {
+        let chunks = split_text(&reply.text);
+        let first = chunks.first().cloned().unwrap_or_default();
+        let edited = self
+            .paced(chat.0, || {
+                self.inner
+                    .bot
+                    .edit_message_text(chat, message, first.clone())
+                    .reply_markup(keyboard(reply))
+                    .send()
+            })
+            .await;
+        match edited {
+            Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => {
+                for chunk in chunks.iter().skip(1) {
+                    self.deliver_reply(chat, &Reply::text(chunk.clone()), None)
+                        .await;
+                }
+                self.mark_told(reply).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, chat = chat.0, "could not edit a message; taking its buttons off and sending the result instead");
+                // A bill must not keep a live Bayar button under a result.
+                let _ = self
+                    .paced(chat.0, || {
+                        self.inner
+                            .bot
+                            .edit_message_reply_markup(chat, message)
+                            .reply_markup(keyboard(reply))
+                            .send()
+                    })
+                    .await;
+                self.deliver_reply(chat, reply, Some(message)).await;
+            }
+        }
+    }
+
+    async fn mark_told(&self, reply: &Reply) {
+        if let Some(tells) = &reply.tells {
+            self.inner.engine.told(tells).await;
+        }
+    }
+
+    fn gave_up(&self, chat: ChatId, reply: &Reply, error: &RequestError) {
+        match &reply.tells {
+            Some(tells) => {
+                tracing::error!(error = %error, chat = chat.0, ref_id = %tells.ref_id, "Telegram did not take a result; it is told again at the next start")
+            }
+            None => {
+                tracing::warn!(error = %error, chat = chat.0, "Telegram did not take a message")
+            }
+        }
+    }
+
+    /// One reply: its text (split under Telegram's limit), then its file
+    /// with the last part as caption; the buttons go on the last message.
+    async fn send_reply(
+        &self,
+        chat: ChatId,
+        reply: &Reply,
+        reply_to: Option<MessageId>,
+    ) -> Result<(), RequestError> {
+        let chunks = split_text(&reply.text);
+        let caption = match (&reply.attachment, chunks.last()) {
+            (Some(_), Some(last)) if last.chars().count() <= CAPTION_LIMIT => Some(last.clone()),
+            _ => None,
+        };
+        let texts = if caption.is_some() {
+            &chunks[..chunks.len() - 1]
+        } else {
+            &chunks[..]
+        };
+        let last = texts.len().saturating_sub(1);
+        for (i, chunk) in texts.iter().enumerate() {
+            let buttons = i == last && reply.attachment.is_none() && !reply.buttons.is_empty();
+            let replying = if i == 0 { reply_to } else { None };
+            self.paced(chat.0, || {
+                let mut request = self.inner.bot.send_message(chat, chunk.clone());
+                if let Some(id) = replying {
+                    request = request
+                        .reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+                }
+                if buttons {
+                    request = request.reply_markup(keyboard(reply));
+                }
+                request.send()
+            })
+            .await?;
+        }
+        let Some(file) = &reply.attachment else {
+            return Ok(());
+        };
+        let replying = texts.is_empty().then_some(reply_to).flatten();
+        // sendPhoto and sendDocument take the same extras.
+        macro_rules! file_request {
+            ($request:expr) => {{
+                let mut request = $request;
+                if let Some(caption) = &caption {
+                    request = request.caption(caption.clone());
+                }
+                if let Some(id) = replying {
+                    request = request
+                        .reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+                }
+                if !reply.buttons.is_empty() {
+                    request = request.reply_markup(keyboard(reply));
+                }
+                request.send()
+            }};
+        }
+        let input = || InputFile::memory(file.bytes().to_vec()).file_name(file.name().to_string());
+        match file {
+            Attachment::Photo { .. } => {
+                self.paced(chat.0, || {
+                    file_request!(self.inner.bot.send_photo(chat, input()))
+                })
+                .await?;
+            }
+            Attachment::Document { .. } => {
+                self.paced(chat.0, || {
+                    file_request!(self.inner.bot.send_document(chat, input()))
+                })
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One message-sending call, in the chat's pace, retried after a 429
+    /// (that chat pauses), a network error or a 5xx, for up to a day.
+    async fn paced<T, F, Fut>(&self, chat: i64, call: F) -> Result<T, RequestError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, RequestError>>,
+    {
+        let started = Instant::now();
+        let mut backoff = FIRST_BACKOFF;
+        loop {
+            if let Some(until) = self.paused_until(chat) {
+                tokio::time::sleep_until(until).await;
+            }
+            self.inner.pace.chat.until_key_ready(&chat).await;
+            if chat < 0 {
+                self.inner.pace.group.until_key_ready(&chat).await;
+            }
+            self.inner.pace.global.until_ready().await;
+            match call().await {
+                Ok(value) => return Ok(value),
+                Err(RequestError::RetryAfter(wait)) => {
+                    tracing::info!(
+                        chat,
+                        seconds = wait.seconds(),
+                        "Telegram asked to slow down; this chat waits"
+                    );
+                    self.pause(chat, wait.duration());
+                }
+                Err(e) if retryable(&e) && started.elapsed() < GIVE_UP_AFTER => {
+                    tracing::warn!(error = %e, chat, wait_ms = backoff.as_millis() as u64, "Telegram call failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(BACKOFF_CAP);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// A call that is not a message (delete, menu): sent at once, retried
+    /// only after a 429 (a few times).
+    async fn now_or_after_429<T, F, Fut>(&self, chat: i64, call: F) -> Result<T, RequestError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, RequestError>>,
+    {
+        let mut tries = 0;
+        loop {
+            match call().await {
+                Err(RequestError::RetryAfter(wait)) if tries < 3 => {
+                    tries += 1;
+                    tracing::info!(
+                        chat,
+                        seconds = wait.seconds(),
+                        "Telegram asked to slow down"
+                    );
+                    tokio::time::sleep(wait.duration()).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// Whether a failed call may succeed if tried again: the network, or the
+/// Bot API's own trouble (5xx), never a refusal of the request (4xx).
+fn retryable(error: &RequestError) -> bool {
+    match error {
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => true,
+        RequestError::Api(ApiError::Unknown(description)) => {
+            let refused = [
+                "Bad Request",
+                "Forbidden",
+                "Unauthorized",
+                "Not Found",
+                "Conflict",
+            ];
+            !refused.iter().any(|r| description.starts_with(r))
+        }
+        _ => false,
+    }
+}
+
+fn keyboard(reply: &Reply) -> InlineKeyboardMarkup {
+    let row: Vec<InlineKeyboardButton> = reply
+        .buttons
+        .iter()
+        .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()))
+        .collect();
+    if row.is_empty() {
+        InlineKeyboardMarkup::default()
+    } else {
+        InlineKeyboardMarkup::new(vec![row])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_network_and_the_bot_apis_own_trouble_are_retried() {
+        let cases = [
+            (
+                RequestError::Api(ApiError::Unknown("Internal Server Error".into())),
+                true,
+            ),
+            (
+                RequestError::Api(ApiError::Unknown("Bad Gateway".into())),
+                true,
+            ),
+            (
+                RequestError::Api(ApiError::Unknown("Bad Request: something odd".into())),
+                false,
+            ),
+            (RequestError::Api(ApiError::BotBlocked), false),
+            (RequestError::Api(ApiError::MessageToEditNotFound), false),
+        ];
+        for (error, retry) in cases {
+            assert_eq!(retryable(&error), retry, "{error}");
+        }
+    }
+
+    #[tokio::test]
+    async fn pacing_lets_a_burst_through_and_holds_the_next() {
+        let pace = Pace::new(Limits::TELEGRAM);
+        // Three chats at their burst, and one group message each.
+        for chat in [1_i64, 2, 3] {
+            for _ in 0..Limits::TELEGRAM.chat_burst {
+                assert!(
+                    pace.chat.check_key(&chat).is_ok(),
+                    "chat {chat} within its burst"
+                );
+            }
+            assert!(
+                pace.chat.check_key(&chat).is_err(),
+                "chat {chat} past its burst waits"
+            );
+        }
+        assert!(pace.group.check_key(&-100).is_ok());
+        for _ in 1..Limits::TELEGRAM.global_per_second {
+            assert!(pace.global.check().is_ok());
+        }
+    }
+}
