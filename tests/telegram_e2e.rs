@@ -1135,6 +1135,10 @@ async fn a_slow_payment_answers_the_tap_at_once_and_edits_the_bill_when_done() {
     );
     w.sandbox.set_latency(Duration::ZERO);
     assert_eq!(w.sandbox.stats().payments, 1);
+    assert!(
+        w.sends_since(mark, chat.id).is_empty(),
+        "the edited bill is the result; no bare toast message beside it"
+    );
     w.finish().await;
 }
 
