@@ -148,9 +148,19 @@ struct Inner {
     engine: Engine,
     pace: Pace,
     lanes: Mutex<HashMap<i64, Lane>>,
-    /// A chat told by a 429 to wait, until when.
+    /// A chat told by a 429 to wait, until when. Key [`WHOLE_BOT`]: every
+    /// chat waits (a 429 for the bot's global limit).
     paused: Mutex<HashMap<i64, Instant>>,
+    /// When recent 429s came, and for which chat: several chats told to
+    /// wait at once means the bot's global limit.
+    recent_429s: Mutex<Vec<(Instant, i64)>>,
 }
+
+/// The pause key that holds every chat.
+const WHOLE_BOT: i64 = i64::MIN;
+/// This many chats told to wait within [`GLOBAL_429_WINDOW`] pause the bot.
+const GLOBAL_429_CHATS: usize = 3;
+const GLOBAL_429_WINDOW: Duration = Duration::from_secs(1);
 
 impl Outbox {
     pub fn new(bot: Bot, engine: Engine, limits: Limits) -> Outbox {
@@ -161,6 +171,7 @@ impl Outbox {
                 pace: Pace::new(limits),
                 lanes: Mutex::new(HashMap::new()),
                 paused: Mutex::new(HashMap::new()),
+                recent_429s: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -215,7 +226,10 @@ impl Outbox {
     /// "typing…", unless the chat is busy or paused: then it is dropped,
     /// never queued.
     pub async fn typing(&self, chat: ChatId) {
-        if self.is_busy(chat.0) || self.paused_until(chat.0).is_some() {
+        if self.is_busy(chat.0)
+            || self.paused_until(chat.0).is_some()
+            || self.paused_until(WHOLE_BOT).is_some()
+        {
             return;
         }
         let _ = self
@@ -294,13 +308,36 @@ impl Outbox {
         }
     }
 
+    /// A 429 for `chat`: it waits `for_`; when several chats were told to
+    /// wait at once it is the bot's limit, and every chat waits.
     fn pause(&self, chat: i64, for_: Duration) {
-        let until = Instant::now() + for_;
-        self.inner
+        let now = Instant::now();
+        let whole_bot = {
+            let mut recent = self
+                .inner
+                .recent_429s
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            recent.retain(|(at, _)| now.duration_since(*at) < GLOBAL_429_WINDOW);
+            recent.push((now, chat));
+            let mut chats: Vec<i64> = recent.iter().map(|(_, c)| *c).collect();
+            chats.sort_unstable();
+            chats.dedup();
+            chats.len() >= GLOBAL_429_CHATS
+        };
+        let mut paused = self
+            .inner
             .paused
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(chat, until);
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        paused.insert(chat, now + for_);
+        if whole_bot {
+            tracing::warn!(
+                seconds = for_.as_secs(),
+                "Telegram's limit for the whole bot: every chat waits"
+            );
+            paused.insert(WHOLE_BOT, now + for_);
+        }
     }
 
     /// Puts a job in its chat's lane, opening the lane (and its worker)
@@ -529,8 +566,10 @@ impl Outbox {
         let started = Instant::now();
         let mut backoff = FIRST_BACKOFF;
         loop {
-            if let Some(until) = self.paused_until(chat) {
-                tokio::time::sleep_until(until).await;
+            for key in [WHOLE_BOT, chat] {
+                if let Some(until) = self.paused_until(key) {
+                    tokio::time::sleep_until(until).await;
+                }
             }
             self.inner.pace.chat.until_key_ready(&chat).await;
             if chat < 0 {
@@ -639,6 +678,34 @@ mod tests {
         for (error, retry) in cases {
             assert_eq!(retryable(&error), retry, "{error}");
         }
+    }
+
+    #[tokio::test]
+    async fn several_chats_told_to_wait_at_once_pause_the_whole_bot() {
+        let (tx, _notices) = tokio::sync::mpsc::unbounded_channel();
+        let engine = crate::engine::Engine::new(
+            crate::store::Store::open(&crate::store::Location::Temporary, None).expect("store"),
+            crate::gateway::GatewayClient::new(Duration::from_secs(1)),
+            crate::catalog::Catalog::builtin(),
+            crate::engine::EngineConfig::new("http://127.0.0.1:9"),
+            tx,
+        );
+        let outbox = Outbox::new(Bot::new("1:T"), engine, Limits::TELEGRAM);
+        // (chat told to wait, does the whole bot wait now?)
+        let cases = [(1_i64, false), (1, false), (2, false), (3, true)];
+        for (chat, whole_bot) in cases {
+            outbox.pause(chat, Duration::from_secs(30));
+            assert!(outbox.paused_until(chat).is_some(), "chat {chat} waits");
+            assert_eq!(
+                outbox.paused_until(WHOLE_BOT).is_some(),
+                whole_bot,
+                "after chat {chat}"
+            );
+        }
+        assert!(
+            outbox.paused_until(4).is_none(),
+            "a chat never told to wait is not paused by itself"
+        );
     }
 
     #[tokio::test]
