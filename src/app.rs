@@ -1,6 +1,12 @@
 //! Wiring: settings → store, gateway client, catalogue → engine. Shared by
 //! the `console` and `run` entry points and the load driver (`bench/`) so
-//! they build one engine the same way.
+//! they build one engine the same way. Also the [`UpdateGate`] a front end
+//! passes every update through (`LOKET_MAX_UPDATES`).
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::catalog::Catalog;
 use crate::engine::{Engine, EngineConfig, Notices};
@@ -34,6 +40,7 @@ pub fn build_engine(
     config.balance_sign = settings.balance_sign;
     config.default_account = default_account;
     config.reply_rules = settings.reply_rules.clone();
+    config.gateway_calls_per_account = settings.gateway_calls_per_account;
     Ok(engine_with(
         store,
         catalog,
@@ -77,4 +84,116 @@ pub fn init_logging(default: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+/// At most N updates handled at once (`LOKET_MAX_UPDATES`); the rest wait
+/// for a turn, first come first served. A front end takes a turn around
+/// each update, so a flood of messages queues instead of holding a task,
+/// a gateway connection and a Bot API connection each. Cheap to clone;
+/// clones share the turns.
+#[derive(Debug, Clone)]
+pub struct UpdateGate {
+    turns: Arc<Semaphore>,
+    max: usize,
+}
+
+/// One update's turn; it ends when this is dropped.
+#[derive(Debug)]
+pub struct UpdateTurn {
+    _permit: OwnedSemaphorePermit,
+}
+
+impl UpdateGate {
+    /// `max` below 1 is taken as 1: no update would ever be handled.
+    pub fn new(max: usize) -> UpdateGate {
+        let max = max.clamp(1, Semaphore::MAX_PERMITS);
+        UpdateGate {
+            turns: Arc::new(Semaphore::new(max)),
+            max,
+        }
+    }
+
+    /// The gate `settings.max_updates` asks for.
+    pub fn from_settings(settings: &Settings) -> UpdateGate {
+        UpdateGate::new(settings.max_updates)
+    }
+
+    /// Waits for a turn; hold it while the update is handled (e.g. move it
+    /// into the task that handles it).
+    pub async fn enter(&self) -> UpdateTurn {
+        let permit = self
+            .turns
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the update gate is never closed");
+        UpdateTurn { _permit: permit }
+    }
+
+    /// Runs `work` in a turn of its own.
+    pub async fn run<F: Future>(&self, work: F) -> F::Output {
+        let _turn = self.enter().await;
+        work.await
+    }
+
+    /// How many updates are being handled now.
+    pub fn in_use(&self) -> usize {
+        self.max - self.turns.available_permits()
+    }
+
+    pub fn max(&self) -> usize {
+        self.max
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn no_more_than_max_updates_are_handled_at_once_and_the_rest_wait_their_turn() {
+        let gate = UpdateGate::new(3);
+        let inside = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let handled = Arc::new(AtomicUsize::new(0));
+        let updates: Vec<_> = (0..10)
+            .map(|_| {
+                let (gate, inside, peak, handled) =
+                    (gate.clone(), inside.clone(), peak.clone(), handled.clone());
+                tokio::spawn(async move {
+                    gate.run(async {
+                        let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                        peak.fetch_max(now, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(30)).await;
+                        inside.fetch_sub(1, Ordering::SeqCst);
+                        handled.fetch_add(1, Ordering::SeqCst);
+                    })
+                    .await;
+                })
+            })
+            .collect();
+        for update in updates {
+            update.await.expect("update task");
+        }
+        assert_eq!(handled.load(Ordering::SeqCst), 10, "every update handled");
+        assert_eq!(peak.load(Ordering::SeqCst), 3, "three at once, never more");
+        assert_eq!(gate.in_use(), 0, "every turn given back");
+    }
+
+    #[tokio::test]
+    async fn a_held_turn_keeps_the_next_update_waiting() {
+        let gate = UpdateGate::new(1);
+        let turn = gate.enter().await;
+        assert_eq!(gate.in_use(), 1);
+        let waiting = tokio::time::timeout(Duration::from_millis(50), gate.enter()).await;
+        assert!(waiting.is_err(), "the second update waits");
+        drop(turn);
+        let _next = tokio::time::timeout(Duration::from_secs(1), gate.enter())
+            .await
+            .expect("a freed turn goes to the waiting update");
+        assert_eq!(UpdateGate::new(0).max(), 1);
+    }
 }

@@ -54,6 +54,13 @@ pub struct Settings {
     /// A center's reply dialect beyond the built-in one
     /// (`LOKET_REPLY_RULES`), read and checked at start.
     pub reply_rules: ReplyRules,
+    /// Most updates handled at once (`LOKET_MAX_UPDATES`); the rest wait
+    /// their turn in arrival order (see `app::UpdateGate`).
+    pub max_updates: usize,
+    /// Most calls one gateway account (member ID at a gateway) has in
+    /// flight at once (`LOKET_GATEWAY_CALLS_PER_ACCOUNT`): centers answer
+    /// floods with "sibuk". The rest wait their turn.
+    pub gateway_calls_per_account: usize,
 }
 
 /// Pacing of the bot's messages. Telegram's limits are the only right
@@ -92,6 +99,8 @@ impl std::fmt::Debug for Settings {
             .field("webhook_url", &self.webhook_url)
             .field("listen", &self.listen)
             .field("throttle", &self.throttle)
+            .field("max_updates", &self.max_updates)
+            .field("gateway_calls_per_account", &self.gateway_calls_per_account)
             .finish()
     }
 }
@@ -112,7 +121,12 @@ pub const KEYS: &[&str] = &[
     "LOKET_CATALOG",
     "LOKET_THROTTLE",
     "LOKET_REPLY_RULES",
+    "LOKET_MAX_UPDATES",
+    "LOKET_GATEWAY_CALLS_PER_ACCOUNT",
 ];
+
+/// The largest value a count setting takes (a semaphore's permits).
+const MAX_COUNT: usize = 1_000_000;
 
 impl Settings {
     /// Reads the process environment and `LOKET_CONFIG`, if set.
@@ -152,6 +166,21 @@ impl Settings {
                     .ok_or(SettingsError::Invalid {
                         key,
                         reason: format!("`{v}` is not a whole number of seconds"),
+                    }),
+            }
+        };
+        // How many of something may run at once: at least one, or nothing
+        // would ever run.
+        let count = |key: &'static str, default: usize| -> Result<usize, SettingsError> {
+            match get(key) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=MAX_COUNT).contains(n))
+                    .ok_or(SettingsError::Invalid {
+                        key,
+                        reason: format!("`{v}` is not a whole number from 1 to {MAX_COUNT}"),
                     }),
             }
         };
@@ -235,6 +264,8 @@ impl Settings {
                 Some(path) => ReplyRules::load(std::path::Path::new(&path))
                     .map_err(|e| invalid("LOKET_REPLY_RULES", format!("{path}: {e}")))?,
             },
+            max_updates: count("LOKET_MAX_UPDATES", 256)?,
+            gateway_calls_per_account: count("LOKET_GATEWAY_CALLS_PER_ACCOUNT", 8)?,
         })
     }
 }
@@ -299,6 +330,12 @@ mod tests {
             ("LOKET_GATEWAY_TIMEOUT", "0"),
             ("LOKET_SECRET_KEY", "short"),
             ("LOKET_LOCALE", "fr"),
+            ("LOKET_MAX_UPDATES", "0"),
+            ("LOKET_MAX_UPDATES", "many"),
+            ("LOKET_MAX_UPDATES", "-1"),
+            ("LOKET_MAX_UPDATES", "1000001"),
+            ("LOKET_GATEWAY_CALLS_PER_ACCOUNT", "0"),
+            ("LOKET_GATEWAY_CALLS_PER_ACCOUNT", "2.5"),
         ] {
             let error = Settings::from_map(&map(&[(key, bad)])).expect_err(bad);
             assert!(error.to_string().starts_with(&format!("{key}:")), "{error}");
@@ -330,6 +367,8 @@ mod tests {
         assert_eq!(s.locale, Lang::Id);
         assert_eq!(s.balance_sign, BalanceSign::Fields);
         assert_eq!(s.throttle, Throttle::Telegram);
+        assert_eq!(s.max_updates, 256);
+        assert_eq!(s.gateway_calls_per_account, 8);
         assert!(s.gateway_url.is_none() && s.webhook_url.is_none() && s.secret_key.is_none());
     }
 
@@ -343,8 +382,12 @@ mod tests {
             ("LOKET_LISTEN", "127.0.0.1:8443"),
             ("LOKET_WEBHOOK_URL", "https://bot.example/hook"),
             ("LOKET_THROTTLE", "Raised"),
+            ("LOKET_MAX_UPDATES", "64"),
+            ("LOKET_GATEWAY_CALLS_PER_ACCOUNT", " 2 "),
         ]))
         .unwrap();
+        assert_eq!(s.max_updates, 64);
+        assert_eq!(s.gateway_calls_per_account, 2);
         assert_eq!(s.gateway_timeout, Duration::from_secs(5));
         assert_eq!(s.locale, Lang::En);
         assert_eq!(s.balance_sign, BalanceSign::CheckBalance);
@@ -361,6 +404,7 @@ mod tests {
             ("LOKET_SECRET_KEY", "short"),
             ("LOKET_LISTEN", "nowhere"),
             ("LOKET_THROTTLE", "off"),
+            ("LOKET_GATEWAY_CALLS_PER_ACCOUNT", "0"),
         ] {
             let err = Settings::from_map(&map(&[(key, bad)]))
                 .err()

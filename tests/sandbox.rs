@@ -1324,6 +1324,54 @@ async fn shutdown_stops_serving() {
         .is_err());
 }
 
+// ---------------------------------------------------------------- in flight
+
+/// What a load test reads to see a flood: each member's most requests in
+/// flight at once, counted from arrival to answer, of every kind.
+#[tokio::test]
+async fn counts_each_members_requests_in_flight_from_arrival_to_answer() {
+    let sandbox = sandbox_with(SandboxConfig {
+        latency: Duration::from_millis(200),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let demo = Reseller::demo(&sandbox);
+    let stranger = Reseller {
+        member: "NOBODY".into(),
+        ..demo.clone()
+    };
+    let mut calls = Vec::new();
+    for i in 0..3 {
+        let demo = demo.clone();
+        calls.push(tokio::spawn(async move {
+            if i == 0 {
+                demo.balance_with(BalanceSign::Fields).await
+            } else {
+                let ref_id = format!("IF{i}");
+                demo.call(Op::Topup, "T1", "081234567890", &ref_id).await
+            }
+        }));
+    }
+    calls.push(tokio::spawn(async move {
+        stranger.balance_with(BalanceSign::Fields).await
+    }));
+    for call in calls {
+        assert_eq!(call.await.unwrap().status, 200);
+    }
+    assert_eq!(sandbox.in_flight_peak(DEMO_MEMBER), 3);
+    assert_eq!(
+        sandbox.in_flight_peak("NOBODY"),
+        1,
+        "unknown members count too"
+    );
+    assert_eq!(sandbox.stats().in_flight_peak, 4);
+    // One at a time afterwards: the peaks stay where they were.
+    demo.balance_with(BalanceSign::Fields).await;
+    assert_eq!(sandbox.in_flight_peak(DEMO_MEMBER), 3);
+    assert_eq!(sandbox.in_flight_peak("OTHER"), 0, "never called");
+    sandbox.shutdown().await;
+}
+
 // ---------------------------------------------------------------- interop
 
 /// The bot's own request builder and HTTP client against the sandbox: the

@@ -4,7 +4,8 @@
 //! - `bot`: starts the sandbox gateway (latency settable) and a bench Bot
 //!   API ([`crate::bot_api`]) in this process, runs the real `loket run`
 //!   as a child process against them, logs N simulated private chats in
-//!   and drives them, each chat one command at a time. Reports start-up
+//!   (each as a member ID of its own) and drives them, each chat one
+//!   command at a time. Reports start-up
 //!   time, throughput, reply latency percentiles, overhead over the
 //!   gateway's latency, the bot's RSS (idle and peak) and CPU time, and
 //!   the data dir's size; with `--restart`, starts the bot again on the
@@ -12,9 +13,11 @@
 //! - `engine`: the same commands straight into an in-process [`Engine`]
 //!   (no Telegram), for the engine's own throughput.
 //!
-//! Every reply is checked against the command's expected answer, and the
-//! sandbox's counters against the commands sent, so a fast run that lost
-//! or garbled replies is reported as such. Owns: workload, timing and
+//! Every reply is checked against the command's expected answer, the
+//! sandbox's counters against the commands sent, and in a `bot` run no
+//! message may meet the Bot API's 429 (Telegram's limits, `--limits`), so
+//! a fast run that lost or garbled replies, or paced them wrong, is
+//! reported as such. Owns: workload, timing and
 //! process metrics. Must not: reach anything but 127.0.0.1.
 
 use std::collections::{BTreeMap, HashMap};
@@ -26,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, Mutex};
 
-use crate::bot_api::{BenchBotApi, Sent};
+use crate::bot_api::{BenchBotApi, BotApiStats, Limits, Sent};
 use loket::app::build_engine;
 use loket::command::Lang;
 use loket::engine::{ChatCtx, Engine, Input};
@@ -35,10 +38,12 @@ use loket::i18n::{LocaleError, Locales};
 use loket::money::Rupiah;
 use loket::sandbox::{self, SandboxAccount, SandboxConfig, SandboxHandle, SandboxStats};
 use loket::secret::Secret;
-use loket::settings::Settings;
+use loket::settings::{Settings, Throttle};
 use loket::store::{Location, Store};
 
-/// The sandbox account the simulated resellers share.
+/// The sandbox account of the engine run's chats (one member: the engine
+/// run raises its per-account gateway limit to match); in a bot run each
+/// chat logs in as a member of its own, `BENCH00001`…, as resellers do.
 const MEMBER: &str = "BENCH";
 const PIN: &str = "7531";
 const KEY: &str = "bench-key";
@@ -108,9 +113,14 @@ impl Kind {
     }
 }
 
-/// What every simulated chat logs in with.
-fn login_command() -> String {
-    format!("/login {MEMBER} {PIN} {KEY}")
+/// The member ID simulated chat number `index` (0-based) logs in as.
+fn member_of(index: usize) -> String {
+    format!("{MEMBER}{:05}", index + 1)
+}
+
+/// What simulated chat number `index` logs in with.
+fn login_command(index: usize) -> String {
+    format!("/login {} {PIN} {KEY}", member_of(index))
 }
 
 /// The `round`-th command of chat number `index` (0-based).
@@ -127,7 +137,7 @@ fn command(mix: Mix, index: usize, round: usize) -> (Kind, String) {
         _ => round / 2,
     };
     let text = match kind {
-        Kind::Login => login_command(),
+        Kind::Login => login_command(index),
         Kind::Saldo => "saldo".to_string(),
         // A new number every round: a repeat would ask "send again?".
         Kind::Topup => format!("T5 0877{index:07}{round:04}"),
@@ -406,9 +416,9 @@ async fn run_phase(
     total
 }
 
-fn bench_account() -> SandboxAccount {
+fn bench_account(member_id: String) -> SandboxAccount {
     SandboxAccount {
-        member_id: MEMBER.to_string(),
+        member_id,
         pin: PIN.to_string(),
         api_key: KEY.to_string(),
         // Enough for any run: the balance is never the bottleneck.
@@ -417,10 +427,14 @@ fn bench_account() -> SandboxAccount {
     }
 }
 
-async fn start_sandbox(latency: Duration) -> Result<SandboxHandle, BenchError> {
+/// The sandbox, knowing the demo account, the engine run's shared member
+/// and a member for each of `chats` simulated chats.
+async fn start_sandbox(latency: Duration, chats: usize) -> Result<SandboxHandle, BenchError> {
     let loopback: SocketAddr = "127.0.0.1:0".parse().expect("loopback address");
+    let mut accounts = vec![SandboxAccount::demo(), bench_account(MEMBER.to_string())];
+    accounts.extend((0..chats).map(|index| bench_account(member_of(index))));
     let config = SandboxConfig {
-        accounts: vec![SandboxAccount::demo(), bench_account()],
+        accounts,
         latency,
         ..SandboxConfig::default()
     };
@@ -487,7 +501,12 @@ pub struct BotBench {
     /// `LOKET_THROTTLE` for the bot: `raised` (Telegram's limits ×1000,
     /// the throttle still runs) or `telegram`.
     #[arg(long, default_value = "raised")]
-    pub throttle: String,
+    pub throttle: Throttle,
+    /// The flood limits the bench Bot API enforces, answering 429 beyond
+    /// them: `telegram`, `raised` (×1000) or `off`. Default: the same as
+    /// `--throttle`, so a bot that paces right meets no 429.
+    #[arg(long, value_enum)]
+    pub limits: Option<Limits>,
     /// Wait this long after each reply before the chat's next command (a
     /// reseller typing, not a burst).
     #[arg(long, default_value_t = 0)]
@@ -499,6 +518,46 @@ pub struct BotBench {
     /// Keep the data dir here instead of a removed temporary one.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+}
+
+impl BotBench {
+    fn limits(&self) -> Limits {
+        self.limits.unwrap_or(match self.throttle {
+            Throttle::Telegram => Limits::Telegram,
+            Throttle::Raised => Limits::Raised,
+        })
+    }
+}
+
+/// `LOKET_THROTTLE`'s spelling of a throttle.
+fn throttle_name(throttle: Throttle) -> &'static str {
+    match throttle {
+        Throttle::Telegram => "telegram",
+        Throttle::Raised => "raised",
+    }
+}
+
+/// Prints what the bot's messages met at the Bot API between two
+/// snapshots; a 429 is a problem: Telegram would have refused it too.
+fn check_bot_api(
+    phase: &str,
+    limits: Limits,
+    before: BotApiStats,
+    after: BotApiStats,
+) -> Option<String> {
+    let refused = after.too_many_requests - before.too_many_requests;
+    println!(
+        "  Bot API: {} messages delivered, {refused} answered 429 Too Many Requests (limits {})",
+        after.messages - before.messages,
+        limits.name()
+    );
+    (refused > 0).then(|| {
+        format!(
+            "{phase}: the Bot API answered {refused} messages with 429 under {} limits: \
+             the bot's pacing exceeds them",
+            limits.name()
+        )
+    })
 }
 
 /// A running `loket run` child and what it is measured by.
@@ -531,7 +590,7 @@ fn spawn_bot(
     api: &BenchBotApi,
     gateway: &str,
     data_dir: &Path,
-    throttle: &str,
+    throttle: Throttle,
 ) -> Result<BotProcess, BenchError> {
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -546,7 +605,7 @@ fn spawn_bot(
         .env("TELOXIDE_API_URL", api.api_url())
         .env("LOKET_GATEWAY_URL", gateway)
         .env("LOKET_DATA_DIR", data_dir)
-        .env("LOKET_THROTTLE", throttle)
+        .env("LOKET_THROTTLE", throttle_name(throttle))
         .env("LOKET_LOG", "warn")
         .envs(std::env::vars_os().filter(|(k, _)| k.to_string_lossy().starts_with("MALLOC_")))
         .stdin(Stdio::null())
@@ -701,12 +760,20 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
     let exe = loket_binary(options.loket.as_deref())?;
     let concurrency = options.concurrency.unwrap_or(options.chats).max(1);
     let latency = Duration::from_millis(options.latency_ms);
-    let sandbox = start_sandbox(Duration::ZERO).await?;
-    let api = BenchBotApi::start().await?;
+    let limits = options.limits();
+    let sandbox = start_sandbox(Duration::ZERO, options.chats).await?;
+    let api = BenchBotApi::start(limits).await?;
     let dir = DataDir::new(options.data_dir.clone())?;
     println!(
-        "loket-bench bot: {} chats, {} at once, {} round(s) of {:?}, gateway latency {} ms, throttle {}",
-        options.chats, concurrency, options.rounds, options.mix, options.latency_ms, options.throttle
+        "loket-bench bot: {} chats, {} at once, {} round(s) of {:?}, gateway latency {} ms, \
+         throttle {}, Bot API limits {}",
+        options.chats,
+        concurrency,
+        options.rounds,
+        options.mix,
+        options.latency_ms,
+        throttle_name(options.throttle),
+        limits.name()
     );
     println!(
         "binary: {} ({} bytes)",
@@ -714,13 +781,7 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
         std::fs::metadata(&exe)?.len()
     );
 
-    let bot = spawn_bot(
-        &exe,
-        &api,
-        &sandbox.base_url(),
-        &dir.path,
-        &options.throttle,
-    )?;
+    let bot = spawn_bot(&exe, &api, &sandbox.base_url(), &dir.path, options.throttle)?;
     let startup = bot.started(&api).await?;
     println!("start to first getUpdates: {}", ms(startup));
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -730,21 +791,24 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
     let front = Front::bot(&api, &chats);
 
     let before = sandbox.stats();
+    let api_before = api.stats();
     let login = run_phase(
         &front,
         &chats,
         concurrency,
         1,
-        |_, _| (Kind::Login, login_command()),
+        |index, _| (Kind::Login, login_command(index)),
         PATIENCE,
         Duration::ZERO,
     )
     .await;
     login.report("login", Duration::ZERO);
     let mut problems = check_gateway(&login, before, sandbox.stats());
+    problems.extend(check_bot_api("login", limits, api_before, api.stats()));
 
     sandbox.set_latency(latency);
     let before = sandbox.stats();
+    let api_before = api.stats();
     let cpu_before = cpu_time(bot.pid);
     let mix = options.mix;
     let load = run_phase(
@@ -761,6 +825,7 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
     let (rss_now, rss_peak) = rss_kib(bot.pid);
     load.report("load", latency);
     problems.extend(check_gateway(&load, before, sandbox.stats()));
+    problems.extend(check_bot_api("load", limits, api_before, api.stats()));
     println!(
         "bot CPU time during load: {:.3} s ({:.0} µs per command, {:.0}% of one core)",
         cpu.as_secs_f64(),
@@ -785,13 +850,13 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
 
     if options.restart {
         sandbox.set_latency(Duration::ZERO);
-        let api2 = BenchBotApi::start().await?;
+        let api2 = BenchBotApi::start(limits).await?;
         let bot = spawn_bot(
             &exe,
             &api2,
             &sandbox.base_url(),
             &dir.path,
-            &options.throttle,
+            options.throttle,
         )?;
         let startup = bot.started(&api2).await?;
         println!(
@@ -815,6 +880,12 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
         let (rss_now, rss_peak) = rss_kib(bot.pid);
         again.report("  saldo from every chat", Duration::ZERO);
         problems.extend(check_gateway(&again, before, sandbox.stats()));
+        problems.extend(check_bot_api(
+            "after restart",
+            limits,
+            BotApiStats::default(),
+            api2.stats(),
+        ));
         println!("  RSS after: {}, peak {}", mib(rss_now), mib(rss_peak));
         let (status, _) = bot.stop().await?;
         println!("  SIGTERM → {status}");
@@ -826,13 +897,14 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
     if !login.ok() || !load.ok() {
         problems.push("replies lost or wrong".into());
     }
-    finish(problems)
+    finish(problems, "; no message met a 429")
 }
 
-fn finish(problems: Vec<String>) -> Result<(), BenchError> {
+/// Reports the checks; `also` names what else was checked.
+fn finish(problems: Vec<String>, also: &str) -> Result<(), BenchError> {
     if problems.is_empty() {
         println!(
-            "checks: every reply arrived and was right; the gateway saw exactly the calls sent"
+            "checks: every reply arrived and was right; the gateway saw exactly the calls sent{also}"
         );
         Ok(())
     } else {
@@ -858,10 +930,17 @@ pub struct EngineBench {
 /// real data dir, against the sandbox on loopback.
 pub async fn engine(options: EngineBench) -> Result<(), BenchError> {
     let latency = Duration::from_millis(options.latency_ms);
-    let sandbox = start_sandbox(latency).await?;
+    let sandbox = start_sandbox(latency, 0).await?;
     let dir = DataDir::new(None)?;
     let mut values = HashMap::new();
     values.insert("LOKET_DATA_DIR".to_string(), dir.path.display().to_string());
+    // Every chat here signs with one member (the default account): its
+    // gateway limit is raised to the chats in flight, so the run measures
+    // the engine, not the queue of one member.
+    values.insert(
+        "LOKET_GATEWAY_CALLS_PER_ACCOUNT".to_string(),
+        options.chats.max(1).to_string(),
+    );
     let settings =
         Settings::from_map(&values).map_err(|e| BenchError::Failed(format!("settings: {e}")))?;
     let creds = Credentials {
@@ -880,8 +959,13 @@ pub async fn engine(options: EngineBench) -> Result<(), BenchError> {
         Some(creds),
     )?;
     println!(
-        "loket-bench engine: {} chats × {} rounds of {:?}, gateway latency {} ms",
-        options.chats, options.rounds, options.mix, options.latency_ms
+        "loket-bench engine: {} chats × {} rounds of {:?}, gateway latency {} ms, \
+         one member with {} gateway calls in flight",
+        options.chats,
+        options.rounds,
+        options.mix,
+        options.latency_ms,
+        settings.gateway_calls_per_account
     );
     let chats = chat_ids(options.chats);
     let front = Front::Engine(engine.clone());
@@ -903,7 +987,7 @@ pub async fn engine(options: EngineBench) -> Result<(), BenchError> {
         problems.push("replies lost or wrong".into());
     }
     println!("journal entries: {}", engine.store().journal_len());
-    finish(problems)
+    finish(problems, "")
 }
 
 #[cfg(test)]
@@ -946,6 +1030,22 @@ mod tests {
         let (_, first) = command(Mix::Topup, 7, 0);
         let (_, second) = command(Mix::Topup, 7, 1);
         assert_ne!(first, second, "a repeated topup would ask first");
+    }
+
+    #[test]
+    fn each_chat_logs_in_as_a_member_of_its_own() {
+        let catalog = loket::catalog::Catalog::builtin();
+        let members: std::collections::HashSet<String> = (0..20_000).map(member_of).collect();
+        assert_eq!(members.len(), 20_000);
+        for index in [0, 9_999, 19_999] {
+            let (kind, text) = (Kind::Login, login_command(index));
+            assert_eq!(kind.message_id(), "login-ok");
+            assert!(text.contains(&member_of(index)), "{text}");
+            assert!(
+                loket::command::parse(&text, &catalog).is_ok(),
+                "{index}: {text}"
+            );
+        }
     }
 
     #[test]

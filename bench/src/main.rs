@@ -4,8 +4,9 @@
 //!
 //! - [`driver`]: the workload, its checks and the process metrics.
 //! - [`bot_api`]: the small Bot API the real `loket run` polls during a
-//!   `bot` run (the full fake with Telegram's refusals is
-//!   `tests/support/fake_bot_api.rs`).
+//!   `bot` run; it holds the bot to Telegram's flood limits (429 with
+//!   `retry_after`), and the full fake with Telegram's other refusals is
+//!   `tests/support/fake_bot_api.rs`.
 //!
 //! `anyhow` lives only here, at the binary's edge.
 

@@ -267,10 +267,9 @@ impl Engine {
     /// The balance call a login is checked with; `None` when the gateway
     /// could not be reached or answered with an HTTP error.
     pub(super) async fn login_balance(&self, creds: &Credentials) -> Option<BalanceReply> {
+        let creds = self.resolve(creds.clone());
         let body = self
-            .inner
-            .client
-            .read(&balance_request(&self.resolve(creds.clone())))
+            .gateway_read(&creds, &balance_request(&creds))
             .await
             .ok()?;
         Some(self.inner.reader.balance(&body))

@@ -92,7 +92,7 @@ impl Engine {
             &entry.ref_id,
         );
         entry.sends += 1;
-        entry.state = match self.inner.client.send(&request).await {
+        entry.state = match self.gateway_send(creds, &request).await {
             Ok(body) => {
                 let reply = self.inner.reader.read(&call_of(&entry), &body);
                 let phase = Phase::Send {
@@ -331,7 +331,7 @@ impl Engine {
             &entry.dest,
             &entry.ref_id,
         );
-        match self.inner.client.read(&request).await {
+        match self.gateway_read(creds, &request).await {
             Ok(body) => {
                 let reply = self.inner.reader.read(&call_of(entry), &body);
                 let verdict = self.inner.reader.verdict(

@@ -18,8 +18,10 @@
 //! `journal` the write-ahead journal around every money call (begin, send,
 //! check, follow, settle) — no chat, no text; `followup` the status and
 //! history commands and what a chat is told while its calls are followed;
-//! `account` login, language and groups; `outcome` what flows come to, as
-//! data, and `render` the one place that turns outcomes into text.
+//! `account` login, language and groups; `turns` how many calls one
+//! gateway account has in flight (every gateway call goes through it);
+//! `outcome` what flows come to, as data, and `render` the one place that
+//! turns outcomes into text.
 
 mod account;
 
@@ -29,6 +31,7 @@ mod journal;
 pub mod outcome;
 mod purchase;
 mod render;
+mod turns;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -43,8 +46,8 @@ use crate::clock::Clock;
 use crate::command::{self, Bill, ButtonAction, Command, Lang, Login, Member, ParseError, Target};
 use crate::gateway::{
     balance_request, shown_url, transaction_request, About, BalanceReply, BalanceSign, Call,
-    CallError, Credentials, GatewayClient, GatewayReply, MoneyCall, Operation, Phase, Reader,
-    ReplyRules, TxStatus, Verdict,
+    CallError, Credentials, GatewayClient, GatewayReply, GatewayRequest, MoneyCall, Operation,
+    Phase, Reader, ReplyRules, TxStatus, Verdict,
 };
 use crate::i18n::{Arg, Locales};
 use crate::model::{
@@ -244,6 +247,9 @@ pub struct EngineConfig {
     pub login_dialog_ttl: Duration,
     /// The operator's extra reply rules for a center's dialect.
     pub reply_rules: ReplyRules,
+    /// Most calls one gateway account (member ID at a gateway) has in
+    /// flight; the rest wait their turn (see `turns`).
+    pub gateway_calls_per_account: usize,
     /// Where the engine reads the time (tests give a fake one).
     pub clock: Arc<dyn Clock>,
 }
@@ -265,6 +271,7 @@ impl EngineConfig {
             login_window: Duration::from_secs(600),
             login_dialog_ttl: Duration::from_secs(300),
             reply_rules: ReplyRules::default(),
+            gateway_calls_per_account: 8,
             clock: crate::clock::system(),
         }
     }
@@ -329,6 +336,8 @@ pub struct Engine {
 struct Inner {
     store: Store,
     client: GatewayClient,
+    /// Every gateway call waits here for its account's turn.
+    turns: turns::Turns,
     reader: Reader,
     catalog: Catalog,
     locales: Locales,
@@ -386,6 +395,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 store,
                 client,
+                turns: turns::Turns::new(config.gateway_calls_per_account),
                 reader: Reader::new(config.reply_rules.clone()),
                 catalog,
                 locales: Locales::load(),

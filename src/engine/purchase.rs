@@ -10,9 +10,7 @@ impl Engine {
     pub(super) async fn balance(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         let access = self.access(ctx, false)?;
         let body = self
-            .inner
-            .client
-            .read(&balance_request(&access.creds))
+            .gateway_read(&access.creds, &balance_request(&access.creds))
             .await?;
         let text = match self.inner.reader.balance(&body) {
             BalanceReply::Balance { amount, at } => self.balance_text(
@@ -140,7 +138,7 @@ impl Engine {
             &target.dest,
             &ref_id,
         );
-        let body = self.inner.client.read(&request).await?;
+        let body = self.gateway_read(&access.creds, &request).await?;
         let call = Call {
             product: &target.product,
             dest: &target.dest,

@@ -3,6 +3,7 @@
 //! returns the body text. Errors carry no URL: reqwest's messages include
 //! the query string, and with it the `sign`.
 
+use std::future::Future;
 use std::time::Duration;
 
 use super::request::GatewayRequest;
@@ -78,7 +79,26 @@ impl GatewayClient {
     /// already waited the whole timeout). Never use this for a topup or a
     /// payment: those are only ever followed up under their own refID.
     pub async fn read(&self, request: &GatewayRequest) -> Result<String, CallError> {
-        let mut result = self.send(request).await;
+        self.read_in_turn(request, || std::future::ready(())).await
+    }
+
+    /// [`read`](Self::read), awaiting `turn` before every attempt and
+    /// holding what it gives (a caller's permit) for that attempt only:
+    /// the waits between retries hold nothing.
+    pub async fn read_in_turn<T, F, Fut>(
+        &self,
+        request: &GatewayRequest,
+        turn: F,
+    ) -> Result<String, CallError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let attempt = || async {
+            let _turn = turn().await;
+            self.send(request).await
+        };
+        let mut result = attempt().await;
         for wait in READ_RETRY_WAITS {
             let retry = matches!(result, Err(CallError::Connect | CallError::Broken))
                 || matches!(result, Err(CallError::Status(code)) if code >= 500);
@@ -86,7 +106,7 @@ impl GatewayClient {
                 break;
             }
             tokio::time::sleep(wait).await;
-            result = self.send(request).await;
+            result = attempt().await;
         }
         result
     }

@@ -4,7 +4,10 @@
 //! It checks every `sign` strictly, keeps simulated balances, prices
 //! topups and bills deterministically, holds one result per refID (what a
 //! repeat echoes and `cek=1` reads), and injects faults on demand. It
-//! answers in one of several centers' reply [`Dialect`]s.
+//! answers in one of several centers' reply [`Dialect`]s. Its
+//! [`SandboxStats`] count requests by kind and the most in flight at once,
+//! in all and per member ([`SandboxState::in_flight_peak`]), so a flood
+//! from one member shows.
 //!
 //! Owns: its own simulated books (nothing is shared with the bot's store)
 //! and the HTTP edge. Must not: block a thread (delays are
@@ -89,7 +92,7 @@ mod products;
 mod protocol;
 mod reply;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -260,6 +263,9 @@ pub struct SandboxStats {
     pub bad_signs: u64,
     /// Balance deductions (topups and bill payments).
     pub charges: u64,
+    /// The most requests in flight at once (arrived, not yet answered),
+    /// from all members; per member see [`SandboxState::in_flight_peak`].
+    pub in_flight_peak: u64,
 }
 
 /// Everything a request may change, behind one short-held lock.
@@ -269,6 +275,27 @@ struct Desk {
     latency: Duration,
     /// Injected faults in order, each with how many requests it still hits.
     faults: VecDeque<(Fault, u32)>,
+    /// Requests in flight now and at most, per `memberID` and in all.
+    in_flight: HashMap<String, InFlightCount>,
+    all_in_flight: InFlightCount,
+}
+
+/// Requests of one member (or of all) between arriving and being answered.
+#[derive(Debug, Clone, Copy, Default)]
+struct InFlightCount {
+    now: u64,
+    peak: u64,
+}
+
+impl InFlightCount {
+    fn arrive(&mut self) {
+        self.now += 1;
+        self.peak = self.peak.max(self.now);
+    }
+
+    fn leave(&mut self) {
+        self.now = self.now.saturating_sub(1);
+    }
 }
 
 impl Desk {
@@ -298,6 +325,8 @@ impl SandboxState {
             ledger: Ledger::new(&config.accounts, config.pending_checks),
             latency: config.latency,
             faults: VecDeque::new(),
+            in_flight: HashMap::new(),
+            all_in_flight: InFlightCount::default(),
         };
         SandboxState {
             desk: Arc::new(Mutex::new(desk)),
@@ -313,7 +342,17 @@ impl SandboxState {
     }
 
     pub fn stats(&self) -> SandboxStats {
-        self.desk().ledger.stats()
+        let desk = self.desk();
+        SandboxStats {
+            in_flight_peak: desk.all_in_flight.peak,
+            ..desk.ledger.stats()
+        }
+    }
+
+    /// The most requests from `member_id` in flight at once so far (the
+    /// `memberID` a request gives, whether or not the sandbox knows it).
+    pub fn in_flight_peak(&self, member_id: &str) -> u64 {
+        self.desk().in_flight.get(member_id).map_or(0, |c| c.peak)
     }
 
     pub fn balance(&self, member_id: &str) -> Option<Rupiah> {
@@ -336,11 +375,22 @@ impl SandboxState {
         }
     }
 
-    /// Counts an arriving request and takes its latency and injected fault.
-    fn arrive(&self, count: impl FnOnce(&mut Ledger)) -> (Duration, Option<Fault>) {
+    /// Counts an arriving request from `member` and takes its latency and
+    /// injected fault; it is in flight until the returned guard drops.
+    fn arrive(
+        &self,
+        member: String,
+        count: impl FnOnce(&mut Ledger),
+    ) -> (Duration, Option<Fault>, InFlight) {
         let mut desk = self.desk();
         count(&mut desk.ledger);
-        (desk.latency, desk.next_fault())
+        desk.in_flight.entry(member.clone()).or_default().arrive();
+        desk.all_in_flight.arrive();
+        let in_flight = InFlight {
+            state: self.clone(),
+            member,
+        };
+        (desk.latency, desk.next_fault(), in_flight)
     }
 
     /// Sends `text` the way `delivery` says, holding it back if slow.
@@ -357,6 +407,22 @@ impl SandboxState {
     }
 }
 
+/// A request in flight: answered, or dropped when its client gave up.
+struct InFlight {
+    state: SandboxState,
+    member: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut desk = self.state.desk();
+        if let Some(count) = desk.in_flight.get_mut(&self.member) {
+            count.leave();
+        }
+        desk.all_in_flight.leave();
+    }
+}
+
 /// The sandbox's routes over `state`, for mounting in another server.
 pub fn router(state: SandboxState) -> Router {
     Router::new()
@@ -370,7 +436,9 @@ async fn transaction_endpoint(
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = Params::parse(query.as_deref());
-    let (latency, injected) = state.arrive(|ledger| ledger.count_transaction(params.op()));
+    let (latency, injected, _in_flight) = state.arrive(params.member(), |ledger| {
+        ledger.count_transaction(params.op())
+    });
     pause(latency).await;
     if let Some(fault) = injected.filter(|f| !f.processes()) {
         return state.deliver(String::new(), fault.delivery(), false).await;
@@ -394,12 +462,13 @@ async fn balance_endpoint(
     State(state): State<SandboxState>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (latency, injected) = state.arrive(Ledger::count_balance);
+    let params = Params::parse(query.as_deref());
+    let (latency, injected, _in_flight) = state.arrive(params.member(), Ledger::count_balance);
     pause(latency).await;
     if let Some(fault) = injected.filter(|f| !f.processes()) {
         return state.deliver(String::new(), fault.delivery(), false).await;
     }
-    let reply = match BalanceCall::from_params(&Params::parse(query.as_deref())) {
+    let reply = match BalanceCall::from_params(&params) {
         Some(call) => state.desk().ledger.balance(&call, state.clock.now()),
         None => Reply::Refused(MISSING_PARAMS),
     };
@@ -488,6 +557,11 @@ impl SandboxHandle {
 
     pub fn stats(&self) -> SandboxStats {
         self.state.stats()
+    }
+
+    /// The most requests from `member_id` in flight at once so far.
+    pub fn in_flight_peak(&self, member_id: &str) -> u64 {
+        self.state.in_flight_peak(member_id)
     }
 
     pub fn balance(&self, member_id: &str) -> Option<Rupiah> {

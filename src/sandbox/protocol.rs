@@ -62,6 +62,16 @@ impl Params {
         }
     }
 
+    /// Who the request says it is from (`memberID` as given, even if it is
+    /// invalid; empty when missing or doubled), for counting calls in flight.
+    pub(super) fn member(&self) -> String {
+        self.one("memberID")
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// The operation the request asks for, if exactly one is given right.
     pub(super) fn op(&self) -> Option<Op> {
         let given: Vec<Op> = [

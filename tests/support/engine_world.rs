@@ -36,12 +36,18 @@ impl World {
     /// A world whose private chats use the sandbox's demo account unless
     /// `tweak` says otherwise; follow-ups re-check after 100 ms.
     pub async fn start(tweak: impl FnOnce(&mut EngineConfig)) -> World {
-        let sandbox = sandbox::spawn(
-            "127.0.0.1:0".parse().expect("loopback"),
-            SandboxConfig::default(),
-        )
-        .await
-        .expect("sandbox starts");
+        World::start_with(SandboxConfig::default(), tweak).await
+    }
+
+    /// [`World::start`] on a sandbox configured as given (more accounts,
+    /// latency).
+    pub async fn start_with(
+        sandbox: SandboxConfig,
+        tweak: impl FnOnce(&mut EngineConfig),
+    ) -> World {
+        let sandbox = sandbox::spawn("127.0.0.1:0".parse().expect("loopback"), sandbox)
+            .await
+            .expect("sandbox starts");
         let store = Store::open(&Location::Temporary, None).expect("store opens");
         World::on(store, sandbox, tweak)
     }
