@@ -134,7 +134,12 @@ pub async fn serve(
     }
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
-        .dependencies(dptree::deps![engine.clone(), outbox.clone(), me])
+        .dependencies(dptree::deps![
+            engine.clone(),
+            outbox.clone(),
+            crate::app::UpdateGate::from_settings(settings),
+            me
+        ])
         .default_handler(|_| async {})
         .build();
     let served = match (&settings.webhook_url, settings.listen) {

@@ -15,6 +15,7 @@ use teloxide::types::Me;
 use teloxide::RequestError;
 
 use super::outbox::Outbox;
+use crate::app::UpdateGate;
 use crate::engine::{ChatCtx, ChatKind, Engine, Input, Reply, Response};
 
 /// How long a button press may wait for its result before it is answered
@@ -62,8 +63,11 @@ async fn on_message(
     msg: Message,
     engine: Engine,
     outbox: Outbox,
+    gate: UpdateGate,
     me: Me,
 ) -> Result<(), RequestError> {
+    // At most `LOKET_MAX_UPDATES` updates are handled at once.
+    let _turn = gate.enter().await;
     // A group upgraded to a supergroup gets a new id; everything kept for
     // it moves along. Telegram says so in the old chat and in the new.
     let migration = match (msg.migrate_to_chat_id(), msg.migrate_from_chat_id()) {
@@ -108,8 +112,10 @@ async fn on_edited_message(
     msg: Message,
     engine: Engine,
     outbox: Outbox,
+    gate: UpdateGate,
     me: Me,
 ) -> Result<(), RequestError> {
+    let _turn = gate.enter().await;
     let Some((ctx, text)) = text_ctx(&msg, &me) else {
         return Ok(());
     };
@@ -137,7 +143,9 @@ async fn on_callback(
     query: CallbackQuery,
     engine: Engine,
     outbox: Outbox,
+    gate: UpdateGate,
 ) -> Result<(), RequestError> {
+    let _turn = gate.enter().await;
     let (Some(data), Some(message)) = (query.data.as_deref(), query.regular_message()) else {
         outbox.answer(query.id.clone(), None).await;
         return Ok(());
