@@ -2,10 +2,12 @@
 //! send (text, photo, document), edit, delete, answer a button, "typing",
 //! the command menu — goes through here.
 //!
-//! Owns: pacing to Telegram's documented limits (per chat about one
-//! message a second with a small burst, a group 20 a minute, the whole
-//! bot 30 a second; GCRA from `governor`, so nothing waits while under
-//! them), a 429's `retry_after` (that chat pauses, the call is retried),
+//! Owns: pacing to Telegram's documented limits, counted as Telegram
+//! counts them, in sliding windows over what was sent (per chat at most 3
+//! in any 3 s — a short burst, then about one a second; a group 20 in any
+//! minute; the whole bot 30 in any second), so nothing waits while under
+//! them and a burst of 30 goes out at once; a 429's `retry_after` (that
+//! chat pauses, the call is retried),
 //! retries of network errors and 5xx with backoff for up to a day, one
 //! lane per chat (a stuck chat never holds up another; a chat's messages
 //! keep their order), a group's move to a supergroup, and marking a
@@ -13,13 +15,11 @@
 //! behind messages; "typing" is dropped for a busy chat.
 //! Must not: decide what to say (the engine does) or read updates.
 
-use std::collections::HashMap;
-use std::num::NonZeroU32;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use teloxide::payloads::{
     AnswerCallbackQuerySetters, EditMessageReplyMarkupSetters, EditMessageTextSetters,
     SendDocumentSetters, SendMessageSetters, SendPhotoSetters, SetMyCommandsSetters,
@@ -50,59 +50,137 @@ const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// A chat's lane with nothing to do for this long closes.
 const LANE_IDLE: Duration = Duration::from_secs(120);
 
-/// How often loket may send, as `governor` quotas.
+/// How much loket may send: at most `max` messages in any `span`, per
+/// chat, per group and for the whole bot.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    pub chat_per_second: u32,
-    pub chat_burst: u32,
-    pub group_per_minute: u32,
-    pub global_per_second: u32,
+    pub chat: Window,
+    pub group: Window,
+    pub global: Window,
+}
+
+/// At most `max` messages in any `span`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub max: usize,
+    pub span: Duration,
 }
 
 impl Limits {
-    /// Telegram's documented limits (core.telegram.org/bots/faq).
+    /// Telegram's documented limits (core.telegram.org/bots/faq: about one
+    /// message a second in a chat, short bursts allowed; 20 a minute in a
+    /// group; 30 a second in all).
     pub const TELEGRAM: Limits = Limits {
-        chat_per_second: 1,
-        chat_burst: 3,
-        group_per_minute: 20,
-        global_per_second: 30,
+        chat: Window {
+            max: 3,
+            span: Duration::from_secs(3),
+        },
+        group: Window {
+            max: 20,
+            span: Duration::from_secs(60),
+        },
+        global: Window {
+            max: 30,
+            span: Duration::from_secs(1),
+        },
     };
 
     /// For `LOKET_THROTTLE`: Telegram's, or the same ×1000 for load tests
     /// against a local Bot API.
     pub fn of(rates: Rates) -> Limits {
-        match rates {
-            Rates::Telegram => Limits::TELEGRAM,
-            Rates::Raised => Limits {
-                chat_per_second: Limits::TELEGRAM.chat_per_second * 1000,
-                chat_burst: Limits::TELEGRAM.chat_burst * 1000,
-                group_per_minute: Limits::TELEGRAM.group_per_minute * 1000,
-                global_per_second: Limits::TELEGRAM.global_per_second * 1000,
-            },
+        let scale = match rates {
+            Rates::Telegram => 1,
+            Rates::Raised => 1000,
+        };
+        let times = |w: Window| Window {
+            max: w.max * scale,
+            span: w.span,
+        };
+        Limits {
+            chat: times(Limits::TELEGRAM.chat),
+            group: times(Limits::TELEGRAM.group),
+            global: times(Limits::TELEGRAM.global),
         }
     }
 }
 
-fn nonzero(n: u32) -> NonZeroU32 {
-    NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
+/// The send times (past, and reserved in the near future) a window holds.
+#[derive(Debug, Default)]
+struct Sent(VecDeque<Instant>);
+
+impl Sent {
+    /// The earliest moment from `at` when one more message fits `window`.
+    fn fits_from(&mut self, window: Window, at: Instant) -> Instant {
+        while self.0.front().is_some_and(|t| *t + window.span <= at) {
+            self.0.pop_front();
+        }
+        // Reservations after `at` count too: sending at `at` must not
+        // crowd a window that ends at one of them.
+        let counted: Vec<Instant> = self
+            .0
+            .iter()
+            .copied()
+            .filter(|t| *t + window.span > at)
+            .collect();
+        if counted.len() < window.max {
+            return at;
+        }
+        counted[counted.len() - window.max] + window.span
+    }
+
+    fn record(&mut self, at: Instant) {
+        let place = self.0.partition_point(|t| *t <= at);
+        self.0.insert(place, at);
+    }
 }
 
+/// Every window, and when the next message of a chat may go.
+#[derive(Default)]
 struct Pace {
-    chat: DefaultKeyedRateLimiter<i64>,
-    group: DefaultKeyedRateLimiter<i64>,
-    global: DefaultDirectRateLimiter,
+    chats: HashMap<i64, Sent>,
+    groups: HashMap<i64, Sent>,
+    global: Sent,
 }
 
 impl Pace {
-    fn new(limits: Limits) -> Pace {
-        Pace {
-            chat: RateLimiter::keyed(
-                Quota::per_second(nonzero(limits.chat_per_second))
-                    .allow_burst(nonzero(limits.chat_burst)),
-            ),
-            group: RateLimiter::keyed(Quota::per_minute(nonzero(limits.group_per_minute))),
-            global: RateLimiter::direct(Quota::per_second(nonzero(limits.global_per_second))),
+    /// Reserves the earliest moment, from `now`, at which a message to
+    /// `chat` fits every window it counts in, and records it there.
+    fn reserve(&mut self, limits: &Limits, chat: i64, now: Instant) -> Instant {
+        let mut at = now;
+        loop {
+            let mut later = self
+                .chats
+                .entry(chat)
+                .or_default()
+                .fits_from(limits.chat, at);
+            if chat < 0 {
+                later = later.max(
+                    self.groups
+                        .entry(chat)
+                        .or_default()
+                        .fits_from(limits.group, at),
+                );
+            }
+            later = later.max(self.global.fits_from(limits.global, at));
+            if later == at {
+                break;
+            }
+            at = later;
         }
+        self.chats.entry(chat).or_default().record(at);
+        if chat < 0 {
+            self.groups.entry(chat).or_default().record(at);
+        }
+        self.global.record(at);
+        // Chats with nothing in their windows are forgotten.
+        if self.chats.len() > 4096 {
+            let span = limits.chat.span.max(limits.group.span);
+            self.chats
+                .retain(|_, sent| sent.0.back().is_some_and(|t| *t + span > now));
+            self.groups
+                .retain(|_, sent| sent.0.back().is_some_and(|t| *t + span > now));
+        }
+        at
     }
 }
 
@@ -146,7 +224,8 @@ pub struct Outbox {
 struct Inner {
     bot: Bot,
     engine: Engine,
-    pace: Pace,
+    limits: Limits,
+    pace: Mutex<Pace>,
     lanes: Mutex<HashMap<i64, Lane>>,
     /// A chat told by a 429 to wait, until when. Key [`WHOLE_BOT`]: every
     /// chat waits (a 429 for the bot's global limit).
@@ -168,7 +247,8 @@ impl Outbox {
             inner: Arc::new(Inner {
                 bot,
                 engine,
-                pace: Pace::new(limits),
+                limits,
+                pace: Mutex::new(Pace::default()),
                 lanes: Mutex::new(HashMap::new()),
                 paused: Mutex::new(HashMap::new()),
                 recent_429s: Mutex::new(Vec::new()),
@@ -571,11 +651,13 @@ impl Outbox {
                     tokio::time::sleep_until(until).await;
                 }
             }
-            self.inner.pace.chat.until_key_ready(&chat).await;
-            if chat < 0 {
-                self.inner.pace.group.until_key_ready(&chat).await;
-            }
-            self.inner.pace.global.until_ready().await;
+            let at = self
+                .inner
+                .pace
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .reserve(&self.inner.limits, chat, Instant::now());
+            tokio::time::sleep_until(at).await;
             match call().await {
                 Ok(value) => return Ok(value),
                 Err(RequestError::RetryAfter(wait)) => {
@@ -708,25 +790,64 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn pacing_lets_a_burst_through_and_holds_the_next() {
-        let pace = Pace::new(Limits::TELEGRAM);
-        // Three chats at their burst, and one group message each.
-        for chat in [1_i64, 2, 3] {
-            for _ in 0..Limits::TELEGRAM.chat_burst {
-                assert!(
-                    pace.chat.check_key(&chat).is_ok(),
-                    "chat {chat} within its burst"
-                );
-            }
-            assert!(
-                pace.chat.check_key(&chat).is_err(),
-                "chat {chat} past its burst waits"
+    #[test]
+    fn a_message_waits_only_when_a_window_is_full() {
+        let limits = Limits::TELEGRAM;
+        let mut pace = Pace::default();
+        let start = Instant::now();
+        let ms = |n: u64| start + Duration::from_millis(n);
+        // (chat, asked at, sent at)
+        let cases = [
+            // a private chat: a burst of 3, then the 4th waits until the
+            // 1st has left its 3 s window
+            (1_i64, 0, 0),
+            (1, 10, 10),
+            (1, 20, 20),
+            (1, 30, 3000),
+            // another chat is not held up by chat 1
+            (2, 40, 40),
+            // a message after a pause goes at once
+            (2, 5000, 5000),
+        ];
+        for (chat, asked, sent) in cases {
+            assert_eq!(
+                pace.reserve(&limits, chat, ms(asked)),
+                ms(sent),
+                "chat {chat} at {asked} ms"
             );
         }
-        assert!(pace.group.check_key(&-100).is_ok());
-        for _ in 1..Limits::TELEGRAM.global_per_second {
-            assert!(pace.global.check().is_ok());
+    }
+
+    #[test]
+    fn thirty_go_at_once_and_the_thirty_first_waits_a_second() {
+        let limits = Limits::TELEGRAM;
+        let mut pace = Pace::default();
+        let now = Instant::now();
+        for chat in 0..30_i64 {
+            assert_eq!(pace.reserve(&limits, chat + 100, now), now, "chat {chat}");
         }
+        assert_eq!(
+            pace.reserve(&limits, 999, now),
+            now + Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn a_group_gets_twenty_a_minute() {
+        let limits = Limits::TELEGRAM;
+        let mut pace = Pace::default();
+        let start = Instant::now();
+        let mut at = start;
+        for n in 0..20 {
+            // one a second keeps inside the chat window
+            at = pace.reserve(&limits, -100, start + Duration::from_secs(n));
+        }
+        assert_eq!(at, start + Duration::from_secs(19));
+        let next = pace.reserve(&limits, -100, start + Duration::from_secs(20));
+        assert_eq!(
+            next,
+            start + Duration::from_secs(60),
+            "the 21st waits for the 1st to leave the minute"
+        );
     }
 }
