@@ -39,7 +39,10 @@
 //! Not flushed here, on purpose: [`Store::next_id`] (sled's id generator
 //! persists itself and never hands out an id twice, crash or not), and
 //! the one-time upgrades [`Store::open`] makes to databases written by
-//! earlier versions, which flush synchronously before the store is used.
+//! earlier versions, which flush synchronously before the store is used,
+//! and [`Store::mark_told`]: a result marked told reaches disk with the
+//! next flush; lost in a crash, it only means the result is told once more
+//! at the next start — never that it is not told.
 //!
 //! Owns: keys, encodings, atomic state changes (compare-and-swap and
 //! transactions) and flushing. Must not: call the gateway or format user
