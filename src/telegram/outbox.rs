@@ -657,7 +657,11 @@ impl Outbox {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .reserve(&self.inner.limits, chat, Instant::now());
-            tokio::time::sleep_until(at).await;
+            // Under the limits there is nothing to wait for: not even a
+            // turn of the timer wheel (about a millisecond).
+            if at > Instant::now() {
+                tokio::time::sleep_until(at).await;
+            }
             match call().await {
                 Ok(value) => return Ok(value),
                 Err(RequestError::RetryAfter(wait)) => {
