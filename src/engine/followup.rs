@@ -3,6 +3,7 @@
 
 use super::journal::Progress;
 use super::outcome::{BillView, Correction, HistoryLine};
+use super::render::tells_of;
 use super::*;
 
 impl Engine {
@@ -80,7 +81,8 @@ impl Engine {
         // The chat saw the result: a final one counts as told.
         let reply = Reply {
             text: parts.join("\n\n"),
-            ..self.result_reply(lang, &entry)
+            tells: tells_of(&entry),
+            ..Reply::default()
         };
         Ok(Response::reply(reply))
     }
@@ -98,12 +100,13 @@ impl Engine {
             ],
         );
         let ttl = self.inner.config.inquiry_ttl;
-        let age = self
-            .now()
+        let now = self.now();
+        let age = now
             .signed_duration_since(inquiry.created_at)
             .to_std()
             .unwrap_or_default();
-        let open = self.inquiry_state(&inquiry)? == InquiryState::Open && age <= ttl;
+        let open =
+            self.inquiry_state(&inquiry)? == InquiryState::Open && !inquiry.is_expired(now, ttl);
         let Some(total) = inquiry.total else {
             return Ok(Reply::text(line));
         };

@@ -77,10 +77,7 @@ impl Engine {
     pub(super) fn result_reply(&self, lang: Lang, entry: &JournalEntry) -> Reply {
         Reply {
             text: self.result_text(lang, entry),
-            tells: entry.state.is_final().then(|| Tells {
-                ref_id: entry.ref_id.clone(),
-                state: entry.state,
-            }),
+            tells: tells_of(entry),
             ..Reply::default()
         }
     }
@@ -347,6 +344,14 @@ impl Engine {
     pub(super) fn call_error_text(&self, lang: Lang, error: &CallError) -> String {
         self.text(lang, call_error_id(error), &[])
     }
+}
+
+/// The result a reply showing this entry tells, when it is final.
+pub(super) fn tells_of(entry: &JournalEntry) -> Option<Tells> {
+    entry.state.is_final().then(|| Tells {
+        ref_id: entry.ref_id.clone(),
+        state: entry.state,
+    })
 }
 
 /// The locale message of a gateway call that got no readable answer.

@@ -114,18 +114,13 @@ impl Sent {
         while self.0.front().is_some_and(|t| *t + window.span <= at) {
             self.0.pop_front();
         }
-        // Reservations after `at` count too: sending at `at` must not
-        // crowd a window that ends at one of them.
-        let counted: Vec<Instant> = self
-            .0
-            .iter()
-            .copied()
-            .filter(|t| *t + window.span > at)
-            .collect();
-        if counted.len() < window.max {
+        // What is left is sorted and inside the window seen from `at`,
+        // reservations after `at` included: sending at `at` must not crowd
+        // a window that ends at one of them.
+        if self.0.len() < window.max {
             return at;
         }
-        counted[counted.len() - window.max] + window.span
+        self.0[self.0.len() - window.max] + window.span
     }
 
     fn record(&mut self, at: Instant) {
@@ -140,7 +135,12 @@ struct Pace {
     chats: HashMap<i64, Sent>,
     groups: HashMap<i64, Sent>,
     global: Sent,
+    /// Forget idle chats when this many are kept.
+    forget_at: usize,
 }
+
+/// Below this many chats, idle ones are never looked for.
+const FORGET_FROM: usize = 4096;
 
 impl Pace {
     /// Reserves the earliest moment, from `now`, at which a message to
@@ -172,13 +172,15 @@ impl Pace {
             self.groups.entry(chat).or_default().record(at);
         }
         self.global.record(at);
-        // Chats with nothing in their windows are forgotten.
-        if self.chats.len() > 4096 {
+        // Chats with nothing in their windows are forgotten, each time the
+        // map has doubled (so a busy bot does not scan it on every send).
+        if self.chats.len() > self.forget_at.max(FORGET_FROM) {
             let span = limits.chat.span.max(limits.group.span);
             self.chats
                 .retain(|_, sent| sent.0.back().is_some_and(|t| *t + span > now));
             self.groups
                 .retain(|_, sent| sent.0.back().is_some_and(|t| *t + span > now));
+            self.forget_at = 2 * self.chats.len();
         }
         at
     }
