@@ -121,7 +121,7 @@ impl Engine {
             }
         };
         entry.updated_at = self.now();
-        match self.inner.store.update_entry(&entry).await {
+        match self.inner.store.record_answer(&entry) {
             Ok(stored) => entry = stored,
             Err(e) => {
                 tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot record a money call's result")

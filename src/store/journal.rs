@@ -225,6 +225,28 @@ impl Store {
     /// cannot turn a known success back into "being checked". Returns the
     /// entry as stored.
     pub async fn update_entry(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {
+        let stored = self.write_entry(entry)?;
+        self.flush().await?;
+        Ok(stored)
+    }
+
+    /// [`Store::update_entry`] for a money call's first answer, which the
+    /// chat should hear without waiting for the disk: written, and its
+    /// flush started in the background (see the durability rule: the entry
+    /// begun before the call is on disk, so a crash before this flush only
+    /// means the call is checked again at the next start).
+    pub fn record_answer(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {
+        let stored = self.write_entry(entry)?;
+        let store = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.flush().await {
+                tracing::error!(error = %e, "cannot flush a money call's answer");
+            }
+        });
+        Ok(stored)
+    }
+
+    fn write_entry(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {
         let journal = &self.journal.entries;
         let key = entry.ref_id.as_bytes();
         let stored = loop {
@@ -250,7 +272,6 @@ impl Store {
         if stored.state.is_final() && stored.told {
             self.journal.open.remove(key)?;
         }
-        self.flush().await?;
         Ok(stored)
     }
 

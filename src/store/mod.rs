@@ -42,7 +42,13 @@
 //! earlier versions, which flush synchronously before the store is used,
 //! and [`Store::mark_told`]: a result marked told reaches disk with the
 //! next flush; lost in a crash, it only means the result is told once more
-//! at the next start — never that it is not told.
+//! at the next start — never that it is not told. And
+//! [`Store::record_answer`], a money call's first answer, whose flush runs
+//! in the background while the chat is told: the entry begun before the
+//! call is already on disk, so an answer lost in a crash leaves the call
+//! `Sending`, which the next start checks with the gateway under the same
+//! refID (never a blind resend) — it costs a second telling, never a
+//! result.
 //!
 //! Owns: keys, encodings, atomic state changes (compare-and-swap and
 //! transactions) and flushing. Must not: call the gateway or format user
