@@ -16,6 +16,9 @@
 //! - [`i18n`]: the Fluent bundles from `locales/` (Indonesian first).
 //! - [`engine`]: front-end-agnostic flows: a chat context and a message or
 //!   button press in, replies with optional buttons out.
+//! - [`picture`]: receipts (struk) for 58 mm thermal printers and a month
+//!   recap's bar chart as PNG, drawn from lines the caller already worded
+//!   (pure: no I/O, no locale text, no money formatting).
 //! - [`console`] and [`telegram`]: the two front ends; both only glue.
 //! - [`sandbox`]: a local gateway speaking the seed's protocol, for the
 //!   demo, tests and benchmarks.
@@ -38,6 +41,7 @@ pub mod gateway;
 pub mod i18n;
 pub mod model;
 pub mod money;
+pub mod picture;
 pub mod probe;
 pub mod sandbox;
 pub mod secret;
