@@ -21,6 +21,29 @@ pub enum AppError {
     Store(#[from] crate::store::StoreError),
 }
 
+/// `loket export`: one account's transactions of `month` as CSV, read from
+/// the data dir (the file `/ekspor` sends, in the default language).
+pub fn export_month(
+    settings: &Settings,
+    account_id: i64,
+    month: crate::command::Month,
+) -> Result<Vec<u8>, AppError> {
+    let store = Store::open(
+        &Location::Dir(settings.data_dir.clone()),
+        settings.secret_key,
+    )?;
+    let entries = store.account_entries_between(
+        account_id,
+        crate::wib::start_of(month.first_day()),
+        crate::wib::start_of(month.next().first_day()),
+    )?;
+    Ok(crate::engine::shop::export_csv(
+        &crate::i18n::Locales::load(),
+        settings.locale,
+        &entries,
+    ))
+}
+
 /// Builds the engine and the receiver of the results it learns later.
 /// `default_gateway_url` is used by accounts that name no gateway;
 /// `default_account` serves private chats with no account.

@@ -21,8 +21,11 @@ use std::fmt;
 use crate::catalog::{
     BillFamily, BillShape, Catalog, DestKind, DestShape, ProductKind, MOBILE_LEN,
 };
+use chrono::NaiveDate;
+
 use crate::money::Rupiah;
 use crate::secret::Secret;
+use crate::shop::PriceRule;
 
 /// Longest message the parser reads; longer text is not a command.
 pub const MAX_COMMAND_LEN: usize = 512;
@@ -112,6 +115,115 @@ pub enum Command {
     Revoke(Member),
     /// `batal` / `/batal`: abandon a step-by-step login or a question.
     Cancel,
+    /// `/jual …`: the account's selling prices.
+    Prices(PriceCommand),
+    /// `/toko …`: what the account's receipts print.
+    Shop(ShopCommand),
+    /// `struk REFID`: a sale's receipt for the customer.
+    Receipt {
+        ref_id: String,
+    },
+    /// `rekap …`: what was sold in a day or a month.
+    Recap(RecapCommand),
+    /// `/ekspor 2026-11`: a month's sales as CSV (`None`: this month).
+    Export {
+        month: Option<Month>,
+    },
+}
+
+/// `/jual` alone, `/jual T10 12000`, `/jual hapus T10`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PriceCommand {
+    List,
+    Set(PriceRule),
+    /// The key of the rule to remove (`T10`, `T*`, `pln`).
+    Remove(String),
+}
+
+/// `/toko`, `/toko Nama, alamat`, `/toko catatan …`, `/toko hapus`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShopCommand {
+    Show,
+    Set {
+        name: String,
+        address: Option<String>,
+    },
+    /// `/toko catatan …` (`None`: `/toko catatan hapus`).
+    Footer(Option<String>),
+    Clear,
+}
+
+/// A calendar month (`2026-11`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    /// `2026-11`, `11-2026`, `2026/11`.
+    pub fn parse(text: &str) -> Option<Month> {
+        let (a, b) = text.split_once(['-', '/'])?;
+        let (year, month) = if a.len() == 4 { (a, b) } else { (b, a) };
+        if year.len() != 4 || !(1..=2).contains(&month.len()) {
+            return None;
+        }
+        let year: i32 = year.parse().ok()?;
+        let month: u32 = month.parse().ok()?;
+        NaiveDate::from_ymd_opt(year, month, 1)?;
+        Some(Month { year, month })
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
+    }
+
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Month {
+                month: self.month + 1,
+                ..self
+            }
+        }
+    }
+
+    pub fn days(self) -> u32 {
+        let days = self
+            .next()
+            .first_day()
+            .signed_duration_since(self.first_day())
+            .num_days();
+        u32::try_from(days).unwrap_or(30)
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// Which period a recap sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecapPeriod {
+    Today,
+    Yesterday,
+    Day(NaiveDate),
+    Month(Month),
+}
+
+/// `rekap …`, `/rekap otomatis 21:00`, `/rekap otomatis mati`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecapCommand {
+    Show(RecapPeriod),
+    /// Every day at this many minutes after 00:00 WIB.
+    AutoAt(u16),
+    AutoOff,
 }
 
 /// What a row of [`COMMANDS`] asks for; the words after its keyword are
@@ -134,6 +246,11 @@ pub enum Intent {
     Allow,
     Revoke,
     Cancel,
+    Prices,
+    Shop,
+    Receipt,
+    Recap,
+    Export,
 }
 
 impl Intent {
@@ -360,6 +477,51 @@ pub const COMMANDS: &[CommandSpec] = &[
         group_help: Some("help-group-settings"),
     },
     CommandSpec {
+        intent: Intent::Receipt,
+        keywords: &["struk", "receipt"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-struk", Chats::ALL)),
+        help: Some("help-struk"),
+        group_help: Some("help-group-struk"),
+    },
+    CommandSpec {
+        intent: Intent::Recap,
+        keywords: &["rekap", "recap"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-rekap", Chats::ALL)),
+        help: Some("help-rekap"),
+        group_help: Some("help-group-rekap"),
+    },
+    CommandSpec {
+        intent: Intent::Export,
+        keywords: &["ekspor", "export"],
+        plain: false,
+        slash: true,
+        menu: Some(("cmd-ekspor", Chats::ALL)),
+        help: Some("help-ekspor"),
+        group_help: Some("help-group-rekap"),
+    },
+    CommandSpec {
+        intent: Intent::Prices,
+        keywords: &["jual", "sell"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-jual", Chats::ALL)),
+        help: Some("help-jual"),
+        group_help: Some("help-group-shop"),
+    },
+    CommandSpec {
+        intent: Intent::Shop,
+        keywords: &["toko", "shop"],
+        plain: false,
+        slash: true,
+        menu: Some(("cmd-toko", Chats::ALL)),
+        help: Some("help-toko"),
+        group_help: Some("help-group-shop"),
+    },
+    CommandSpec {
         intent: Intent::Cancel,
         keywords: &["batal", "cancel"],
         plain: true,
@@ -459,6 +621,15 @@ pub enum ParseError {
     BadLanguage,
     LoginUsage,
     BadUserId,
+    /// `/jual` with words it cannot read.
+    PriceUsage,
+    /// `/jual T10 12000` for a bill code: bills vary, only a fee fits.
+    FixedBillPrice {
+        example: String,
+    },
+    ShopUsage,
+    RecapUsage,
+    ExportUsage,
 }
 
 impl ParseError {
@@ -480,6 +651,11 @@ impl ParseError {
             ParseError::BadLanguage => "err-bad-language",
             ParseError::LoginUsage => "err-login-usage",
             ParseError::BadUserId => "err-bad-user-id",
+            ParseError::PriceUsage => "err-price-usage",
+            ParseError::FixedBillPrice { .. } => "err-fixed-bill-price",
+            ParseError::ShopUsage => "err-shop-usage",
+            ParseError::RecapUsage => "err-recap-usage",
+            ParseError::ExportUsage => "err-export-usage",
         }
     }
 
@@ -495,7 +671,8 @@ impl ParseError {
             | ParseError::NeedYear { example }
             | ParseError::NeedAmount { example }
             | ParseError::NotABill { example }
-            | ParseError::NotPrepaid { example } => Some(example),
+            | ParseError::NotPrepaid { example }
+            | ParseError::FixedBillPrice { example } => Some(example),
             _ => None,
         }
     }
@@ -716,7 +893,173 @@ fn parse_keyword(
         Intent::Buy | Intent::Check | Intent::Pay => {
             parse_purchase(row.intent.action(), args, catalog)
         }
+        Intent::Prices => parse_prices(args, catalog).map(Command::Prices),
+        Intent::Shop => parse_shop(args).map(Command::Shop),
+        Intent::Receipt => match args {
+            [ref_id] if is_ref_id(ref_id) => Ok(Command::Receipt {
+                ref_id: (*ref_id).to_string(),
+            }),
+            _ => Err(ParseError::NeedRefId),
+        },
+        Intent::Recap => parse_recap(args).map(Command::Recap),
+        Intent::Export => match args {
+            [] => Ok(Command::Export { month: None }),
+            [month] => Month::parse(month)
+                .map(|month| Command::Export { month: Some(month) })
+                .ok_or(ParseError::ExportUsage),
+            _ => Err(ParseError::ExportUsage),
+        },
     }
+}
+
+/// Words that remove a rule, a footer or a shop.
+const REMOVE_WORDS: &[&str] = &["hapus", "remove", "delete"];
+
+fn is_remove_word(word: &str) -> bool {
+    REMOVE_WORDS.contains(&word.to_ascii_lowercase().as_str())
+}
+
+/// `/jual`'s words: nothing (list), `hapus KEY`, or `WHAT AMOUNT` where
+/// WHAT is a code (`T10`), a prefix (`T*`) or a bill family (`pln`) and
+/// AMOUNT a price (`12000`, `12rb`) or, with `+`, a markup or fee.
+fn parse_prices(args: &[&str], catalog: &Catalog) -> Result<PriceCommand, ParseError> {
+    let (what, amount) = match args {
+        [] => return Ok(PriceCommand::List),
+        [remove, key] if is_remove_word(remove) => {
+            return Ok(PriceCommand::Remove(crate::shop::rule_key(key)))
+        }
+        [what, amount] => (*what, *amount),
+        _ => return Err(ParseError::PriceUsage),
+    };
+    let (markup, amount) = match amount.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, amount),
+    };
+    let amount = Rupiah::parse_typed(amount).ok_or(ParseError::PriceUsage)?;
+    if let Some(family) = crate::catalog::family_by_key(what).filter(|_| !what.contains('*')) {
+        if !markup {
+            return Err(ParseError::FixedBillPrice {
+                example: format!("jual {} +2500", family.key),
+            });
+        }
+        return Ok(PriceCommand::Set(PriceRule::FamilyFee {
+            family: family.key.to_string(),
+            fee: amount,
+        }));
+    }
+    let upper = what.to_ascii_uppercase();
+    if let Some(prefix) = upper.strip_suffix('*') {
+        let valid = !prefix.is_empty()
+            && prefix.len() <= 20
+            && prefix.as_bytes()[0].is_ascii_alphabetic()
+            && prefix.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !valid || !markup {
+            return Err(ParseError::PriceUsage);
+        }
+        return Ok(PriceCommand::Set(PriceRule::Markup {
+            pattern: upper,
+            add: amount,
+        }));
+    }
+    if upper.contains('@') || !is_product_code(&upper) || !is_product(&upper, catalog) {
+        return Err(ParseError::PriceUsage);
+    }
+    if markup {
+        return Ok(PriceCommand::Set(PriceRule::Markup {
+            pattern: upper,
+            add: amount,
+        }));
+    }
+    if let ProductKind::Bill(family) = catalog.classify(&upper) {
+        return Err(ParseError::FixedBillPrice {
+            example: format!("jual {upper} +2500 / jual {} +2500", family.key),
+        });
+    }
+    Ok(PriceCommand::Set(PriceRule::Fixed {
+        code: upper,
+        price: amount,
+    }))
+}
+
+/// Words that name a shop's footer line.
+const FOOTER_WORDS: &[&str] = &["catatan", "note", "footer"];
+
+/// `/toko`'s words: nothing (show), `hapus`, `catatan TEXT` / `catatan
+/// hapus`, or `NAME[, ADDRESS]`.
+fn parse_shop(args: &[&str]) -> Result<ShopCommand, ParseError> {
+    let limit = |text: String| {
+        let text = text.trim().to_string();
+        (!text.is_empty() && text.chars().count() <= crate::shop::MAX_SHOP_TEXT)
+            .then_some(text)
+            .ok_or(ParseError::ShopUsage)
+    };
+    match args {
+        [] => Ok(ShopCommand::Show),
+        [remove] if is_remove_word(remove) => Ok(ShopCommand::Clear),
+        [footer, rest @ ..] if FOOTER_WORDS.contains(&footer.to_ascii_lowercase().as_str()) => {
+            match rest {
+                [] => Err(ParseError::ShopUsage),
+                [remove] if is_remove_word(remove) => Ok(ShopCommand::Footer(None)),
+                words => Ok(ShopCommand::Footer(Some(limit(words.join(" "))?))),
+            }
+        }
+        words => {
+            let text = words.join(" ");
+            let (name, address) = match text.split_once(',') {
+                Some((name, address)) if !address.trim().is_empty() => {
+                    (name.to_string(), Some(limit(address.to_string())?))
+                }
+                Some((name, _)) => (name.to_string(), None),
+                None => (text.clone(), None),
+            };
+            Ok(ShopCommand::Set {
+                name: limit(name)?,
+                address,
+            })
+        }
+    }
+}
+
+/// Words for "automatic" and "off" in `/rekap otomatis …`.
+const AUTO_WORDS: &[&str] = &["otomatis", "auto"];
+const OFF_WORDS: &[&str] = &["mati", "off", "stop"];
+const YESTERDAY_WORDS: &[&str] = &["kemarin", "yesterday"];
+const TODAY_WORDS: &[&str] = &["hariini", "today"];
+
+fn parse_recap(args: &[&str]) -> Result<RecapCommand, ParseError> {
+    let lower: Vec<String> = args.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let words: Vec<&str> = lower.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        [] => Ok(RecapCommand::Show(RecapPeriod::Today)),
+        [word] if TODAY_WORDS.contains(word) => Ok(RecapCommand::Show(RecapPeriod::Today)),
+        [word] if YESTERDAY_WORDS.contains(word) => Ok(RecapCommand::Show(RecapPeriod::Yesterday)),
+        [auto, off] if AUTO_WORDS.contains(auto) && OFF_WORDS.contains(off) => {
+            Ok(RecapCommand::AutoOff)
+        }
+        [auto, at] if AUTO_WORDS.contains(auto) => clock_minute(at)
+            .map(RecapCommand::AutoAt)
+            .ok_or(ParseError::RecapUsage),
+        [word] => {
+            if let Ok(day) = NaiveDate::parse_from_str(word, "%Y-%m-%d") {
+                return Ok(RecapCommand::Show(RecapPeriod::Day(day)));
+            }
+            Month::parse(word)
+                .map(|month| RecapCommand::Show(RecapPeriod::Month(month)))
+                .ok_or(ParseError::RecapUsage)
+        }
+        _ => Err(ParseError::RecapUsage),
+    }
+}
+
+/// `21:00`, `21.00`, `9:30` → minutes after midnight.
+fn clock_minute(text: &str) -> Option<u16> {
+    let (hour, minute) = text.split_once([':', '.'])?;
+    if !(1..=2).contains(&hour.len()) || minute.len() != 2 {
+        return None;
+    }
+    let hour: u16 = hour.parse().ok()?;
+    let minute: u16 = minute.parse().ok()?;
+    (hour < 24 && minute < 60).then_some(hour * 60 + minute)
 }
 
 fn parse_member(args: &[&str]) -> Result<Member, ParseError> {
@@ -1152,6 +1495,8 @@ pub enum ButtonAction {
     SendAgain(String),
     /// Drop the repeated topup prepared under this refID.
     DontSend(String),
+    /// Show the receipt (text and PNG) of the sale with this refID.
+    Receipt(String),
 }
 
 impl ButtonAction {
@@ -1162,6 +1507,7 @@ impl ButtonAction {
             ButtonAction::CancelBill(r) => ("nopay", r),
             ButtonAction::SendAgain(r) => ("again", r),
             ButtonAction::DontSend(r) => ("noagain", r),
+            ButtonAction::Receipt(r) => ("struk", r),
         };
         format!("{tag}:{ref_id}")
     }
@@ -1178,6 +1524,7 @@ impl ButtonAction {
             "nopay" => ButtonAction::CancelBill(ref_id),
             "again" => ButtonAction::SendAgain(ref_id),
             "noagain" => ButtonAction::DontSend(ref_id),
+            "struk" => ButtonAction::Receipt(ref_id),
             _ => return None,
         })
     }

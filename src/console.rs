@@ -9,6 +9,7 @@ use std::io::IsTerminal;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
+use crate::engine::shop::RECAP_CHECK_EVERY;
 use crate::engine::{Button, ChatCtx, Engine, Input, Notices, Reply, Response};
 
 /// The console's chat and user id.
@@ -35,6 +36,7 @@ where
     // After a crash, unfinished payments are followed again; their results
     // arrive as notices.
     engine.resume_unfinished();
+    let recaps = engine.spawn_recap_schedule(RECAP_CHECK_EVERY);
     if let Some(welcome) = welcome {
         write_line(&mut output, &welcome).await?;
     }
@@ -79,6 +81,7 @@ where
             }
         }
     }
+    recaps.abort();
     output.flush().await
 }
 
@@ -145,21 +148,55 @@ async fn print_reply<W: AsyncWrite + Unpin>(
 ) -> std::io::Result<()> {
     write_line(output, &reply.text).await?;
     if let Some(file) = &reply.attachment {
-        // A terminal cannot show it: say what would have been sent.
-        let line = engine.text(
-            engine.lang(CONSOLE_CHAT),
-            "attachment-line",
-            &[
-                ("name", file.name().to_string()),
-                ("bytes", file.bytes().len().to_string()),
-            ],
-        );
+        // A terminal cannot show it: it is written to a file whose path is
+        // printed (a receipt to print, a CSV to open).
+        let lang = engine.lang(CONSOLE_CHAT);
+        let line = match save_attachment(file).await {
+            Ok(path) => engine.text(
+                lang,
+                "attachment-line",
+                &[
+                    ("name", file.name().to_string()),
+                    ("bytes", file.bytes().len().to_string()),
+                    ("path", path.display().to_string()),
+                ],
+            ),
+            Err(error) => engine.text(
+                lang,
+                "attachment-failed",
+                &[
+                    ("name", file.name().to_string()),
+                    ("error", error.to_string()),
+                ],
+            ),
+        };
         write_line(output, &line).await?;
     }
     if let Some(tells) = &reply.tells {
         engine.told(tells).await;
     }
     Ok(())
+}
+
+/// Where the console writes the files replies carry: `LOKET_CONSOLE_FILES`,
+/// else `loket` under the system's temporary directory.
+pub fn files_dir() -> std::path::PathBuf {
+    std::env::var_os("LOKET_CONSOLE_FILES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("loket"))
+}
+
+async fn save_attachment(file: &crate::engine::Attachment) -> std::io::Result<std::path::PathBuf> {
+    let dir = files_dir();
+    tokio::fs::create_dir_all(&dir).await?;
+    // The name is loket's own (`struk-REFID.png`); only its last part is used.
+    let name = std::path::Path::new(file.name())
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "loket.bin".into());
+    let path = dir.join(name);
+    tokio::fs::write(&path, file.bytes()).await?;
+    Ok(path)
 }
 
 async fn write_line<W: AsyncWrite + Unpin>(output: &mut W, text: &str) -> std::io::Result<()> {

@@ -10,6 +10,8 @@
 //! - [`gateway`]: sign, build calls, read replies; the HTTP client at its edge.
 //! - [`model`]: the records loket keeps — inquiries, journal entries,
 //!   "send again?" questions, group links (pure data and small rules).
+//! - [`shop`]: the reseller's shop as data — selling-price rules and how a
+//!   sale is priced, the shop's identity, recap sums, a PLN token's SN.
 //! - [`store`]: where they are kept, in sled, grouped by data: accounts
 //!   (secrets sealed, in `seal`), the journal, inquiries and bills, group
 //!   links, chats; every durable write through one group commit (`flush`).
@@ -46,6 +48,7 @@ pub mod probe;
 pub mod sandbox;
 pub mod secret;
 pub mod settings;
+pub mod shop;
 pub mod store;
 pub mod telegram;
 pub mod wib;

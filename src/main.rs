@@ -32,6 +32,20 @@ enum Cmd {
     },
     /// Run the Telegram bot (reads TELOXIDE_TOKEN).
     Run,
+    /// Write one account's transactions of a month as CSV (the same file
+    /// `/ekspor` sends), from the data dir. Stop loket first: a running
+    /// loket holds the database.
+    Export {
+        /// The month, `2026-11`.
+        #[arg(long)]
+        month: String,
+        /// The account: the Telegram user id of its owner.
+        #[arg(long)]
+        owner: i64,
+        /// Write here instead of to standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Serve the sandbox gateway (the seed's protocol, for demos and tests).
     Sandbox {
         /// Address to listen on.
@@ -108,6 +122,18 @@ async fn main() -> anyhow::Result<()> {
                 "{}",
                 loket::probe::probe(&client, &reader, &creds, check.as_ref()).await
             );
+            Ok(())
+        }
+        Cmd::Export { month, owner, out } => {
+            loket::app::init_logging("warn");
+            let month = loket::command::Month::parse(&month)
+                .with_context(|| format!("--month {month}: expected a month like 2026-11"))?;
+            let csv = loket::app::export_month(&settings, owner, month)?;
+            match out {
+                Some(path) => std::fs::write(&path, csv)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => std::io::Write::write_all(&mut std::io::stdout(), &csv)?,
+            }
             Ok(())
         }
         Cmd::Run => {

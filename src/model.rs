@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::gateway::Operation;
 use crate::money::Rupiah;
+use crate::shop::Pricing;
 
 /// Where an inquiry is in its one-payment life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +145,13 @@ pub struct JournalEntry {
     /// too. Entries written before this existed count as told.
     #[serde(default = "already_told")]
     pub told: bool,
+    /// How the sale was priced for the customer when it was made (the
+    /// account's `/jual` rule then); `None`: at the gateway's price.
+    #[serde(default)]
+    pub pricing: Option<Pricing>,
+    /// The customer's name the bill's check returned (payments only).
+    #[serde(default)]
+    pub customer: Option<String>,
 }
 
 fn already_told() -> bool {
@@ -195,6 +203,8 @@ impl JournalEntry {
             shown: None,
             unsigned_told: false,
             told: false,
+            pricing: None,
+            customer: None,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! Owns: the offset, WIB day boundaries and the formats users see. Must
 //! not: read the clock — callers pass the instant.
 
-use chrono::{DateTime, FixedOffset, NaiveTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
 
 /// WIB's offset from UTC, in seconds.
 const WIB_OFFSET_SECS: i32 = 7 * 3600;
@@ -26,6 +26,37 @@ pub fn day_start(at: DateTime<Utc>) -> DateTime<Utc> {
         .single()
         .map(|start| start.with_timezone(&Utc))
         .unwrap_or(at)
+}
+
+/// The WIB calendar day holding `at`.
+pub fn date(at: DateTime<Utc>) -> NaiveDate {
+    local(at).date_naive()
+}
+
+/// The instant a WIB calendar day begins (00:00 WIB is 17:00 UTC the day
+/// before).
+pub fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN)
+        .and_local_timezone(offset())
+        .single()
+        .map(|start| start.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+/// Minutes after 00:00 WIB.
+pub fn minute_of_day(at: DateTime<Utc>) -> u16 {
+    let local = local(at);
+    u16::try_from(local.hour() * 60 + local.minute()).unwrap_or(0)
+}
+
+/// `02/12/2026 14:05` in WIB, as a receipt prints it.
+pub fn date_and_time(at: DateTime<Utc>) -> String {
+    local(at).format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// `2026-12-02 14:05:09` in WIB, as an export lists it.
+pub fn export_time(at: DateTime<Utc>) -> String {
+    local(at).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 /// `14:05` in WIB.

@@ -781,7 +781,6 @@ async fn login_attempts_are_rate_limited() {
 async fn text_that_is_not_a_transaction_is_never_sent() {
     let w = world().await;
     let not_transactions = [
-        "struk LMX584QEO0000ZC",
         "PLNPASC anto cek",
         "PLNPASC 546 cek",
         "PLNPASC 5463022158AB bayar",
@@ -808,12 +807,12 @@ async fn text_that_is_not_a_transaction_is_never_sent() {
     }
     let group = ChatCtx::group(-100_700, ME);
     assert!(
-        w.say_in(group, "struk LMX584QEO0000ZC").await.is_silent(),
+        w.say_in(group, "beli STRUK 087712345678").await.is_silent(),
         "chatter in a group that is not for the bot stays silent"
     );
     let mut addressed = group;
     addressed.addressed = true;
-    let reply = text(&w.say_in(addressed, "struk LMX584QEO0000ZC").await);
+    let reply = text(&w.say_in(addressed, "beli STRUK 087712345678").await);
     assert!(reply.contains("bukan perintah transaksi"), "{reply}");
     assert_eq!(
         w.sandbox.stats().requests,

@@ -261,4 +261,127 @@ status-gateway-says = The gateway says now: { $words }
 status-corrected = ⚠️ The gateway now says { $state } for { $ref } (recorded before: { $before }).
 status-corrected-charged = { $cost } was charged.
 followup-gateway-says = ⏳ { $ref } is still being checked. The gateway said: { $words }
-attachment-line = 📎 { $name } ({ $bytes } bytes; shown in Telegram)
+attachment-line = 📎 { $name } ({ $bytes } bytes) saved to { $path }
+attachment-failed = 📎 { $name } could not be saved: { $error }
+
+## The shop: selling prices, the shop on receipts, receipts, recaps, export.
+
+cmd-struk = Receipt for a customer: /struk REFID
+cmd-rekap = Sales recap: /rekap, /rekap 2026-11
+cmd-ekspor = Download a month of transactions (CSV): /ekspor 2026-11
+cmd-jual = Selling prices: /jual T10 12000
+cmd-toko = Shop name on receipts: /toko Shop Name, address
+help-struk = Customer receipt: the Struk button, or struk REFID
+help-group-struk = /struk REFID — a receipt for the customer
+help-rekap =
+    Recap: rekap, rekap kemarin, rekap 2026-11-30, rekap 2026-11
+    Nightly recap: /rekap otomatis 21:00 (off: /rekap otomatis mati)
+help-group-rekap = /rekap, /rekap 2026-11, /ekspor 2026-11 — this group's recap and CSV
+help-ekspor = A month of transactions as CSV: /ekspor 2026-11
+help-jual =
+    Selling prices: /jual (list), /jual T10 12000, /jual T* +1000, /jual pln +2500
+    Remove a rule: /jual hapus T10
+help-toko = Shop on receipts: /toko Konter Berkah, Jl. Mawar 5 — bottom line: /toko catatan Thank you
+help-group-shop = /jual, /toko — selling prices and shop (owner)
+err-price-usage =
+    Selling price format:
+    /jual T10 12000 — a fixed price for one code
+    /jual T* +1000 — a markup for codes starting with T
+    /jual pln +2500 — a counter fee on PLN bills
+    /jual hapus T10 — remove a rule
+err-fixed-bill-price = Bills change every month, so their price cannot be fixed. Add a counter fee instead, e.g.: { $example }
+err-shop-usage =
+    Shop format (at most 80 characters per line):
+    /toko Konter Berkah, Jl. Mawar 5
+    /toko catatan Thank you for shopping
+    /toko hapus
+err-recap-usage = Recap format: rekap, rekap kemarin, rekap 2026-11-30, rekap 2026-11, /rekap otomatis 21:00, /rekap otomatis mati
+err-export-usage = Export format: /ekspor 2026-11
+shop-owner-only = Only the owner of this group's account can change selling prices, the shop and the nightly recap.
+price-too-many = There are already { $max } selling-price rules. Remove unused ones first: /jual hapus CODE
+price-set = Selling price saved: { $rule }
+price-no-rule = There is no selling-price rule for { $key }. See the list: /jual
+price-removed = Selling-price rule { $key } removed.
+price-none =
+    No selling prices yet: customers pay the gateway's price.
+    For example: /jual T10 12000, /jual T* +1000, /jual pln +2500
+price-title = Selling prices:
+price-hint = An exact code beats a prefix, a longer prefix beats a shorter one. Remove: /jual hapus CODE
+price-rule-fixed = { $code } sells at { $price }
+price-rule-markup = { $code } gateway price + { $add }
+price-rule-fee = { $family } bills ({ $key }) + counter fee { $fee }
+shop-none = No shop name on receipts yet. Set it: /toko Konter Berkah, Jl. Mawar 5
+shop-field-none = (empty)
+shop-show =
+    Shop on receipts:
+    Name: { $name }
+    Address: { $address }
+    Note: { $footer }
+shop-saved = Shop saved.
+shop-cleared = Shop name removed from receipts.
+shop-name-first = Set the shop name first: /toko Konter Berkah, Jl. Mawar 5
+struk-unknown-ref = There is no transaction { $ref } to see in this chat.
+struk-not-success = Receipts are only for successful transactions. { $ref }: { $state }
+button-struk = 🧾 Receipt
+receipt-selling = Collect from customer: { $sell } (profit { $profit })
+bill-collect = Collect from customer: { $collect }
+struk-heading-token = PLN PREPAID ELECTRICITY RECEIPT
+struk-heading-topup = PURCHASE RECEIPT
+struk-heading-bill = { $family } PAYMENT RECEIPT
+struk-family-token = PLN token
+struk-family-topup = Topup
+struk-product = Product
+struk-dest = Customer no.
+struk-name = Name
+struk-months = Period
+struk-months-value = { $months } month(s)
+struk-year = Year
+struk-card-amount = Amount paid
+struk-tariff = Tariff/power
+struk-kwh = kWh
+struk-token = TOKEN
+struk-sn = SN
+struk-price = Total
+struk-ref = Ref
+struk-thanks = Thank you
+recap-auto-on = The nightly recap is sent to this chat every day at { $time } WIB.
+recap-auto-off = The nightly recap is off.
+recap-day = { $day }
+recap-month = { $month }
+recap =
+    📊 Recap { $period }
+    Success: { $success } · Failed: { $failed } · Being checked: { $checking }
+    Paid to the gateway: { $paid }
+    Sales: { $sold }
+    Profit: { $profit }
+recap-group-share = (this group's transactions only)
+recap-top = Best sellers:
+recap-top-line = • { $product }: { $count } × — { $sold }
+recap-chart-sold = Sales
+recap-chart-profit = Profit
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+export-empty = There are no transactions in { $month }.
+export-caption = Transactions of { $month }: { $count } rows (CSV, times in WIB).
+export-col-time = time_wib
+export-col-ref = refid
+export-col-product = product
+export-col-dest = customer_number
+export-col-kind = kind
+export-col-state = state
+export-col-cost = gateway_price
+export-col-sell = selling_price
+export-col-profit = profit
+export-col-sn = sn
+export-kind-topup = topup
+export-kind-payment = bill payment

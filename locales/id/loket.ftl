@@ -261,4 +261,127 @@ status-gateway-says = Jawaban gateway saat ini: { $words }
 status-corrected = ⚠️ Gateway sekarang menyatakan { $state } untuk { $ref } (catatan sebelumnya: { $before }).
 status-corrected-charged = Saldo terpotong { $cost }.
 followup-gateway-says = ⏳ { $ref } masih dicek. Jawaban gateway: { $words }
-attachment-line = 📎 { $name } ({ $bytes } byte; terlihat di Telegram)
+attachment-line = 📎 { $name } ({ $bytes } byte) disimpan di { $path }
+attachment-failed = 📎 { $name } tidak bisa disimpan: { $error }
+
+## The shop: selling prices, the shop on receipts, receipts, recaps, export.
+
+cmd-struk = Struk untuk pelanggan: /struk REFID
+cmd-rekap = Rekap penjualan: /rekap, /rekap 2026-11
+cmd-ekspor = Unduh transaksi sebulan (CSV): /ekspor 2026-11
+cmd-jual = Harga jual: /jual T10 12000
+cmd-toko = Nama toko di struk: /toko Nama Toko, alamat
+help-struk = Struk pelanggan: tombol Struk, atau struk REFID
+help-group-struk = /struk REFID — struk untuk pelanggan
+help-rekap =
+    Rekap: rekap, rekap kemarin, rekap 2026-11-30, rekap 2026-11
+    Rekap otomatis tiap malam: /rekap otomatis 21:00 (matikan: /rekap otomatis mati)
+help-group-rekap = /rekap, /rekap 2026-11, /ekspor 2026-11 — rekap dan CSV grup ini
+help-ekspor = Transaksi sebulan sebagai CSV: /ekspor 2026-11
+help-jual =
+    Harga jual: /jual (daftar), /jual T10 12000, /jual T* +1000, /jual pln +2500
+    Hapus aturan: /jual hapus T10
+help-toko = Toko di struk: /toko Konter Berkah, Jl. Mawar 5 — catatan bawah: /toko catatan Terima kasih
+help-group-shop = /jual, /toko — harga jual dan toko (pemilik)
+err-price-usage =
+    Format harga jual:
+    /jual T10 12000 — harga tetap satu kode
+    /jual T* +1000 — tambah untung untuk kode yang diawali T
+    /jual pln +2500 — admin loket untuk tagihan PLN
+    /jual hapus T10 — hapus aturan
+err-fixed-bill-price = Tagihan berubah tiap bulan, jadi harganya tidak bisa tetap. Tambahkan biaya admin loket, misalnya: { $example }
+err-shop-usage =
+    Format toko (paling banyak 80 huruf per baris):
+    /toko Konter Berkah, Jl. Mawar 5
+    /toko catatan Terima kasih sudah belanja
+    /toko hapus
+err-recap-usage = Format rekap: rekap, rekap kemarin, rekap 2026-11-30, rekap 2026-11, /rekap otomatis 21:00, /rekap otomatis mati
+err-export-usage = Format ekspor: /ekspor 2026-11
+shop-owner-only = Hanya pemilik akun grup ini yang bisa mengubah harga jual, toko, dan rekap otomatis.
+price-too-many = Aturan harga jual sudah { $max }. Hapus dulu yang tidak dipakai: /jual hapus KODE
+price-set = Harga jual disimpan: { $rule }
+price-no-rule = Tidak ada aturan harga jual untuk { $key }. Lihat daftarnya: /jual
+price-removed = Aturan harga jual { $key } dihapus.
+price-none =
+    Belum ada harga jual: pelanggan membayar harga dari gateway.
+    Contoh: /jual T10 12000, /jual T* +1000, /jual pln +2500
+price-title = Harga jual:
+price-hint = Kode tepat mengalahkan awalan, awalan panjang mengalahkan yang pendek. Hapus: /jual hapus KODE
+price-rule-fixed = { $code } dijual { $price }
+price-rule-markup = { $code } harga gateway + { $add }
+price-rule-fee = tagihan { $family } ({ $key }) + admin loket { $fee }
+shop-none = Belum ada nama toko di struk. Atur: /toko Konter Berkah, Jl. Mawar 5
+shop-field-none = (kosong)
+shop-show =
+    Toko di struk:
+    Nama: { $name }
+    Alamat: { $address }
+    Catatan: { $footer }
+shop-saved = Toko disimpan.
+shop-cleared = Nama toko dihapus dari struk.
+shop-name-first = Atur nama toko dulu: /toko Konter Berkah, Jl. Mawar 5
+struk-unknown-ref = Tidak ada transaksi { $ref } yang bisa dilihat di chat ini.
+struk-not-success = Struk hanya untuk transaksi yang berhasil. { $ref }: { $state }
+button-struk = 🧾 Struk
+receipt-selling = Tagih pelanggan: { $sell } (laba { $profit })
+bill-collect = Tagih pelanggan: { $collect }
+struk-heading-token = STRUK PEMBELIAN LISTRIK PRABAYAR
+struk-heading-topup = STRUK PEMBELIAN
+struk-heading-bill = STRUK PEMBAYARAN { $family }
+struk-family-token = Token PLN
+struk-family-topup = Isi ulang
+struk-product = Produk
+struk-dest = No. pelanggan
+struk-name = Nama
+struk-months = Periode
+struk-months-value = { $months } bulan
+struk-year = Tahun
+struk-card-amount = Jumlah bayar
+struk-tariff = Tarif/daya
+struk-kwh = Jumlah kWh
+struk-token = TOKEN
+struk-sn = SN
+struk-price = Total bayar
+struk-ref = Ref
+struk-thanks = Terima kasih
+recap-auto-on = Rekap otomatis dikirim ke chat ini setiap hari pukul { $time } WIB.
+recap-auto-off = Rekap otomatis dimatikan.
+recap-day = { $day }
+recap-month = { $month }
+recap =
+    📊 Rekap { $period }
+    Berhasil: { $success } · Gagal: { $failed } · Masih dicek: { $checking }
+    Bayar ke gateway: { $paid }
+    Penjualan: { $sold }
+    Laba: { $profit }
+recap-group-share = (transaksi di grup ini saja)
+recap-top = Produk terlaris:
+recap-top-line = • { $product }: { $count } × — { $sold }
+recap-chart-sold = Penjualan
+recap-chart-profit = Laba
+month-1 = Januari
+month-2 = Februari
+month-3 = Maret
+month-4 = April
+month-5 = Mei
+month-6 = Juni
+month-7 = Juli
+month-8 = Agustus
+month-9 = September
+month-10 = Oktober
+month-11 = November
+month-12 = Desember
+export-empty = Tidak ada transaksi di { $month }.
+export-caption = Transaksi { $month }: { $count } baris (CSV, waktu WIB).
+export-col-time = waktu_wib
+export-col-ref = refid
+export-col-product = produk
+export-col-dest = nomor_pelanggan
+export-col-kind = jenis
+export-col-state = status
+export-col-cost = harga_gateway
+export-col-sell = harga_jual
+export-col-profit = laba
+export-col-sn = sn
+export-kind-topup = isi ulang
+export-kind-payment = bayar tagihan

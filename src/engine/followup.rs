@@ -110,7 +110,9 @@ impl Engine {
         let Some(total) = inquiry.total else {
             return Ok(Reply::text(line));
         };
+        let collect = self.collect_for(inquiry.account_id, &inquiry.product, total);
         let view = BillView {
+            collect,
             family: inquiry.family,
             product: inquiry.product,
             dest: inquiry.dest,

@@ -34,7 +34,7 @@ impl Engine {
         target: &Target,
         ref_id: String,
     ) -> JournalEntry {
-        JournalEntry::new(
+        let mut entry = JournalEntry::new(
             ref_id,
             kind,
             target.product.clone(),
@@ -46,7 +46,10 @@ impl Engine {
             journal_url(&access.creds.base_url),
             ctx.message_id,
             self.now(),
-        )
+        );
+        // Priced now: a rule changed later never rewrites this sale.
+        entry.pricing = self.pricing_for(access.account_id, &target.product);
+        entry
     }
 
     /// Writes a topup's entry before it is sent; false when its refID is

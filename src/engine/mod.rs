@@ -20,8 +20,10 @@
 //! history commands and what a chat is told while its calls are followed;
 //! `account` login, language and groups; `turns` how many calls one
 //! gateway account has in flight (every gateway call goes through it);
-//! `outcome` what flows come to, as data, and `render` the one place that
-//! turns outcomes into text.
+//! `shop` the reseller's till (selling prices, the shop's identity,
+//! receipts, recaps, the nightly recap, the month's export); `outcome`
+//! what flows come to, as data, and `render` (with `shop_text` for the
+//! shop's texts) the one place that turns outcomes into text.
 
 mod account;
 
@@ -31,6 +33,8 @@ mod journal;
 pub mod outcome;
 mod purchase;
 mod render;
+pub mod shop;
+mod shop_text;
 mod turns;
 
 use std::collections::{HashMap, HashSet};
@@ -645,6 +649,11 @@ impl Engine {
             Command::Unlink => self.unlink(ctx, lang).await,
             Command::Allow(member) => self.allow(ctx, lang, member, true).await,
             Command::Revoke(member) => self.allow(ctx, lang, member, false).await,
+            Command::Prices(prices) => self.prices(ctx, lang, prices).await,
+            Command::Shop(shop) => self.shop(ctx, lang, shop).await,
+            Command::Receipt { ref_id } => self.receipt(ctx, lang, &ref_id),
+            Command::Recap(recap) => self.recap(ctx, lang, recap).await,
+            Command::Export { month } => self.export(ctx, lang, month),
             Command::Cancel => {
                 let had = self.live_draft(ctx.chat_id).is_some();
                 self.drafts().remove(&ctx.chat_id);

@@ -59,6 +59,8 @@ pub struct BillView {
     pub bill: Option<Rupiah>,
     pub admin: Option<Rupiah>,
     pub total: Rupiah,
+    /// What to collect from the customer, when a `/jual` rule prices it.
+    pub collect: Option<Rupiah>,
     pub ref_id: String,
     pub payable_minutes: Option<u64>,
 }
@@ -127,4 +129,55 @@ pub struct Correction {
     pub now: EntryState,
     /// Charged, when the correction is to success.
     pub cost: Option<Rupiah>,
+}
+
+/// A sale's receipt for the customer (`struk`), before it is worded: the
+/// text form and the PNG are both made from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Struk {
+    pub shop: Option<crate::shop::ShopProfile>,
+    pub at: DateTime<Utc>,
+    pub kind: StrukKind,
+    pub product: String,
+    /// The customer number, `@` suffix dropped.
+    pub dest: String,
+    /// The customer's name, for bills (and tokens whose SN names them).
+    pub name: Option<String>,
+    /// What the `@` form said: BPJS months, a tax year, a card amount.
+    pub period: Option<StrukPeriod>,
+    pub sn: Option<String>,
+    pub token: Option<crate::shop::PlnToken>,
+    /// What the customer pays.
+    pub price: Option<Rupiah>,
+    pub ref_id: String,
+}
+
+/// What kind of sale a receipt is for: its heading and its words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StrukKind {
+    /// A PLN prepaid token.
+    PlnToken,
+    /// Any other prepaid topup.
+    Topup,
+    /// A bill of this catalogue family (`pln`, `bpjsks`, …).
+    Bill(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrukPeriod {
+    Months(u32),
+    Year(u32),
+    Amount(Rupiah),
+}
+
+/// A recap of a period, before it is worded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecapView {
+    /// `Senin, 30/11/2026`-style day or a month.
+    pub period: crate::command::RecapPeriod,
+    /// The WIB day the period was resolved on (for `today`, `yesterday`).
+    pub day: chrono::NaiveDate,
+    /// In a group: that group's share only.
+    pub group_share: bool,
+    pub sums: crate::shop::RecapSums,
 }

@@ -200,6 +200,7 @@ impl Engine {
         };
         self.inner.store.put_inquiry(&inquiry).await?;
         let view = BillView {
+            collect: self.collect_for(access.account_id, &target.product, total),
             family: bill.family.key.to_string(),
             product: target.product,
             dest: target.dest,
@@ -295,13 +296,18 @@ impl Engine {
             product: inquiry.product.clone(),
             dest: inquiry.dest.clone(),
         };
-        let entry = self.new_entry(
+        let mut entry = self.new_entry(
             ctx,
             &access,
             EntryKind::Payment,
             &target,
             inquiry.ref_id.clone(),
         );
+        // A bill's payment costs the total its check showed, unless the
+        // gateway's answer names another price; the receipt names the
+        // customer the check returned.
+        entry.cost = inquiry.total;
+        entry.customer = inquiry.name.clone();
         let paid_since = (!again).then(|| crate::wib::day_start(self.now()));
         // The claim and the journal entry are one transaction: only one
         // caller, in any chat of the account, can move the bill to paying.
@@ -384,6 +390,14 @@ impl Engine {
         let Some(action) = ButtonAction::decode(data) else {
             return Ok(toast("button-stale", &[]));
         };
+        // A receipt is shown to whoever may see the sale; it changes nothing.
+        if let ButtonAction::Receipt(ref_id) = &action {
+            return match self.receipt(ctx, lang, ref_id) {
+                Ok(response) => Ok(response),
+                Err(Refusal::Message(id, args)) => Ok(toast(id, &args)),
+                Err(other) => Err(other),
+            };
+        }
         // Who pressed it, checked once for every button: the bill's or
         // question's chat, and who started it (for a bill, the group's
         // owner too: they pay the account's bills; a "send again?" is
@@ -399,6 +413,7 @@ impl Engine {
                 .store
                 .confirmation(r)?
                 .map(|q| (q.chat_id, q.user_id, Owner::MayNot)),
+            ButtonAction::Receipt(_) => None,
         };
         let Some((chat_id, started_by, owner)) = started else {
             let id = match action {
@@ -498,6 +513,7 @@ impl Engine {
                     ..Response::default()
                 })
             }
+            ButtonAction::Receipt(_) => Ok(toast("button-stale", &[])),
             ButtonAction::DontSend(ref_id) => {
                 match self.inner.store.take_confirmation(&ref_id).await? {
                     Some(_) => Ok(Response {

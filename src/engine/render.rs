@@ -67,16 +67,42 @@ impl Engine {
         }
     }
 
-    /// The receipt of a journal entry as it stands.
+    /// The receipt of a journal entry as it stands; a success priced by a
+    /// `/jual` rule also says what to collect and the profit.
     pub(super) fn result_text(&self, lang: Lang, entry: &JournalEntry) -> String {
-        self.receipt_text(lang, &Receipt::of(entry))
+        let text = self.receipt_text(lang, &Receipt::of(entry));
+        match (entry.state, entry.pricing, entry.selling_price()) {
+            (EntryState::Success, Some(_), Some(sell)) => format!(
+                "{text}\n{}",
+                self.text(
+                    lang,
+                    "receipt-selling",
+                    &[
+                        ("sell", sell.to_string()),
+                        ("profit", amount(entry.profit())),
+                    ],
+                )
+            ),
+            _ => text,
+        }
     }
 
     /// The receipt of a journal entry as a reply that, when final, is
     /// marked told once the chat accepted it.
+    /// A success carries the Struk button (the receipt for the customer).
     pub(super) fn result_reply(&self, lang: Lang, entry: &JournalEntry) -> Reply {
+        let buttons = match entry.state {
+            EntryState::Success => vec![self.button(
+                lang,
+                "button-struk",
+                &[],
+                ButtonAction::Receipt(entry.ref_id.clone()),
+            )],
+            _ => Vec::new(),
+        };
         Reply {
             text: self.result_text(lang, entry),
+            buttons,
             tells: tells_of(entry),
             ..Reply::default()
         }
@@ -115,6 +141,10 @@ impl Engine {
                 ("ref", bill.ref_id.clone()),
             ],
         );
+        if let Some(collect) = bill.collect {
+            text.push('\n');
+            text.push_str(&self.text(lang, "bill-collect", &[("collect", collect.to_string())]));
+        }
         let Some(minutes) = bill.payable_minutes else {
             return Reply::text(text);
         };

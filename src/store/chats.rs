@@ -108,6 +108,7 @@ impl Store {
         self.chats.move_lang(from, to)?;
         self.journal.move_chat(from, to)?;
         self.inquiries.move_chat(from, to)?;
+        self.shops.move_chat(from, to)?;
         self.chats.move_confirmations(from, to)?;
         self.flush().await
     }

@@ -28,7 +28,7 @@ pub(super) struct Journal {
     open: sled::Tree,
     /// (account, time, refID) → refID: the duplicate-topup question and
     /// bill rules look across every chat of an account.
-    by_account: sled::Tree,
+    pub(super) by_account: sled::Tree,
 }
 
 /// The journal's trees inside a transaction, in [`Journal::trees`] order.

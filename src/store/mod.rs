@@ -5,7 +5,7 @@
 //! [group links](Store::group) and what is kept per [chat](Store::lang)
 //! (its language, its "send again?" questions, its move to a supergroup).
 //! The records themselves are [`crate::model`]'s. One file per group
-//! (`accounts`, `journal`, `inquiries`, `groups`, `chats`), each owning
+//! (`accounts`, `journal`, `inquiries`, `groups`, `chats`, `shop`), each owning
 //! its sled trees; `seal` holds the cipher and the key file, `flush` the
 //! group commit.
 //!
@@ -32,6 +32,9 @@
 //!   `migrate_chat`): a chosen language stays chosen, a "send again?"
 //!   question that was shown can be answered after a restart and is taken
 //!   by one tap only, and a group that moved stays moved.
+//! - the shop (`set_price_book`, `set_shop_profile`, `set_recap_schedule`,
+//!   `mark_recap_sent`): the next sale is priced by the rule the owner was
+//!   told is set, and a nightly recap marked sent is not sent twice.
 //!
 //! A method that wrote nothing may return without flushing (a refused
 //! claim, a refID already journaled, a question already taken, nothing to
@@ -61,6 +64,7 @@ mod groups;
 mod inquiries;
 mod journal;
 mod seal;
+mod shop;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -77,6 +81,7 @@ use groups::Groups;
 use inquiries::Inquiries;
 use journal::Journal;
 use seal::Sealer;
+use shop::Shops;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -110,6 +115,7 @@ pub struct Store {
     inquiries: Inquiries,
     groups: Groups,
     chats: Chats,
+    shops: Shops,
     flusher: Arc<Flusher>,
 }
 
@@ -160,6 +166,7 @@ impl Store {
             inquiries: Inquiries::open(&db)?,
             groups: Groups::open(&db)?,
             chats: Chats::open(&db)?,
+            shops: Shops::open(&db)?,
             flusher: Arc::new(Flusher::default()),
             db,
         }

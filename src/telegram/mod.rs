@@ -132,6 +132,7 @@ pub async fn serve(
     if resumed > 0 {
         tracing::info!(count = resumed, "following unfinished journal entries");
     }
+    let recaps = engine.spawn_recap_schedule(crate::engine::shop::RECAP_CHECK_EVERY);
 
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler_tree())
         .dependencies(dptree::deps![
@@ -155,6 +156,7 @@ pub async fn serve(
 
     // Results already known are still told, within a bound; one not told
     // is told at the next start.
+    recaps.abort();
     tokio::task::yield_now().await;
     if !outbox.drain(NOTICE_GRACE).await {
         tracing::warn!("stopped before every message was delivered; results not told are told at the next start");

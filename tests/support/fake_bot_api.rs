@@ -55,6 +55,7 @@
 //! (`calls_of`, `wait_for`, `fail_next`) ignores case.
 #![allow(dead_code)]
 
+use base64::Engine as _;
 use std::{
     collections::{BTreeMap, HashMap, HashSet, VecDeque},
     net::SocketAddr,
@@ -1301,7 +1302,8 @@ fn content_type_boundary(headers: &HeaderMap) -> Option<String> {
 }
 
 /// A small multipart/form-data reader: text fields become values, file
-/// fields become `{"file_name":..,"size":..}`.
+/// fields become `{"file_name":..,"size":..,"base64":..}` (the bytes, so a
+/// test can open the file the bot sent).
 fn parse_multipart(body: &[u8], boundary: &str) -> Vec<(String, Value)> {
     let delimiter = format!("--{boundary}");
     let mut out = Vec::new();
@@ -1328,7 +1330,11 @@ fn parse_multipart(body: &[u8], boundary: &str) -> Vec<(String, Value)> {
         };
         let Some(name) = attr("name") else { continue };
         let value = match attr("filename") {
-            Some(file_name) => json!({ "file_name": file_name, "size": content.len() }),
+            Some(file_name) => json!({
+                "file_name": file_name,
+                "size": content.len(),
+                "base64": base64::engine::general_purpose::STANDARD.encode(content),
+            }),
             None => form_value(&String::from_utf8_lossy(content)),
         };
         out.push((name, value));
