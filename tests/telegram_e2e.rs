@@ -307,12 +307,11 @@ async fn repeated_topup_asks_first_and_send_again_sends_exactly_once() {
     let edited = w.expect_after(mark, chat.id, "Isi ulang berhasil").await;
     assert_eq!(edited, question, "the question becomes the receipt");
     assert_eq!(w.sandbox.stats().topups, 2);
-    assert!(w
-        .fake
-        .message(chat.id, question)
-        .unwrap()
-        .buttons()
-        .is_empty());
+    // The question's buttons are gone: the receipt carries only its Struk.
+    assert_eq!(
+        w.fake.message(chat.id, question).unwrap().button_texts(),
+        ["🧾 Struk"]
+    );
 
     let mark = w.fake.mark();
     let answer = w.tap(&chat, &siti, question, &again).await;
@@ -1239,5 +1238,89 @@ async fn one_account_pays_a_bill_once_and_asks_before_a_repeat_across_its_chats(
     w.start_again().await;
     w.expect_after(mark, private.id, "berhasil").await;
     assert_eq!(w.sandbox.stats().topups, 2, "followed, never resent");
+    w.finish().await;
+}
+
+// ---------------------------------------------------------------- the shop
+
+/// The file a `sendPhoto`/`sendDocument` call uploaded, and its caption.
+fn uploaded(call: &fake_bot_api::RecordedCall, field: &str) -> (String, Vec<u8>, String) {
+    use base64::Engine as _;
+    let file = &call.params[field];
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(file["base64"].as_str().unwrap_or_default())
+        .expect("the upload's bytes");
+    (
+        file["file_name"].as_str().unwrap_or_default().to_string(),
+        bytes,
+        call.params["caption"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+#[tokio::test]
+async fn the_struk_button_sends_a_photo_and_ekspor_sends_a_csv_document() {
+    let w = World::start().await;
+    let siti = siti();
+    let chat = FakeChat::private(&siti);
+    w.login(&siti, "DEMO 0000 demo").await;
+    w.ask(&chat, &siti, "/jual T10 12000", "Harga jual disimpan")
+        .await;
+    w.ask(
+        &chat,
+        &siti,
+        "/toko Konter Berkah, Jl. Mawar 5",
+        "Toko disimpan",
+    )
+    .await;
+    let (_, receipt) = w
+        .ask(&chat, &siti, "T10 087712345678", "Isi ulang berhasil")
+        .await;
+    assert!(w
+        .text_of(chat.id, receipt)
+        .contains("Tagih pelanggan: Rp12.000"));
+
+    let struk = button_data(&w, chat.id, receipt, "🧾 Struk");
+    let mark = w.fake.mark();
+    assert!(w.tap(&chat, &siti, receipt, &struk).await.ok());
+    w.expect_after(mark, chat.id, "KONTER BERKAH").await;
+    let photos = w.fake.calls_of("sendPhoto");
+    let photo = photos.last().expect("a sendPhoto");
+    assert!(photo.ok(), "{:?}", photo.response);
+    let (name, png, caption) = uploaded(photo, "photo");
+    assert!(
+        name.starts_with("struk-") && name.ends_with(".png"),
+        "{name}"
+    );
+    let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+    let info = decoder.read_info().expect("a PNG").info().clone();
+    assert_eq!(info.width, 384);
+    assert!(caption.contains("Total bayar: Rp12.000"), "{caption}");
+    assert!(caption.contains("No. pelanggan: 087712345678"), "{caption}");
+
+    let mark = w.fake.mark();
+    w.say(&chat, &siti, "/ekspor");
+    w.expect_after(mark, chat.id, "CSV").await;
+    let documents = w.fake.calls_of("sendDocument");
+    let document = documents.last().expect("a sendDocument");
+    assert!(document.ok(), "{:?}", document.response);
+    let (name, csv, _) = uploaded(document, "document");
+    assert!(
+        name.starts_with("loket-") && name.ends_with(".csv"),
+        "{name}"
+    );
+    let csv = String::from_utf8(csv).expect("UTF-8");
+    let mut lines = csv.lines();
+    assert!(
+        lines.next().unwrap().starts_with("waktu_wib,refid,produk"),
+        "{csv}"
+    );
+    let row = lines.next().expect("the topup's row");
+    assert!(
+        row.contains(",T10,087712345678,") && row.contains(",11000,12000,1000,"),
+        "{row}"
+    );
     w.finish().await;
 }
