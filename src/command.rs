@@ -912,6 +912,9 @@ fn parse_keyword(
     }
 }
 
+/// The largest selling price or markup `/jual` takes.
+const MAX_TYPED_PRICE: i64 = 10_000_000;
+
 /// Words that remove a rule, a footer or a shop.
 const REMOVE_WORDS: &[&str] = &["hapus", "remove", "delete"];
 
@@ -935,7 +938,11 @@ fn parse_prices(args: &[&str], catalog: &Catalog) -> Result<PriceCommand, ParseE
         Some(rest) => (true, rest),
         None => (false, amount),
     };
-    let amount = Rupiah::parse_typed(amount).ok_or(ParseError::PriceUsage)?;
+    // A price or markup past Rp10.000.000 is a typo (a phone number typed
+    // where the price goes), not a price.
+    let amount = Rupiah::parse_typed(amount)
+        .filter(|a| a.value() <= MAX_TYPED_PRICE)
+        .ok_or(ParseError::PriceUsage)?;
     if let Some(family) = crate::catalog::family_by_key(what).filter(|_| !what.contains('*')) {
         if !markup {
             return Err(ParseError::FixedBillPrice {
@@ -1032,6 +1039,7 @@ fn parse_recap(args: &[&str]) -> Result<RecapCommand, ParseError> {
     match words.as_slice() {
         [] => Ok(RecapCommand::Show(RecapPeriod::Today)),
         [word] if TODAY_WORDS.contains(word) => Ok(RecapCommand::Show(RecapPeriod::Today)),
+        ["hari", "ini"] => Ok(RecapCommand::Show(RecapPeriod::Today)),
         [word] if YESTERDAY_WORDS.contains(word) => Ok(RecapCommand::Show(RecapPeriod::Yesterday)),
         [auto, off] if AUTO_WORDS.contains(auto) && OFF_WORDS.contains(off) => {
             Ok(RecapCommand::AutoOff)
@@ -1040,8 +1048,11 @@ fn parse_recap(args: &[&str]) -> Result<RecapCommand, ParseError> {
             .map(RecapCommand::AutoAt)
             .ok_or(ParseError::RecapUsage),
         [word] => {
-            if let Ok(day) = NaiveDate::parse_from_str(word, "%Y-%m-%d") {
-                return Ok(RecapCommand::Show(RecapPeriod::Day(day)));
+            // `2026-11-30`, or as Indonesians write it: `30/11/2026`, `30-11-2026`.
+            for format in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"] {
+                if let Ok(day) = NaiveDate::parse_from_str(word, format) {
+                    return Ok(RecapCommand::Show(RecapPeriod::Day(day)));
+                }
             }
             Month::parse(word)
                 .map(|month| RecapCommand::Show(RecapPeriod::Month(month)))

@@ -178,17 +178,29 @@ async fn print_reply<W: AsyncWrite + Unpin>(
     Ok(())
 }
 
-/// Where the console writes the files replies carry: `LOKET_CONSOLE_FILES`,
-/// else `loket` under the system's temporary directory.
+/// Where the console writes the files replies carry (receipts, exports
+/// with customers' numbers): `LOKET_CONSOLE_FILES`, else `files` in
+/// the data dir when `LOKET_DATA_DIR` is set, else a `loket-<user>`
+/// directory under the system's temporary one. Created readable by this
+/// user only.
 pub fn files_dir() -> std::path::PathBuf {
-    std::env::var_os("LOKET_CONSOLE_FILES")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("loket"))
+    if let Some(dir) = std::env::var_os("LOKET_CONSOLE_FILES") {
+        return dir.into();
+    }
+    if let Some(dir) = std::env::var_os("LOKET_DATA_DIR") {
+        return std::path::PathBuf::from(dir).join("files");
+    }
+    let user = std::env::var("USER").unwrap_or_else(|_| "user".into());
+    std::env::temp_dir().join(format!("loket-{user}"))
 }
 
 async fn save_attachment(file: &crate::engine::Attachment) -> std::io::Result<std::path::PathBuf> {
     let dir = files_dir();
-    tokio::fs::create_dir_all(&dir).await?;
+    let mut builder = tokio::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    builder.mode(0o700);
+    builder.create(&dir).await?;
     // The name is loket's own (`struk-REFID.png`); only its last part is used.
     let name = std::path::Path::new(file.name())
         .file_name()

@@ -152,6 +152,10 @@ pub struct JournalEntry {
     /// The customer's name the bill's check returned (payments only).
     #[serde(default)]
     pub customer: Option<String>,
+    /// The total the bill's check showed (payments only): what a paid
+    /// bill cost when the gateway's answer names no price.
+    #[serde(default)]
+    pub bill_total: Option<Rupiah>,
 }
 
 fn already_told() -> bool {
@@ -205,6 +209,7 @@ impl JournalEntry {
             told: false,
             pricing: None,
             customer: None,
+            bill_total: None,
         }
     }
 }

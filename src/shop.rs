@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{EntryKind, EntryState, JournalEntry};
+use crate::model::{EntryState, JournalEntry};
 use crate::money::Rupiah;
 
 /// One selling-price rule of an account (`/jual`).
@@ -107,28 +107,30 @@ pub struct PriceBook {
 impl PriceBook {
     /// The rule that prices `product` (upper case, `@` suffix dropped) of
     /// bill `family` (`None` for a prepaid code): a rule naming the code
-    /// beats a prefix, a longer prefix beats a shorter one, and a family's
-    /// fee applies only when no code rule does. `None`: sold at the
-    /// gateway's price.
+    /// beats everything; then, for a bill, its family's fee (a prefix such
+    /// as `T*`, meant for Telkomsel topups, must not mark up TELEPON bills);
+    /// then the longest matching prefix. `None`: sold at the gateway's
+    /// price.
     pub fn rule_for(&self, product: &str, family: Option<&str>) -> Option<&PriceRule> {
         let code = product.split('@').next().unwrap_or(product);
         if let Some(exact) = self.rules.iter().find(|r| r.is_exact(code)) {
             return Some(exact);
         }
-        let prefixed = self
-            .rules
-            .iter()
-            .filter_map(|r| r.prefix().map(|p| (p.len(), r)))
-            .filter(|(_, r)| r.prefix().is_some_and(|p| code.starts_with(p)))
-            .max_by_key(|(len, _)| *len)
-            .map(|(_, r)| r);
-        if prefixed.is_some() {
-            return prefixed;
+        if let Some(family) = family {
+            let fee = self
+                .rules
+                .iter()
+                .find(|r| matches!(r, PriceRule::FamilyFee { family: f, .. } if f == family));
+            if fee.is_some() {
+                return fee;
+            }
         }
-        let family = family?;
         self.rules
             .iter()
-            .find(|r| matches!(r, PriceRule::FamilyFee { family: f, .. } if f == family))
+            .filter_map(|r| r.prefix().map(|p| (p, r)))
+            .filter(|(p, _)| code.starts_with(p))
+            .max_by_key(|(p, _)| p.len())
+            .map(|(_, r)| r)
     }
 
     pub fn pricing_for(&self, product: &str, family: Option<&str>) -> Option<Pricing> {
@@ -231,7 +233,7 @@ impl RecapSums {
                 }
             }
             sums.success += 1;
-            let cost = entry.cost.unwrap_or_default();
+            let cost = entry.charged().unwrap_or_default();
             let sold = entry.selling_price().unwrap_or(cost);
             let profit = entry.profit().unwrap_or_default();
             sums.paid = Rupiah(sums.paid.0.saturating_add(cost.0));
@@ -256,20 +258,30 @@ impl RecapSums {
 }
 
 impl JournalEntry {
-    /// What the customer pays for this sale, as priced when it was made.
-    pub fn selling_price(&self) -> Option<Rupiah> {
-        Pricing::selling_price(self.pricing, self.cost)
+    /// What the sale cost the reseller: the gateway's price, or for a paid
+    /// bill whose answer named none, the total its check showed. `None`
+    /// unless it succeeded: nothing else was charged.
+    pub fn charged(&self) -> Option<Rupiah> {
+        match self.state {
+            EntryState::Success => self.cost.or(self.bill_total),
+            _ => None,
+        }
     }
 
-    /// Selling price minus the gateway's price, when both are known.
+    /// What the customer pays for this sale, as priced when it was made
+    /// (`None` unless it succeeded).
+    pub fn selling_price(&self) -> Option<Rupiah> {
+        if self.state != EntryState::Success {
+            return None;
+        }
+        Pricing::selling_price(self.pricing, self.charged())
+    }
+
+    /// Selling price minus what the sale cost, when both are known.
     pub fn profit(&self) -> Option<Rupiah> {
         let sold = self.selling_price()?;
-        let cost = self.cost?;
+        let cost = self.charged()?;
         Some(Rupiah(sold.0 - cost.0))
-    }
-
-    pub fn is_sale(&self) -> bool {
-        matches!(self.kind, EntryKind::Topup | EntryKind::Payment)
     }
 }
 
@@ -289,7 +301,10 @@ pub struct PlnToken {
 
 impl PlnToken {
     /// Reads an SN; `None` unless its first part is 20 digits (dashes and
-    /// spaces allowed between them).
+    /// spaces allowed between them). The parts after it are read by their
+    /// shape, in any order: a power (`900VA`), a tariff (`R1M`, `B2`), a
+    /// kWh (`33.7`, `33,7`, `12,5kWh`: a number that is not a power), and
+    /// the first other part with letters is the name.
     pub fn of_sn(sn: &str) -> Option<PlnToken> {
         let mut parts = sn.split('/').map(str::trim);
         let first = parts.next()?;
@@ -303,35 +318,35 @@ impl PlnToken {
             .map(|chunk| std::str::from_utf8(chunk).unwrap_or_default())
             .collect::<Vec<_>>()
             .join(" ");
-        let rest: Vec<&str> = parts.filter(|p| !p.is_empty()).collect();
-        let is_kwh = |p: &str| {
-            let p = p.trim_end_matches(|c: char| c.is_ascii_alphabetic()).trim();
-            !p.is_empty()
-                && p.chars().any(|c| c.is_ascii_digit())
-                && p.chars()
-                    .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-                && p.chars().filter(|c| matches!(c, '.' | ',')).count() <= 1
-        };
-        let kwh = rest.last().filter(|p| is_kwh(p)).map(|p| {
-            p.trim_end_matches(|c: char| c.is_ascii_alphabetic())
-                .trim()
-                .replace('.', ",")
-        });
-        let middle = if kwh.is_some() {
-            &rest[..rest.len() - 1]
-        } else {
-            &rest[..]
-        };
-        let name = middle
-            .first()
-            .filter(|p| p.chars().any(char::is_alphabetic) && !p.contains("VA"))
-            .map(|p| p.to_string());
-        let tariff_parts: Vec<&str> = middle
+        let parts: Vec<&str> = parts.filter(|p| !p.is_empty()).collect();
+        // The kWh is the last number; a whole number before it is the power
+        // written without `VA` (`R1/1300/13.8`).
+        let kwh_at = parts
             .iter()
-            .skip(usize::from(name.is_some()))
-            .copied()
-            .collect();
-        let tariff = (!tariff_parts.is_empty()).then(|| tariff_parts.join("/"));
+            .rposition(|p| !is_power(p) && kwh_value(p).is_some());
+        let (mut name, mut tariff, mut power) = (None, None, None);
+        for (i, part) in parts.iter().enumerate() {
+            if Some(i) == kwh_at {
+                continue;
+            }
+            let whole = !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+            if power.is_none() && (is_power(part) || whole) {
+                power = Some(if whole {
+                    format!("{part}VA")
+                } else {
+                    part.to_string()
+                });
+            } else if tariff.is_none() && is_tariff(part) {
+                tariff = Some(part.to_string());
+            } else if name.is_none() && part.chars().any(char::is_alphabetic) {
+                name = Some(part.to_string());
+            }
+        }
+        let kwh = kwh_at.and_then(|i| kwh_value(parts[i]));
+        let tariff = match (tariff, power) {
+            (Some(t), Some(p)) => Some(format!("{t}/{p}")),
+            (t, p) => t.or(p),
+        };
         Some(PlnToken {
             token,
             name,
@@ -339,4 +354,41 @@ impl PlnToken {
             kwh,
         })
     }
+}
+
+/// `900VA`, `1300 VA`, `2200va`.
+fn is_power(part: &str) -> bool {
+    let upper = part.to_ascii_uppercase();
+    upper
+        .strip_suffix("VA")
+        .map(str::trim)
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// PLN tariff classes: `R1`, `R1M`, `R2`, `B1`, `S2`, `P1`, `I3`, …
+fn is_tariff(part: &str) -> bool {
+    let bytes = part.as_bytes();
+    (2..=4).contains(&bytes.len())
+        && matches!(
+            bytes[0].to_ascii_uppercase(),
+            b'R' | b'B' | b'S' | b'P' | b'I' | b'L' | b'T' | b'C'
+        )
+        && bytes[1].is_ascii_digit()
+        && bytes[2..]
+            .iter()
+            .all(|b| b.is_ascii_digit() || matches!(b.to_ascii_uppercase(), b'M' | b'T'))
+}
+
+/// A kWh amount with a decimal comma: `33.7` → `33,7`; `12,5kWh` → `12,5`.
+fn kwh_value(part: &str) -> Option<String> {
+    let lower = part.to_ascii_lowercase();
+    let number = lower.strip_suffix("kwh").unwrap_or(&lower).trim();
+    let separators = number.chars().filter(|c| matches!(c, '.' | ',')).count();
+    let valid = !number.is_empty()
+        && separators <= 1
+        && number.chars().any(|c| c.is_ascii_digit())
+        && number
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',');
+    valid.then(|| number.replace('.', ","))
 }

@@ -239,3 +239,78 @@ fn probe_shows_raw_replies_and_no_secret() {
     }
     assert!(out.contains("sign=***"), "{out}");
 }
+
+/// Issue 12 from the README: a price and a shop set in the console, a
+/// topup sold, its receipt written as a PNG file, and `loket export`
+/// writing the month's CSV from the same data dir once the console stopped.
+#[test]
+fn the_console_sells_at_the_shops_price_and_loket_export_writes_the_month() {
+    let dir = std::env::temp_dir().join(format!("loket-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = dir.join("files");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .arg("console")
+        .env("LOKET_DATA_DIR", &dir)
+        .env("LOKET_CONSOLE_FILES", &files)
+        .env_remove("LOKET_CONFIG")
+        .env_remove("LOKET_GATEWAY_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"jual T10 12000\n/toko Konter Berkah\nT10 087712345678\n1\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        out.contains("Tagih pelanggan: Rp12.000 (laba Rp1.000)"),
+        "{out}"
+    );
+    assert!(out.contains("KONTER BERKAH"), "{out}");
+    let png = std::fs::read_dir(&files)
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|f| f.file_name().to_string_lossy().starts_with("struk-"))
+        .expect("the receipt's PNG was written");
+    assert!(out.contains(&png.path().display().to_string()), "{out}");
+    assert_eq!(&std::fs::read(png.path()).unwrap()[..4], b"\x89PNG");
+
+    let wib = chrono::Utc::now() + chrono::Duration::hours(7);
+    let month = wib.format("%Y-%m").to_string();
+    let export = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(["export", "--month", &month, "--owner"])
+        .arg(loket::console::CONSOLE_CHAT.to_string())
+        .env("LOKET_DATA_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{export:?}");
+    let csv = String::from_utf8(export.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[0].starts_with("waktu_wib,refid,produk,nomor_pelanggan"),
+        "{csv}"
+    );
+    assert!(
+        lines[1].contains(",T10,087712345678,isi ulang,berhasil,11000,12000,1000,"),
+        "{csv}"
+    );
+    // A month that is not one is refused, naming the flag.
+    let bad = Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(["export", "--month", "2026-13", "--owner", "1"])
+        .env("LOKET_DATA_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--month"),
+        "{bad:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -86,6 +86,18 @@ fn the_most_specific_price_rule_prices_a_sale() {
                 pattern: "PLNPASC".into(),
                 add: rp(3000),
             },
+            PriceRule::Markup {
+                pattern: "PLN*".into(),
+                add: rp(1000),
+            },
+            PriceRule::FamilyFee {
+                family: "plnnontaglis".into(),
+                fee: rp(2000),
+            },
+            PriceRule::FamilyFee {
+                family: "telkom".into(),
+                fee: rp(1500),
+            },
         ],
     };
     // (product, family, gateway price, selling price)
@@ -96,10 +108,14 @@ fn the_most_specific_price_rule_prices_a_sale() {
         ("TSEL25", None, 25_100, Some(25_800)),
         // the shorter prefix where only it matches
         ("T10", None, 10_800, Some(11_800)),
+        ("PLN20", None, 20_500, Some(21_500)),
         // no rule: the gateway's price
         ("XL10", None, 10_700, Some(10_700)),
-        // a family's fee on its bills
-        ("PLNNONTGL", Some("plnnontaglis"), 100_000, Some(100_000)),
+        // a family's fee on its bills, even where a prefix matches too
+        ("PLNNONTGL", Some("plnnontaglis"), 100_000, Some(102_000)),
+        ("TELEPON", Some("telkom"), 80_000, Some(81_500)),
+        // a family without a fee: a matching prefix, else the total
+        ("TVINDOVISION", Some("tv"), 150_000, Some(151_000)),
         ("PDAMKLT", Some("pdam"), 50_000, Some(50_000)),
         // an exact code rule beats the family's fee
         ("PLNPASC", Some("pln"), 302_750, Some(305_750)),
@@ -129,6 +145,26 @@ fn the_most_specific_price_rule_prices_a_sale() {
         Some(rp(305_250))
     );
     assert_eq!(fee_only.pricing_for("PLN20", None), None);
+    // With a prefix for tokens, a PLN bill still gets its family's fee.
+    let with_prefix = PriceBook {
+        rules: vec![
+            PriceRule::FamilyFee {
+                family: "pln".into(),
+                fee: rp(2500),
+            },
+            PriceRule::Markup {
+                pattern: "PLN*".into(),
+                add: rp(1000),
+            },
+        ],
+    };
+    assert_eq!(
+        Pricing::selling_price(
+            with_prefix.pricing_for("PLNPASC", Some("pln")),
+            Some(rp(302_750))
+        ),
+        Some(rp(305_250))
+    );
 }
 
 #[test]
@@ -197,6 +233,9 @@ fn jual_reads_codes_prefixes_families_and_removals() {
         ("/jual T10 murah", Err("err-price-usage")),
         ("/jual halo123! +1", Err("err-price-usage")),
         ("/jual * +1000", Err("err-price-usage")),
+        // a phone number where the price goes is not a price
+        ("/jual T10 087712345678", Err("err-price-usage")),
+        ("/jual T* +10000001", Err("err-price-usage")),
     ];
     for (text, expected) in cases {
         let parsed = command::parse(text, &catalog).map_err(|e| e.message_id());
@@ -264,6 +303,16 @@ fn toko_and_rekap_read_their_words() {
         (
             "/rekap otomatis mati",
             Ok(Command::Recap(RecapCommand::AutoOff)),
+        ),
+        (
+            "rekap hari ini",
+            Ok(Command::Recap(RecapCommand::Show(RecapPeriod::Today))),
+        ),
+        (
+            "rekap 30/11/2026",
+            Ok(Command::Recap(RecapCommand::Show(RecapPeriod::Day(
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            )))),
         ),
         ("/rekap otomatis 25:00", Err("err-recap-usage")),
         ("rekap 2026-13", Err("err-recap-usage")),
@@ -343,6 +392,46 @@ fn a_pln_token_sn_is_grouped_four_by_four_with_its_kwh() {
                 Some("BUDI"),
                 Some("R1/1300VA"),
                 Some("12,5"),
+            )),
+        ),
+        // no kWh: the power is not read as one
+        (
+            "2514-1798-8056-2280-2824/BUDI/R1/1300VA",
+            Some((
+                "2514 1798 8056 2280 2824",
+                Some("BUDI"),
+                Some("R1/1300VA"),
+                None,
+            )),
+        ),
+        // a name with "VA" in it stays the name
+        (
+            "2514-1798-8056-2280-2824/NOVA SILVANA/R1M/900VA/20.1",
+            Some((
+                "2514 1798 8056 2280 2824",
+                Some("NOVA SILVANA"),
+                Some("R1M/900VA"),
+                Some("20,1"),
+            )),
+        ),
+        // no name: the tariff is not taken for one
+        (
+            "2514-1798-8056-2280-2824/R1M/900VA/33.7",
+            Some((
+                "2514 1798 8056 2280 2824",
+                None,
+                Some("R1M/900VA"),
+                Some("33,7"),
+            )),
+        ),
+        // the power written without VA, then the kWh
+        (
+            "2514-1798-8056-2280-2824/SITI/R1/1300/13.8",
+            Some((
+                "2514 1798 8056 2280 2824",
+                Some("SITI"),
+                Some("R1/1300VA"),
+                Some("13,8"),
             )),
         ),
         // not a token: a topup's serial, a short number
@@ -510,28 +599,24 @@ async fn a_receipt_is_only_for_a_success_the_chat_may_see() {
 async fn in_a_group_prices_and_shop_are_the_owners_and_recaps_the_allowed() {
     let w = World::start(|_| {}).await;
     w.owner_with_group().await;
-    // (who, command, refused with)
-    let cases: &[(i64, &str, Option<&str>)] = &[
-        (MEMBER, "/jual T10 12000", Some("Hanya pemilik")),
-        (MEMBER, "/toko Toko Lain", Some("Hanya pemilik")),
-        (MEMBER, "/rekap otomatis 21:00", Some("Hanya pemilik")),
-        (STRANGER, "/jual hapus T10", Some("Hanya pemilik")),
-        (MEMBER, "/jual", None),
-        (MEMBER, "/rekap", None),
-        (STRANGER, "/rekap", Some("belum diizinkan")),
-        (STRANGER, "/ekspor", Some("belum diizinkan")),
-        (OWNER, "/jual T10 12000", None),
-        (OWNER, "/toko Konter Grup", None),
+    // (who, command, what the answer says)
+    let cases: &[(i64, &str, &str)] = &[
+        (MEMBER, "/jual T10 12000", "Hanya pemilik"),
+        (MEMBER, "/toko Toko Lain", "Hanya pemilik"),
+        (MEMBER, "/rekap otomatis 21:00", "Hanya pemilik"),
+        (STRANGER, "/jual hapus T10", "Hanya pemilik"),
+        (MEMBER, "/jual", "Belum ada harga jual"),
+        (MEMBER, "/rekap", "Rekap "),
+        (STRANGER, "/rekap", "belum diizinkan"),
+        (STRANGER, "/ekspor", "belum diizinkan"),
+        (OWNER, "/jual T10 12000", "Harga jual disimpan"),
+        (OWNER, "/toko Konter Grup", "Toko disimpan"),
+        (OWNER, "/rekap otomatis 21:00", "Rekap otomatis dikirim"),
+        (MEMBER, "/ekspor", "Tidak ada transaksi"),
     ];
-    for (who, text, refused) in cases {
+    for (who, text, says) in cases {
         let answer = shown(&w.say_in(ChatCtx::group(GROUP, *who), text).await);
-        match refused {
-            Some(words) => assert!(answer.contains(words), "{who} {text}: {answer}"),
-            None => assert!(
-                !answer.contains("Hanya pemilik") && !answer.contains("belum diizinkan"),
-                "{who} {text}: {answer}"
-            ),
-        }
+        assert!(answer.contains(says), "{who} {text}: {answer}");
     }
     // Nothing a member tried changed the account's rules.
     let book = w.store.price_book(OWNER).unwrap();
@@ -713,6 +798,10 @@ async fn the_nightly_recap_is_sent_once_a_day_even_after_a_restart() {
             notice.reply.text
         );
         assert_eq!(w.engine.send_due_recaps().await, 0, "once a day");
+        // Moved to a later time the same evening: still once that day.
+        w.say_in(me(), "/rekap otomatis 23:00").await;
+        clock.set(utc("2026-12-02T16:10:00Z")); // 23:10 WIB
+        assert_eq!(w.engine.send_due_recaps().await, 0, "moved, not repeated");
     }
     // Restarted again the same night: not sent twice.
     clock.set(utc("2026-12-02T16:50:00Z"));
@@ -720,16 +809,78 @@ async fn the_nightly_recap_is_sent_once_a_day_even_after_a_restart() {
         let w = start(&clock).await;
         assert_eq!(w.engine.send_due_recaps().await, 0);
     }
-    // The next day: before 21:00 not yet, after it once more.
-    clock.set(utc("2026-12-03T13:00:00Z"));
+    // The next day: before 23:00 not yet, after it once more.
+    clock.set(utc("2026-12-03T15:00:00Z"));
     {
         let w = start(&clock).await;
         assert_eq!(w.engine.send_due_recaps().await, 0);
-        clock.set(utc("2026-12-03T14:00:00Z"));
+        clock.set(utc("2026-12-03T16:00:00Z"));
         assert_eq!(w.engine.send_due_recaps().await, 1);
         w.say_in(me(), "/rekap otomatis mati").await;
-        clock.set(utc("2026-12-04T14:30:00Z"));
+        clock.set(utc("2026-12-04T16:30:00Z"));
         assert_eq!(w.engine.send_due_recaps().await, 0, "off");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_unlinked_groups_nightly_recap_stops() {
+    let (mut w, clock) = world_at("2026-12-02T10:00:00Z").await;
+    w.owner_with_group().await;
+    let owner = ChatCtx::group(GROUP, OWNER);
+    w.say_in(owner, "/rekap otomatis 21:00").await;
+    clock.set(utc("2026-12-02T14:05:00Z"));
+    assert_eq!(w.engine.send_due_recaps().await, 1);
+    assert_eq!(w.next_notice().await.chat_id, GROUP);
+    w.say_in(owner, "/putus").await;
+    clock.set(utc("2026-12-03T14:05:00Z"));
+    assert_eq!(w.engine.send_due_recaps().await, 0, "unlinked: no recap");
+    assert_eq!(w.store.recap_schedule(GROUP).unwrap(), None, "and dropped");
+}
+
+#[tokio::test]
+async fn an_export_never_hands_a_spreadsheet_a_formula() {
+    use loket::model::{EntryKind, EntryState, JournalEntry};
+    let w = World::start(|_| {}).await;
+    let mut entry = JournalEntry::new(
+        "LMXINJECT0000001",
+        EntryKind::Topup,
+        "T10",
+        "087712345678",
+        OWNER,
+        OWNER,
+        OWNER,
+        "DEMO",
+        "http://127.0.0.1:9",
+        None,
+        Utc::now(),
+    );
+    entry.state = EntryState::Success;
+    entry.cost = Some(rp(11_000));
+    entry.sn = Some("=HYPERLINK(\"http://x\",\"klik\")".into());
+    entry.told = true;
+    assert!(w.store.begin_entry(&entry).await.unwrap());
+    let export = w.say_in(me(), "/ekspor").await;
+    let Attachment::Document { bytes, .. } = attachment(&export) else {
+        panic!("a document: {export:?}");
+    };
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let row = reader.records().next().unwrap().unwrap();
+    let sn = &row[row.len() - 1];
+    assert!(sn.starts_with("'="), "{sn}");
+    for cell in row.iter() {
+        assert!(!cell.starts_with(['=', '+', '-', '@']), "{row:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_status_of_a_success_offers_its_receipt() {
+    let w = World::start(|_| {}).await;
+    let sold = shown(&w.say_in(me(), "T10 087712345678").await);
+    let status = w.say_in(me(), &format!("status {}", ref_of(&sold))).await;
+    let pressed = w.press(me(), &button(&status, "🧾 Struk")).await;
+    assert!(
+        pressed.replies.iter().any(|r| r.attachment.is_some()),
+        "{pressed:?}"
+    );
 }

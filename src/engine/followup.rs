@@ -3,7 +3,6 @@
 
 use super::journal::Progress;
 use super::outcome::{BillView, Correction, HistoryLine};
-use super::render::tells_of;
 use super::*;
 
 impl Engine {
@@ -78,11 +77,11 @@ impl Engine {
             ),
             Err(error) => self.call_error_text(lang, error),
         });
-        // The chat saw the result: a final one counts as told.
+        // The chat saw the result: a final one counts as told (a success
+        // with its Struk button).
         let reply = Reply {
             text: parts.join("\n\n"),
-            tells: tells_of(&entry),
-            ..Reply::default()
+            ..self.result_reply(lang, &entry)
         };
         Ok(Response::reply(reply))
     }

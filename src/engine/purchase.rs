@@ -303,10 +303,10 @@ impl Engine {
             &target,
             inquiry.ref_id.clone(),
         );
-        // A bill's payment costs the total its check showed, unless the
-        // gateway's answer names another price; the receipt names the
-        // customer the check returned.
-        entry.cost = inquiry.total;
+        // What the check showed: a paid bill cost its total unless the
+        // gateway's answer names a price, and its receipt names the
+        // customer.
+        entry.bill_total = inquiry.total;
         entry.customer = inquiry.name.clone();
         let paid_since = (!again).then(|| crate::wib::day_start(self.now()));
         // The claim and the journal entry are one transaction: only one

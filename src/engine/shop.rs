@@ -17,6 +17,9 @@ use crate::command::{Month, PriceCommand, RecapCommand, RecapPeriod, ShopCommand
 use crate::money::Rupiah;
 use crate::shop::{PlnToken, PriceBook, Pricing, RecapSchedule, RecapSums, MAX_PRICE_RULES};
 
+/// A nightly recap set before 06:00 WIB sums the day before.
+const EARLY_RECAP_BEFORE: u16 = 6 * 60;
+
 /// How often the front ends look for nightly recaps that are due.
 pub const RECAP_CHECK_EVERY: Duration = Duration::from_secs(30);
 
@@ -293,9 +296,17 @@ impl Engine {
             RecapCommand::AutoAt(minute) => {
                 let account_id = self.shop_account(ctx, Right::Manage)?;
                 let now = self.now();
-                // Set after today's minute: the first recap is tomorrow's.
                 let today = crate::wib::date(now);
-                let last_sent = (crate::wib::minute_of_day(now) >= minute).then_some(today);
+                // Set after today's minute, or already sent today (at
+                // another time): the next recap is tomorrow's.
+                let sent_today = self
+                    .inner
+                    .store
+                    .recap_schedule(ctx.chat_id)?
+                    .and_then(|s| s.last_sent)
+                    .filter(|day| *day >= today);
+                let last_sent =
+                    sent_today.or((crate::wib::minute_of_day(now) >= minute).then_some(today));
                 let schedule = RecapSchedule {
                     chat_id: ctx.chat_id,
                     account_id,
@@ -383,8 +394,10 @@ impl Engine {
         };
         let mut sent = 0;
         for schedule in schedules.iter().filter(|s| s.is_due(today, minute)) {
-            // Marked first: a recap is sent once per day (the outbox then
-            // retries it until Telegram takes it).
+            // Marked first: a recap is sent at most once per day (the
+            // outbox then retries it until Telegram takes it). A crash in
+            // the instant between the mark and the hand-over loses that
+            // day's recap; `rekap` still shows it.
             match self.inner.store.mark_recap_sent(schedule, today).await {
                 Ok(true) => {}
                 Ok(false) => continue,
@@ -393,12 +406,35 @@ impl Engine {
                     continue;
                 }
             }
+            // A group's recap is its owner's only while the group is
+            // still linked to them: unlinked or relinked, it stops.
+            let group = schedule.chat_id != schedule.account_id;
+            if group {
+                let owner = self.inner.store.group(schedule.chat_id).ok().flatten();
+                if owner.is_none_or(|link| link.owner != schedule.account_id) {
+                    if let Err(e) = self
+                        .inner
+                        .store
+                        .set_recap_schedule(schedule.chat_id, None)
+                        .await
+                    {
+                        tracing::error!(error = %e, "cannot drop the nightly recap of an unlinked group");
+                    }
+                    continue;
+                }
+            }
             let scope = Scope {
                 account_id: schedule.account_id,
-                chat: (schedule.chat_id != schedule.account_id).then_some(schedule.chat_id),
+                chat: group.then_some(schedule.chat_id),
             };
             let lang = self.lang(schedule.chat_id);
-            let reply = match self.recap_view(scope, RecapPeriod::Today) {
+            // A recap set for the small hours sums the day that just ended.
+            let period = if schedule.minute < EARLY_RECAP_BEFORE {
+                RecapPeriod::Yesterday
+            } else {
+                RecapPeriod::Today
+            };
+            let reply = match self.recap_view(scope, period) {
                 Ok(view) => self.recap_reply(lang, &view),
                 Err(_) => continue,
             };
@@ -516,18 +552,17 @@ pub fn export_csv(locales: &Locales, lang: Lang, entries: &[JournalEntry]) -> Ve
             EntryState::Pending => "state-pending",
             EntryState::Unknown | EntryState::Sending => "state-unknown",
         };
-        let sold = entry.state == EntryState::Success;
         rows.push(vec![
             crate::wib::export_time(entry.created_at),
-            entry.ref_id.clone(),
-            entry.product.clone(),
-            entry.dest.clone(),
+            cell(&entry.ref_id),
+            cell(&entry.product),
+            cell(&entry.dest),
             locales.text(lang, kind, &[]),
             locales.text(lang, state, &[]),
-            amount(entry.cost),
-            amount(entry.selling_price().filter(|_| sold)),
-            amount(entry.profit().filter(|_| sold)),
-            entry.sn.clone().unwrap_or_default(),
+            amount(entry.charged()),
+            amount(entry.selling_price()),
+            amount(entry.profit()),
+            cell(entry.sn.as_deref().unwrap_or_default()),
         ]);
     }
     for row in rows {
@@ -536,6 +571,17 @@ pub fn export_csv(locales: &Locales, lang: Lang, entries: &[JournalEntry]) -> Ve
         }
     }
     writer.into_inner().unwrap_or_default()
+}
+
+/// A text cell a spreadsheet shows as text: one that would start a
+/// formula (`=`, `+`, `-`, `@`, a tab or carriage return — an SN is the
+/// gateway's free text) gets a leading `'` (OWASP, "CSV Injection").
+fn cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// The export's columns, as locale ids of their headers.

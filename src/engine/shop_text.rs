@@ -94,9 +94,11 @@ impl Engine {
             }
         };
         lines.push(StrukLine::Centered(heading));
-        lines.push(StrukLine::Centered(
-            crate::wib::date_and_time(struk.at) + " WIB",
-        ));
+        lines.push(StrukLine::Centered(self.text(
+            lang,
+            "struk-time",
+            &[("time", crate::wib::date_and_time(struk.at))],
+        )));
         lines.push(StrukLine::Rule);
         lines.push(StrukLine::Pair(
             t("struk-product"),
@@ -129,7 +131,10 @@ impl Engine {
                     lines.push(StrukLine::Pair(t("struk-tariff"), tariff.clone()));
                 }
                 if let Some(kwh) = &token.kwh {
-                    lines.push(StrukLine::Pair(t("struk-kwh"), format!("{kwh} kWh")));
+                    lines.push(StrukLine::Pair(
+                        t("struk-kwh"),
+                        self.text(lang, "struk-kwh-value", &[("kwh", kwh.clone())]),
+                    ));
                 }
                 lines.push(StrukLine::Blank);
                 lines.push(StrukLine::Centered(t("struk-token")));
@@ -145,7 +150,7 @@ impl Engine {
         lines.push(StrukLine::Rule);
         let price = struk
             .price
-            .map_or_else(|| "-".to_string(), |price| price.to_string());
+            .map_or_else(|| t("struk-unknown"), |price| price.to_string());
         lines.push(StrukLine::Pair(t("struk-price"), price));
         lines.push(StrukLine::Pair(t("struk-ref"), struk.ref_id.clone()));
         lines.push(StrukLine::Rule);
