@@ -228,6 +228,50 @@ async fn a_journaled_ref_id_is_never_begun_again() {
     assert_eq!(in_chat.iter().filter(|r| *r == "LONCE2").count(), 1);
     let of_account = store.recent_account_entries(OWNER, 10).unwrap();
     assert_eq!(of_account.len(), 2);
+
+    // Racing from different chats: only the winner's chat lists it.
+    let chats: Vec<i64> = (1..=8).map(|i| -100_000 - i).collect();
+    let racers = chats.iter().map(|&chat| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let won = store
+                .begin_entry(&call_in(
+                    chat,
+                    "LONCE3",
+                    EntryKind::Topup,
+                    ("T10", "087712345678"),
+                ))
+                .await
+                .unwrap();
+            (chat, won)
+        })
+    });
+    let results: Vec<(i64, bool)> = futures::future::join_all(racers)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let winners: Vec<i64> = results
+        .iter()
+        .filter(|(_, w)| *w)
+        .map(|(c, _)| *c)
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert_eq!(store.entry("LONCE3").unwrap().unwrap().chat_id, winners[0]);
+    for chat in chats {
+        let listed = store
+            .recent_entries(chat, 10)
+            .unwrap()
+            .iter()
+            .any(|e| e.ref_id == "LONCE3");
+        assert_eq!(listed, chat == winners[0], "chat {chat}");
+    }
+    let of_account = store.recent_account_entries(OWNER, 10).unwrap();
+    assert_eq!(
+        of_account.iter().filter(|e| e.ref_id == "LONCE3").count(),
+        1
+    );
+    assert!(unfinished(&store).contains(&"LONCE3".to_string()));
 }
 
 #[tokio::test]

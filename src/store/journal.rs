@@ -193,31 +193,35 @@ fn chat_index_key(chat_id: i64, entry: &JournalEntry) -> Vec<u8> {
 impl Store {
     /// Records a new money-moving call and flushes it to disk before the
     /// call is sent. Fails if the refID is already journaled: a refID is
-    /// never used for two intents. The entry and its indexes are written
-    /// in one transaction.
+    /// never used for two intents.
+    ///
+    /// Not a sled transaction: a transaction takes sled's global write lock,
+    /// which waits for every flush in progress and meanwhile holds up every
+    /// other read, so under load each topup paid for a flush twice. Nothing
+    /// here needs one: the entry is written with a compare-and-swap that
+    /// only the first writer of a refID wins, then its indexes; and the
+    /// call is sent only after the flush below, so whatever a crash leaves
+    /// half written (an entry no index names yet) is about a call that was
+    /// never sent.
     pub async fn begin_entry(&self, entry: &JournalEntry) -> StoreResult<bool> {
-        use sled::transaction::TransactionError;
-        use sled::Transactional;
+        let journal = &self.journal;
         let ref_id = entry.ref_id.as_bytes();
-        let inserted = self
-            .journal
-            .trees()
-            .transaction(|(journal, open, by_chat, by_account)| {
-                if journal.get(ref_id)?.is_some() {
-                    return Ok(false);
-                }
-                write_new((journal, open, by_chat, by_account), entry)?;
-                Ok(true)
-            });
-        let inserted = match inserted {
-            Ok(inserted) => inserted,
-            Err(TransactionError::Abort(())) => false,
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-        };
-        if inserted {
-            self.flush().await?;
+        let won = journal
+            .entries
+            .compare_and_swap(ref_id, None as Option<&[u8]>, Some(encode(entry)))?
+            .is_ok();
+        if !won {
+            return Ok(false);
         }
-        Ok(inserted)
+        journal.open.insert(ref_id, &[])?;
+        journal
+            .by_chat
+            .insert(chat_index_key(entry.chat_id, entry), ref_id)?;
+        journal
+            .by_account
+            .insert(account_index_key(entry), ref_id)?;
+        self.flush().await?;
+        Ok(true)
     }
 
     /// Records an entry's new state. A final state (success, failed) is
@@ -231,19 +235,13 @@ impl Store {
     }
 
     /// [`Store::update_entry`] for a money call's first answer, which the
-    /// chat should hear without waiting for the disk: written, and its
-    /// flush started in the background (see the durability rule: the entry
-    /// begun before the call is on disk, so a crash before this flush only
-    /// means the call is checked again at the next start).
+    /// chat should hear without waiting for the disk: written, not flushed
+    /// (see the durability rule: the entry begun before the call is on
+    /// disk, so an answer lost in a crash only means the call is checked
+    /// again at the next start). It reaches the disk with the next flush —
+    /// any durable write's, or sled's own, every half second.
     pub fn record_answer(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {
-        let stored = self.write_entry(entry)?;
-        let store = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = store.flush().await {
-                tracing::error!(error = %e, "cannot flush a money call's answer");
-            }
-        });
-        Ok(stored)
+        self.write_entry(entry)
     }
 
     fn write_entry(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {

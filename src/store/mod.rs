@@ -46,12 +46,13 @@
 //! and [`Store::mark_told`]: a result marked told reaches disk with the
 //! next flush; lost in a crash, it only means the result is told once more
 //! at the next start — never that it is not told. And
-//! [`Store::record_answer`], a money call's first answer, whose flush runs
-//! in the background while the chat is told: the entry begun before the
-//! call is already on disk, so an answer lost in a crash leaves the call
-//! `Sending`, which the next start checks with the gateway under the same
-//! refID (never a blind resend) — it costs a second telling, never a
-//! result.
+//! [`Store::record_answer`], a money call's first answer, told to the chat
+//! without waiting for the disk and flushed with the next flush (another
+//! write's, or sled's own every half second, `SLED_FLUSH_EVERY_MS`): the
+//! entry begun before the call is already on disk, so an answer lost in a
+//! crash leaves the call `Sending`, which the next start checks with the
+//! gateway under the same refID (never a blind resend) — it costs a second
+//! telling, never a result.
 //!
 //! Owns: keys, encodings, atomic state changes (compare-and-swap and
 //! transactions) and flushing. Must not: call the gateway or format user
@@ -125,6 +126,10 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// How often sled flushes on its own: what no durable write flushed (a
+/// result marked told, a money call's first answer) is on disk within this.
+const SLED_FLUSH_EVERY_MS: u64 = 500;
+
 /// Sled's page cache; small, loket's working set is tiny.
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -141,6 +146,7 @@ impl Store {
                 let db = sled::Config::new()
                     .path(&path)
                     .cache_capacity(CACHE_BYTES)
+                    .flush_every_ms(Some(SLED_FLUSH_EVERY_MS))
                     .open()
                     .map_err(|source| StoreError::Open {
                         path: path.display().to_string(),
