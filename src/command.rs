@@ -129,6 +129,16 @@ pub enum Command {
     Export {
         month: Option<Month>,
     },
+    /// `/saldo minimal …`: the low-balance alert.
+    BalanceAlert(BalanceAlert),
+}
+
+/// `/saldo minimal 200000`, `/saldo minimal mati`, `/saldo minimal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BalanceAlert {
+    Show,
+    Set(Rupiah),
+    Off,
 }
 
 /// `/jual` alone, `/jual T10 12000`, `/jual hapus T10`.
@@ -630,6 +640,7 @@ pub enum ParseError {
     ShopUsage,
     RecapUsage,
     ExportUsage,
+    BalanceAlertUsage,
 }
 
 impl ParseError {
@@ -656,6 +667,7 @@ impl ParseError {
             ParseError::ShopUsage => "err-shop-usage",
             ParseError::RecapUsage => "err-recap-usage",
             ParseError::ExportUsage => "err-export-usage",
+            ParseError::BalanceAlertUsage => "err-balance-alert-usage",
         }
     }
 
@@ -855,7 +867,12 @@ fn parse_keyword(
         }
     };
     match row.intent {
-        Intent::Balance => no_args(Command::Balance),
+        Intent::Balance => match args {
+            [word, rest @ ..] if ALERT_WORDS.contains(&word.to_ascii_lowercase().as_str()) => {
+                parse_balance_alert(rest).map(Command::BalanceAlert)
+            }
+            _ => no_args(Command::Balance),
+        },
         Intent::History => no_args(Command::History),
         Intent::Help => Ok(Command::Help),
         Intent::Cancel => no_args(Command::Cancel),
@@ -911,6 +928,24 @@ fn parse_keyword(
         },
     }
 }
+
+/// The word after `saldo` that names the low-balance alert.
+const ALERT_WORDS: &[&str] = &["minimal", "min", "minimum"];
+
+fn parse_balance_alert(args: &[&str]) -> Result<BalanceAlert, ParseError> {
+    match args {
+        [] => Ok(BalanceAlert::Show),
+        [off] if OFF_WORDS.contains(&off.to_ascii_lowercase().as_str()) => Ok(BalanceAlert::Off),
+        [amount] => Rupiah::parse_typed(amount)
+            .filter(|a| a.value() <= MAX_ALERT)
+            .map(BalanceAlert::Set)
+            .ok_or(ParseError::BalanceAlertUsage),
+        _ => Err(ParseError::BalanceAlertUsage),
+    }
+}
+
+/// The largest threshold `/saldo minimal` takes (Rp1 miliar).
+const MAX_ALERT: i64 = 1_000_000_000;
 
 /// The largest selling price or markup `/jual` takes.
 const MAX_TYPED_PRICE: i64 = 10_000_000;

@@ -307,3 +307,12 @@ mod tests {
         assert_eq!(read.cost, Some(Rupiah(11_000)));
     }
 }
+
+/// An account's low-balance alert (`/saldo minimal 200000`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceWatch {
+    pub threshold: Rupiah,
+    /// The owner was told the balance went under the threshold; told again
+    /// only after a balance at or above it was seen.
+    pub alerted: bool,
+}

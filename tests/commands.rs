@@ -74,6 +74,7 @@ fn show(result: Result<Command, ParseError>) -> String {
         Ok(Command::Receipt { ref_id }) => format!("struk {ref_id}"),
         Ok(Command::Recap(recap)) => format!("rekap {recap:?}"),
         Ok(Command::Export { month }) => format!("ekspor {month:?}"),
+        Ok(Command::BalanceAlert(alert)) => format!("saldo minimal {alert:?}"),
         Err(e) => match e.example() {
             Some(example) => format!("error {} ({example})", e.message_id()),
             None => format!("error {}", e.message_id()),
@@ -384,6 +385,7 @@ fn intent_of(command: &Command) -> Intent {
         Command::Receipt { .. } => Intent::Receipt,
         Command::Recap(_) => Intent::Recap,
         Command::Export { .. } => Intent::Export,
+        Command::BalanceAlert(_) => Intent::Balance,
     }
 }
 

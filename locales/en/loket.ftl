@@ -32,7 +32,7 @@ err-internal = Sorry, loket hit a problem. Please try again shortly.
 # table (src/command.rs, COMMANDS) in order. A line several commands share
 # is shown once.
 help-intro = loket — PPOB transactions by chat.
-help-saldo = Balance: saldo
+help-saldo = Balance: saldo — low-balance alert: /saldo minimal 200000
 help-beli = Prepaid topup: T10 087712345678
 help-cek =
     Check a bill: PLNPASC 546302215889 cek
@@ -47,7 +47,7 @@ help-bahasa = Language: /bahasa id
 help-account = Account: /login, /akun, /logout
 help-batal = Cancel a step-by-step login: batal
 help-group-intro = loket in groups — use slash commands:
-help-group-saldo = /saldo — shared balance
+help-group-saldo = /saldo — shared balance; /saldo minimal 200000 — low-balance alert (owner)
 help-group-beli = /beli T10 087712345678 — prepaid topup (owner and allowed members)
 help-group-cek = /cek PLNPASC 546302215889 — check a bill
 help-group-bayar = /bayar PLNPASC 546302215889 — pay a bill
@@ -388,3 +388,12 @@ export-col-profit = profit
 export-col-sn = sn
 export-kind-topup = topup
 export-kind-payment = bill payment
+
+## Low-balance alert.
+
+err-balance-alert-usage = Low-balance alert format: /saldo minimal 200000 (off: /saldo minimal mati)
+balance-alert-is = The low-balance alert is on: you are told when the balance is under { $threshold }. Off: /saldo minimal mati
+balance-alert-none = No low-balance alert yet. Set one: /saldo minimal 200000
+balance-alert-set = Low-balance alert saved: you are told once when the balance is under { $threshold }.
+balance-alert-off = The low-balance alert is off.
+balance-low = ⚠️ The balance is down to { $balance }, under your limit of { $threshold }. Top up your deposit at the center soon.

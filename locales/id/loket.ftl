@@ -32,7 +32,7 @@ err-internal = Maaf, ada gangguan di loket. Coba lagi sebentar lagi.
 # (src/command.rs, COMMANDS) secara berurutan. Baris yang dipakai beberapa
 # perintah tampil sekali.
 help-intro = loket — transaksi PPOB lewat chat.
-help-saldo = Saldo: saldo
+help-saldo = Saldo: saldo — peringatan saldo menipis: /saldo minimal 200000
 help-beli = Isi ulang: T10 087712345678
 help-cek =
     Cek tagihan: PLNPASC 546302215889 cek
@@ -47,7 +47,7 @@ help-bahasa = Bahasa: /bahasa en
 help-account = Akun: /login, /akun, /logout
 help-batal = Batalkan login bertahap: batal
 help-group-intro = loket di grup — pakai perintah garis miring:
-help-group-saldo = /saldo — cek saldo bersama
+help-group-saldo = /saldo — cek saldo bersama; /saldo minimal 200000 — peringatan saldo menipis (pemilik)
 help-group-beli = /beli T10 087712345678 — isi ulang (pemilik dan yang diizinkan)
 help-group-cek = /cek PLNPASC 546302215889 — cek tagihan
 help-group-bayar = /bayar PLNPASC 546302215889 — bayar tagihan
@@ -388,3 +388,12 @@ export-col-profit = laba
 export-col-sn = sn
 export-kind-topup = isi ulang
 export-kind-payment = bayar tagihan
+
+## Low-balance alert.
+
+err-balance-alert-usage = Format peringatan saldo: /saldo minimal 200000 (matikan: /saldo minimal mati)
+balance-alert-is = Peringatan saldo aktif: Anda diberi tahu saat saldo di bawah { $threshold }. Matikan: /saldo minimal mati
+balance-alert-none = Belum ada peringatan saldo. Atur: /saldo minimal 200000
+balance-alert-set = Peringatan saldo disimpan: Anda diberi tahu sekali saat saldo di bawah { $threshold }.
+balance-alert-off = Peringatan saldo dimatikan.
+balance-low = ⚠️ Saldo tinggal { $balance }, di bawah batas { $threshold }. Segera isi deposit ke pusat.

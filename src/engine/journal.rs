@@ -108,6 +108,12 @@ impl Engine {
                     &reply,
                 );
                 absorb_reply(&mut entry, &reply);
+                // The balance after this sale, when the answer is about it.
+                if let (Some(balance), About::ThisCall) =
+                    (reply.balance, reply.about(&call_of(&entry)))
+                {
+                    self.note_balance(entry.account_id, balance).await;
+                }
                 match (verdict, final_state(verdict)) {
                     (_, Some(state)) => state,
                     (Verdict::Pending, None) => EntryState::Pending,

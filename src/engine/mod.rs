@@ -26,6 +26,7 @@
 //! shop's texts) the one place that turns outcomes into text.
 
 mod account;
+mod alerts;
 
 pub use account::normalize_base_url;
 mod followup;
@@ -654,6 +655,7 @@ impl Engine {
             Command::Receipt { ref_id } => self.receipt(ctx, lang, &ref_id),
             Command::Recap(recap) => self.recap(ctx, lang, recap).await,
             Command::Export { month } => self.export(ctx, lang, month),
+            Command::BalanceAlert(alert) => self.balance_alert(ctx, lang, alert).await,
             Command::Cancel => {
                 let had = self.live_draft(ctx.chat_id).is_some();
                 self.drafts().remove(&ctx.chat_id);

@@ -13,14 +13,17 @@ impl Engine {
             .gateway_read(&access.creds, &balance_request(&access.creds))
             .await?;
         let text = match self.inner.reader.balance(&body) {
-            BalanceReply::Balance { amount, at } => self.balance_text(
-                lang,
-                &BalanceView {
-                    member: access.creds.member_id.clone(),
-                    amount,
-                    at,
-                },
-            ),
+            BalanceReply::Balance { amount, at } => {
+                self.note_balance(access.account_id, amount).await;
+                self.balance_text(
+                    lang,
+                    &BalanceView {
+                        member: access.creds.member_id.clone(),
+                        amount,
+                        at,
+                    },
+                )
+            }
             BalanceReply::Refused { reason } => {
                 return Err(Refusal::Message(
                     "balance-refused",

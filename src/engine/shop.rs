@@ -25,7 +25,7 @@ pub const RECAP_CHECK_EVERY: Duration = Duration::from_secs(30);
 
 /// What a chat asks of its account's shop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Right {
+pub(super) enum Right {
     /// Change prices, the shop, the nightly recap: the owner only.
     Manage,
     /// Read recaps and exports: the owner and allowed users.
@@ -42,7 +42,7 @@ struct Scope {
 
 impl Engine {
     /// The account whose shop this chat uses, if this user has `right`.
-    fn shop_account(&self, ctx: &ChatCtx, right: Right) -> Result<i64, Refusal> {
+    pub(super) fn shop_account(&self, ctx: &ChatCtx, right: Right) -> Result<i64, Refusal> {
         match ctx.kind {
             ChatKind::Private => Ok(ctx.chat_id),
             ChatKind::Group => {

@@ -34,7 +34,9 @@
 //!   by one tap only, and a group that moved stays moved.
 //! - the shop (`set_price_book`, `set_shop_profile`, `set_recap_schedule`,
 //!   `mark_recap_sent`): the next sale is priced by the rule the owner was
-//!   told is set, and a nightly recap marked sent is not sent twice.
+//!   told is set, and a nightly recap marked sent is not sent twice;
+//! - low-balance alerts (`set_balance_watch`, `balance_seen`): an alert
+//!   fired is not fired again after a restart.
 //!
 //! A method that wrote nothing may return without flushing (a refused
 //! claim, a refID already journaled, a question already taken, nothing to
@@ -59,6 +61,7 @@
 //! text.
 
 mod accounts;
+mod alerts;
 mod chats;
 mod flush;
 mod groups;
@@ -76,6 +79,8 @@ use serde::Serialize;
 pub use seal::{parse_key, KEY_FILE};
 
 use accounts::Accounts;
+use alerts::Alerts;
+pub use alerts::BalanceSeen;
 use chats::Chats;
 use flush::Flusher;
 use groups::Groups;
@@ -117,6 +122,7 @@ pub struct Store {
     groups: Groups,
     chats: Chats,
     shops: Shops,
+    alerts: Alerts,
     flusher: Arc<Flusher>,
 }
 
@@ -173,6 +179,7 @@ impl Store {
             groups: Groups::open(&db)?,
             chats: Chats::open(&db)?,
             shops: Shops::open(&db)?,
+            alerts: Alerts::open(&db)?,
             flusher: Arc::new(Flusher::default()),
             db,
         }
