@@ -131,6 +131,9 @@ pub enum Command {
     },
     /// `/saldo minimal …`: the low-balance alert.
     BalanceAlert(BalanceAlert),
+    /// `ulang`: this chat's last topup again (through the duplicate
+    /// question).
+    Repeat,
 }
 
 /// `/saldo minimal 200000`, `/saldo minimal mati`, `/saldo minimal`.
@@ -261,6 +264,7 @@ pub enum Intent {
     Receipt,
     Recap,
     Export,
+    Repeat,
 }
 
 impl Intent {
@@ -485,6 +489,15 @@ pub const COMMANDS: &[CommandSpec] = &[
         menu: Some(("cmd-cabut", Chats::GROUP)),
         help: None,
         group_help: Some("help-group-settings"),
+    },
+    CommandSpec {
+        intent: Intent::Repeat,
+        keywords: &["ulang", "ulangi", "repeat"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-ulang", Chats::ALL)),
+        help: Some("help-ulang"),
+        group_help: Some("help-group-ulang"),
     },
     CommandSpec {
         intent: Intent::Receipt,
@@ -876,6 +889,7 @@ fn parse_keyword(
         Intent::History => no_args(Command::History),
         Intent::Help => Ok(Command::Help),
         Intent::Cancel => no_args(Command::Cancel),
+        Intent::Repeat => no_args(Command::Repeat),
         Intent::Status => match args {
             [ref_id] if is_ref_id(ref_id) => Ok(Command::Status {
                 ref_id: (*ref_id).to_string(),
@@ -1543,6 +1557,8 @@ pub enum ButtonAction {
     DontSend(String),
     /// Show the receipt (text and PNG) of the sale with this refID.
     Receipt(String),
+    /// The topup with this refID again (through the duplicate question).
+    Repeat(String),
 }
 
 impl ButtonAction {
@@ -1554,6 +1570,7 @@ impl ButtonAction {
             ButtonAction::SendAgain(r) => ("again", r),
             ButtonAction::DontSend(r) => ("noagain", r),
             ButtonAction::Receipt(r) => ("struk", r),
+            ButtonAction::Repeat(r) => ("ulang", r),
         };
         format!("{tag}:{ref_id}")
     }
@@ -1571,6 +1588,7 @@ impl ButtonAction {
             "again" => ButtonAction::SendAgain(ref_id),
             "noagain" => ButtonAction::DontSend(ref_id),
             "struk" => ButtonAction::Receipt(ref_id),
+            "ulang" => ButtonAction::Repeat(ref_id),
             _ => return None,
         })
     }

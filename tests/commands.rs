@@ -75,6 +75,7 @@ fn show(result: Result<Command, ParseError>) -> String {
         Ok(Command::Recap(recap)) => format!("rekap {recap:?}"),
         Ok(Command::Export { month }) => format!("ekspor {month:?}"),
         Ok(Command::BalanceAlert(alert)) => format!("saldo minimal {alert:?}"),
+        Ok(Command::Repeat) => "ulang".into(),
         Err(e) => match e.example() {
             Some(example) => format!("error {} ({example})", e.message_id()),
             None => format!("error {}", e.message_id()),
@@ -386,6 +387,7 @@ fn intent_of(command: &Command) -> Intent {
         Command::Recap(_) => Intent::Recap,
         Command::Export { .. } => Intent::Export,
         Command::BalanceAlert(_) => Intent::Balance,
+        Command::Repeat => Intent::Repeat,
     }
 }
 

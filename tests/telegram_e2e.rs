@@ -307,10 +307,10 @@ async fn repeated_topup_asks_first_and_send_again_sends_exactly_once() {
     let edited = w.expect_after(mark, chat.id, "Isi ulang berhasil").await;
     assert_eq!(edited, question, "the question becomes the receipt");
     assert_eq!(w.sandbox.stats().topups, 2);
-    // The question's buttons are gone: the receipt carries only its Struk.
+    // The question's buttons are gone: the receipt carries its own.
     assert_eq!(
         w.fake.message(chat.id, question).unwrap().button_texts(),
-        ["🧾 Struk"]
+        ["🧾 Struk", "🔁 Ulangi"]
     );
 
     let mark = w.fake.mark();

@@ -397,3 +397,11 @@ balance-alert-none = No low-balance alert yet. Set one: /saldo minimal 200000
 balance-alert-set = Low-balance alert saved: you are told once when the balance is under { $threshold }.
 balance-alert-off = The low-balance alert is off.
 balance-low = ⚠️ The balance is down to { $balance }, under your limit of { $threshold }. Top up your deposit at the center soon.
+
+## Repeat a topup.
+
+cmd-ulang = Repeat the last topup
+help-ulang = Repeat this chat's last topup: ulang (or the Ulangi button)
+help-group-ulang = /ulang — repeat this group's last topup
+button-repeat = 🔁 Repeat
+repeat-nothing = There is no topup in this chat to repeat yet.

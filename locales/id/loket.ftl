@@ -397,3 +397,11 @@ balance-alert-none = Belum ada peringatan saldo. Atur: /saldo minimal 200000
 balance-alert-set = Peringatan saldo disimpan: Anda diberi tahu sekali saat saldo di bawah { $threshold }.
 balance-alert-off = Peringatan saldo dimatikan.
 balance-low = ⚠️ Saldo tinggal { $balance }, di bawah batas { $threshold }. Segera isi deposit ke pusat.
+
+## Repeat a topup.
+
+cmd-ulang = Ulangi isi ulang terakhir
+help-ulang = Ulangi isi ulang terakhir chat ini: ulang (atau tombol Ulangi)
+help-group-ulang = /ulang — ulangi isi ulang terakhir grup ini
+button-repeat = 🔁 Ulangi
+repeat-nothing = Belum ada isi ulang di chat ini untuk diulang.

@@ -656,6 +656,7 @@ impl Engine {
             Command::Recap(recap) => self.recap(ctx, lang, recap).await,
             Command::Export { month } => self.export(ctx, lang, month),
             Command::BalanceAlert(alert) => self.balance_alert(ctx, lang, alert).await,
+            Command::Repeat => self.repeat(ctx, lang, None).await,
             Command::Cancel => {
                 let had = self.live_draft(ctx.chat_id).is_some();
                 self.drafts().remove(&ctx.chat_id);

@@ -110,6 +110,39 @@ impl Engine {
         Ok(Response::reply(self.result_reply(lang, &entry)))
     }
 
+    /// `ulang` (`of`: `None`, this chat's last topup) or the Ulangi button
+    /// under a topup's receipt: the same product and number again, as if
+    /// typed — the duplicate question asks first. Only a topup of this
+    /// chat is repeated.
+    pub(super) async fn repeat(
+        &self,
+        ctx: &ChatCtx,
+        lang: Lang,
+        of: Option<&str>,
+    ) -> Result<Response, Refusal> {
+        let entry = match of {
+            Some(ref_id) => self
+                .inner
+                .store
+                .entry(ref_id)?
+                .filter(|e| e.chat_id == ctx.chat_id && e.kind == EntryKind::Topup),
+            None => self
+                .inner
+                .store
+                .recent_entries(ctx.chat_id, DUPLICATE_SCAN)?
+                .into_iter()
+                .find(|e| e.kind == EntryKind::Topup),
+        };
+        let Some(entry) = entry else {
+            return Err(refuse("repeat-nothing"));
+        };
+        let target = Target {
+            product: entry.product,
+            dest: entry.dest,
+        };
+        self.topup(ctx, lang, target).await
+    }
+
     // ---- inquiry and payment ----
 
     pub(super) async fn inquiry(
@@ -393,6 +426,15 @@ impl Engine {
         let Some(action) = ButtonAction::decode(data) else {
             return Ok(toast("button-stale", &[]));
         };
+        // A repeat is a new topup request: it goes through the duplicate
+        // question like a typed one.
+        if let ButtonAction::Repeat(ref_id) = &action {
+            return match self.repeat(ctx, lang, Some(ref_id)).await {
+                Ok(response) => Ok(response),
+                Err(Refusal::Message(id, args)) => Ok(toast(id, &args)),
+                Err(other) => Err(other),
+            };
+        }
         // A receipt is shown to whoever may see the sale; it changes nothing.
         if let ButtonAction::Receipt(ref_id) = &action {
             return match self.receipt(ctx, lang, ref_id) {
@@ -416,7 +458,7 @@ impl Engine {
                 .store
                 .confirmation(r)?
                 .map(|q| (q.chat_id, q.user_id, Owner::MayNot)),
-            ButtonAction::Receipt(_) => None,
+            ButtonAction::Receipt(_) | ButtonAction::Repeat(_) => None,
         };
         let Some((chat_id, started_by, owner)) = started else {
             let id = match action {
@@ -516,7 +558,7 @@ impl Engine {
                     ..Response::default()
                 })
             }
-            ButtonAction::Receipt(_) => Ok(toast("button-stale", &[])),
+            ButtonAction::Receipt(_) | ButtonAction::Repeat(_) => Ok(toast("button-stale", &[])),
             ButtonAction::DontSend(ref_id) => {
                 match self.inner.store.take_confirmation(&ref_id).await? {
                     Some(_) => Ok(Response {

@@ -89,17 +89,27 @@ impl Engine {
 
     /// The receipt of a journal entry as a reply that, when final, is
     /// marked told once the chat accepted it.
-    /// A success carries the Struk button (the receipt for the customer).
+    /// A success carries the Struk button (the receipt for the customer), a
+    /// final topup the Ulangi button.
     pub(super) fn result_reply(&self, lang: Lang, entry: &JournalEntry) -> Reply {
-        let buttons = match entry.state {
-            EntryState::Success => vec![self.button(
+        let mut buttons = Vec::new();
+        if entry.state == EntryState::Success {
+            buttons.push(self.button(
                 lang,
                 "button-struk",
                 &[],
                 ButtonAction::Receipt(entry.ref_id.clone()),
-            )],
-            _ => Vec::new(),
-        };
+            ));
+        }
+        // A final topup can be sent again (through the duplicate question).
+        if entry.kind == EntryKind::Topup && entry.state.is_final() {
+            buttons.push(self.button(
+                lang,
+                "button-repeat",
+                &[],
+                ButtonAction::Repeat(entry.ref_id.clone()),
+            ));
+        }
         Reply {
             text: self.result_text(lang, entry),
             buttons,
