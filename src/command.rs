@@ -134,7 +134,27 @@ pub enum Command {
     /// `ulang`: this chat's last topup again (through the duplicate
     /// question).
     Repeat,
+    /// `simpan PLNPASC 546302215889 Pak Anto`: a regular customer.
+    SaveCustomer {
+        target: Target,
+        name: String,
+    },
+    /// `pelanggan`, `pelanggan 2` (a page), `pelanggan cari anto`.
+    Customers(CustomerQuery),
+    /// `hapus pelanggan 3`: the third of the list.
+    ForgetCustomer(usize),
 }
+
+/// Which saved customers `pelanggan` lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomerQuery {
+    /// Page N (from 1) of all of them.
+    Page(usize),
+    Find(String),
+}
+
+/// Longest name a saved customer is kept under.
+pub const MAX_CUSTOMER_NAME: usize = 40;
 
 /// `/saldo minimal 200000`, `/saldo minimal mati`, `/saldo minimal`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,6 +285,9 @@ pub enum Intent {
     Recap,
     Export,
     Repeat,
+    SaveCustomer,
+    Customers,
+    ForgetCustomer,
 }
 
 impl Intent {
@@ -491,6 +514,33 @@ pub const COMMANDS: &[CommandSpec] = &[
         group_help: Some("help-group-settings"),
     },
     CommandSpec {
+        intent: Intent::SaveCustomer,
+        keywords: &["simpan", "save"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-simpan", Chats::ALL)),
+        help: Some("help-pelanggan"),
+        group_help: Some("help-group-pelanggan"),
+    },
+    CommandSpec {
+        intent: Intent::Customers,
+        keywords: &["pelanggan", "customers"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-pelanggan", Chats::ALL)),
+        help: Some("help-pelanggan"),
+        group_help: Some("help-group-pelanggan"),
+    },
+    CommandSpec {
+        intent: Intent::ForgetCustomer,
+        keywords: &["hapus", "forget"],
+        plain: true,
+        slash: true,
+        menu: None,
+        help: Some("help-pelanggan"),
+        group_help: Some("help-group-pelanggan"),
+    },
+    CommandSpec {
         intent: Intent::Repeat,
         keywords: &["ulang", "ulangi", "repeat"],
         plain: true,
@@ -654,6 +704,8 @@ pub enum ParseError {
     RecapUsage,
     ExportUsage,
     BalanceAlertUsage,
+    SaveUsage,
+    CustomersUsage,
 }
 
 impl ParseError {
@@ -681,6 +733,8 @@ impl ParseError {
             ParseError::RecapUsage => "err-recap-usage",
             ParseError::ExportUsage => "err-export-usage",
             ParseError::BalanceAlertUsage => "err-balance-alert-usage",
+            ParseError::SaveUsage => "err-save-usage",
+            ParseError::CustomersUsage => "err-customers-usage",
         }
     }
 
@@ -890,6 +944,32 @@ fn parse_keyword(
         Intent::Help => Ok(Command::Help),
         Intent::Cancel => no_args(Command::Cancel),
         Intent::Repeat => no_args(Command::Repeat),
+        Intent::SaveCustomer => parse_save(args, catalog),
+        Intent::Customers => match args {
+            [] => Ok(Command::Customers(CustomerQuery::Page(1))),
+            [page] => page
+                .parse::<usize>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .map(|p| Command::Customers(CustomerQuery::Page(p)))
+                .ok_or(ParseError::CustomersUsage),
+            [find, words @ ..]
+                if FIND_WORDS.contains(&find.to_ascii_lowercase().as_str())
+                    && !words.is_empty() =>
+            {
+                Ok(Command::Customers(CustomerQuery::Find(words.join(" "))))
+            }
+            _ => Err(ParseError::CustomersUsage),
+        },
+        Intent::ForgetCustomer => match args {
+            [what, n] if CUSTOMER_WORDS.contains(&what.to_ascii_lowercase().as_str()) => n
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .map(Command::ForgetCustomer)
+                .ok_or(ParseError::CustomersUsage),
+            _ => Err(ParseError::CustomersUsage),
+        },
         Intent::Status => match args {
             [ref_id] if is_ref_id(ref_id) => Ok(Command::Status {
                 ref_id: (*ref_id).to_string(),
@@ -941,6 +1021,65 @@ fn parse_keyword(
             _ => Err(ParseError::ExportUsage),
         },
     }
+}
+
+/// `pelanggan cari …`.
+const FIND_WORDS: &[&str] = &["cari", "find"];
+/// `hapus pelanggan N`.
+const CUSTOMER_WORDS: &[&str] = &["pelanggan", "customer"];
+
+/// `simpan CODE DEST [EXTRA] NAME…`: the target as a check or topup reads
+/// it (a BPJS months or a tax year after the number is kept; a card's
+/// amount is asked again at each check), then the name.
+fn parse_save(args: &[&str], catalog: &Catalog) -> Result<Command, ParseError> {
+    let usage = || ParseError::SaveUsage;
+    let [code, dest, rest @ ..] = args else {
+        return Err(usage());
+    };
+    let upper = code.to_ascii_uppercase();
+    let base = upper.split('@').next().unwrap_or("");
+    let takes_extra = match catalog.classify(base) {
+        ProductKind::Bill(family) => {
+            matches!(
+                family.shape,
+                BillShape::DestMonths | BillShape::DestYear | BillShape::ProductYear
+            ) && !upper.contains('@')
+                && !dest.contains('@')
+        }
+        ProductKind::Prepaid => false,
+    };
+    let extra = rest
+        .first()
+        .filter(|w| takes_extra && w.bytes().all(|b| b.is_ascii_digit()));
+    let name_words = &rest[usize::from(extra.is_some())..];
+    // A card's amount differs at every check: the number is read with a
+    // stand-in amount and kept without one.
+    let card = matches!(
+        catalog.classify(base),
+        ProductKind::Bill(family) if family.shape == BillShape::ProductAmount
+    );
+    let mut words = vec![*code, *dest];
+    words.extend(extra.copied());
+    if card {
+        words.push("1");
+    }
+    let mut target = match parse_purchase(None, &words, catalog)? {
+        Command::Topup(target) => target,
+        Command::Inquiry(bill) | Command::Pay(bill) => bill.target,
+        _ => return Err(usage()),
+    };
+    if card {
+        target.product = base.to_string();
+    }
+    let name = name_words.join(" ");
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_CUSTOMER_NAME {
+        return Err(usage());
+    }
+    Ok(Command::SaveCustomer {
+        target,
+        name: name.to_string(),
+    })
 }
 
 /// The word after `saldo` that names the low-balance alert.
@@ -1559,6 +1698,8 @@ pub enum ButtonAction {
     Receipt(String),
     /// The topup with this refID again (through the duplicate question).
     Repeat(String),
+    /// Save the customer of the bill or topup with this refID.
+    SaveCustomer(String),
 }
 
 impl ButtonAction {
@@ -1571,6 +1712,7 @@ impl ButtonAction {
             ButtonAction::DontSend(r) => ("noagain", r),
             ButtonAction::Receipt(r) => ("struk", r),
             ButtonAction::Repeat(r) => ("ulang", r),
+            ButtonAction::SaveCustomer(r) => ("simpan", r),
         };
         format!("{tag}:{ref_id}")
     }
@@ -1589,6 +1731,7 @@ impl ButtonAction {
             "noagain" => ButtonAction::DontSend(ref_id),
             "struk" => ButtonAction::Receipt(ref_id),
             "ulang" => ButtonAction::Repeat(ref_id),
+            "simpan" => ButtonAction::SaveCustomer(ref_id),
             _ => return None,
         })
     }

@@ -316,3 +316,15 @@ pub struct BalanceWatch {
     /// only after a balance at or above it was seen.
     pub alerted: bool,
 }
+
+/// A regular customer an account saved (`simpan …`): a product and number
+/// to use by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// As it is sent: upper-case product, `@` forms kept (BPJS months, a
+    /// tax year); a card's amount is not kept.
+    pub product: String,
+    pub dest: String,
+    pub name: String,
+    pub saved_at: DateTime<Utc>,
+}

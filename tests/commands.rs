@@ -76,6 +76,11 @@ fn show(result: Result<Command, ParseError>) -> String {
         Ok(Command::Export { month }) => format!("ekspor {month:?}"),
         Ok(Command::BalanceAlert(alert)) => format!("saldo minimal {alert:?}"),
         Ok(Command::Repeat) => "ulang".into(),
+        Ok(Command::SaveCustomer { target, name }) => {
+            format!("simpan {} {} {name}", target.product, target.dest)
+        }
+        Ok(Command::Customers(query)) => format!("pelanggan {query:?}"),
+        Ok(Command::ForgetCustomer(n)) => format!("hapus pelanggan {n}"),
         Err(e) => match e.example() {
             Some(example) => format!("error {} ({example})", e.message_id()),
             None => format!("error {}", e.message_id()),
@@ -388,6 +393,9 @@ fn intent_of(command: &Command) -> Intent {
         Command::Export { .. } => Intent::Export,
         Command::BalanceAlert(_) => Intent::Balance,
         Command::Repeat => Intent::Repeat,
+        Command::SaveCustomer { .. } => Intent::SaveCustomer,
+        Command::Customers(_) => Intent::Customers,
+        Command::ForgetCustomer(_) => Intent::ForgetCustomer,
     }
 }
 
@@ -403,6 +411,9 @@ fn sample_args(intent: Intent) -> (&'static str, &'static str) {
         Intent::Help => ("", ""),
         Intent::Receipt => ("LABC123", "a b"),
         Intent::Export | Intent::Recap => ("2026-11", "x1"),
+        Intent::SaveCustomer => ("PLNPASC 546302215889 Pak Anto", "x1"),
+        Intent::Customers => ("2", "x1"),
+        Intent::ForgetCustomer => ("pelanggan 3", "x1"),
         Intent::Prices => ("T10 12000", "x1"),
         // A shop name longer than a receipt line.
         Intent::Shop => (
@@ -465,7 +476,11 @@ fn every_keyword_of_the_table_parses_and_its_aliases_agree() {
                 let upper = input.to_ascii_uppercase();
                 if !matches!(
                     row.intent,
-                    Intent::Login | Intent::Allow | Intent::Revoke | Intent::Shop
+                    Intent::Login
+                        | Intent::Allow
+                        | Intent::Revoke
+                        | Intent::Shop
+                        | Intent::SaveCustomer
                 ) {
                     // (a PIN, a key, a user id and a shop's name are not upper-cased)
                     let same = show(parse(&upper, &catalog)) == show(parsed.clone());

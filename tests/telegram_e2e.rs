@@ -310,7 +310,7 @@ async fn repeated_topup_asks_first_and_send_again_sends_exactly_once() {
     // The question's buttons are gone: the receipt carries its own.
     assert_eq!(
         w.fake.message(chat.id, question).unwrap().button_texts(),
-        ["🧾 Struk", "🔁 Ulangi"]
+        ["🧾 Struk", "🔁 Ulangi", "💾 Simpan"]
     );
 
     let mark = w.fake.mark();
@@ -373,7 +373,7 @@ async fn bill_is_paid_once_by_the_bayar_button_and_never_again() {
     );
     let buttons = w.fake.message(chat.id, bill).unwrap().buttons();
     let labels: Vec<&str> = buttons.iter().map(|(t, _)| t.as_str()).collect();
-    assert_eq!(labels, ["Bayar Rp302.750", "Batal"]);
+    assert_eq!(labels, ["Bayar Rp302.750", "Batal", "💾 Simpan"]);
     for (label, data) in &buttons {
         let data = data.as_deref().unwrap_or_default();
         assert!((1..=64).contains(&data.len()), "{label}: {data:?}");

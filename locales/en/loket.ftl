@@ -405,3 +405,28 @@ help-ulang = Repeat this chat's last topup: ulang (or the Ulangi button)
 help-group-ulang = /ulang — repeat this group's last topup
 button-repeat = 🔁 Repeat
 repeat-nothing = There is no topup in this chat to repeat yet.
+
+## Saved customers.
+
+cmd-simpan = Save a customer: /simpan PLNPASC 546302215889 Pak Anto
+cmd-pelanggan = Customers: /pelanggan, /pelanggan cari anto
+help-pelanggan =
+    Customers: simpan PLNPASC 546302215889 Pak Anto (or the Simpan button), pelanggan, pelanggan cari anto, hapus pelanggan 3
+    Use a customer's name as the number: PLNPASC anto cek, T10 anto
+help-group-pelanggan = /simpan, /pelanggan, /hapus pelanggan 3 — this account's regular customers
+err-save-usage = Save format: simpan PLNPASC 546302215889 Pak Anto (a name of at most 40 characters)
+err-customers-usage = Format: pelanggan, pelanggan 2, pelanggan cari anto, hapus pelanggan 3
+button-save = 💾 Save
+customer-saved = Customer saved: { $name } — { $product } { $dest }
+customer-too-many = There are already { $max } customers. Remove unused ones: hapus pelanggan N
+customer-forgotten = Customer removed: { $name } — { $product } { $dest }
+customer-no-number = There is no customer number { $n }. See the list: pelanggan
+customers-none = No saved customers yet. Save one: simpan PLNPASC 546302215889 Pak Anto
+customers-title = Customers (page { $page }/{ $pages }, { $count } in all):
+customers-next = Next: pelanggan { $next }
+customers-found = Customers with "{ $words }":
+customers-not-found = No customer with "{ $words }".
+customers-line = { $n }. { $name } — { $product } { $dest }
+customers-last-paid = {" "}· last { $price } ({ $day })
+customers-which = That name fits more than one customer. Type one of:
+customers-which-line = • { $name }: { $typed }

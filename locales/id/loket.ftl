@@ -405,3 +405,28 @@ help-ulang = Ulangi isi ulang terakhir chat ini: ulang (atau tombol Ulangi)
 help-group-ulang = /ulang — ulangi isi ulang terakhir grup ini
 button-repeat = 🔁 Ulangi
 repeat-nothing = Belum ada isi ulang di chat ini untuk diulang.
+
+## Saved customers.
+
+cmd-simpan = Simpan pelanggan: /simpan PLNPASC 546302215889 Pak Anto
+cmd-pelanggan = Daftar pelanggan: /pelanggan, /pelanggan cari anto
+help-pelanggan =
+    Pelanggan: simpan PLNPASC 546302215889 Pak Anto (atau tombol Simpan), pelanggan, pelanggan cari anto, hapus pelanggan 3
+    Pakai nama pelanggan sebagai nomor: PLNPASC anto cek, T10 anto
+help-group-pelanggan = /simpan, /pelanggan, /hapus pelanggan 3 — pelanggan tetap akun ini
+err-save-usage = Format simpan: simpan PLNPASC 546302215889 Pak Anto (nama paling banyak 40 huruf)
+err-customers-usage = Format: pelanggan, pelanggan 2, pelanggan cari anto, hapus pelanggan 3
+button-save = 💾 Simpan
+customer-saved = Pelanggan disimpan: { $name } — { $product } { $dest }
+customer-too-many = Pelanggan sudah { $max }. Hapus yang tidak dipakai: hapus pelanggan N
+customer-forgotten = Pelanggan dihapus: { $name } — { $product } { $dest }
+customer-no-number = Tidak ada pelanggan nomor { $n }. Lihat daftarnya: pelanggan
+customers-none = Belum ada pelanggan tersimpan. Simpan: simpan PLNPASC 546302215889 Pak Anto
+customers-title = Pelanggan (halaman { $page }/{ $pages }, { $count } orang):
+customers-next = Berikutnya: pelanggan { $next }
+customers-found = Pelanggan dengan "{ $words }":
+customers-not-found = Tidak ada pelanggan dengan "{ $words }".
+customers-line = { $n }. { $name } — { $product } { $dest }
+customers-last-paid = {" "}· terakhir { $price } ({ $day })
+customers-which = Nama itu cocok untuk lebih dari satu pelanggan. Ketik salah satu:
+customers-which-line = • { $name }: { $typed }

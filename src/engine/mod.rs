@@ -27,6 +27,7 @@
 
 mod account;
 mod alerts;
+mod customers;
 
 pub use account::normalize_base_url;
 mod followup;
@@ -605,6 +606,27 @@ impl Engine {
                 // Probably another bot's command.
                 return Ok(Response::silent());
             }
+            Err(error @ (ParseError::BadDest { .. } | ParseError::NotUnderstood))
+                if !command::may_hold_secret(text) =>
+            {
+                // A saved customer's name where the number goes.
+                match self.by_name(ctx, text)? {
+                    customers::ByName::One(typed) => {
+                        match command::parse(&typed, &self.inner.catalog) {
+                            Ok(command) => command,
+                            Err(error) => {
+                                return Ok(self.refusal_response(ctx, lang, error.into()))
+                            }
+                        }
+                    }
+                    customers::ByName::Several(found) => {
+                        return Ok(Response::reply(self.which_customer(lang, &found)))
+                    }
+                    customers::ByName::None => {
+                        return Ok(self.refusal_response(ctx, lang, error.into()))
+                    }
+                }
+            }
             Err(error) => {
                 // A malformed `/login` may still hold a PIN or key.
                 let secret = command::may_hold_secret(text);
@@ -657,6 +679,11 @@ impl Engine {
             Command::Export { month } => self.export(ctx, lang, month),
             Command::BalanceAlert(alert) => self.balance_alert(ctx, lang, alert).await,
             Command::Repeat => self.repeat(ctx, lang, None).await,
+            Command::SaveCustomer { target, name } => {
+                self.save_customer(ctx, lang, target, name).await
+            }
+            Command::Customers(query) => self.list_customers(ctx, lang, query),
+            Command::ForgetCustomer(n) => self.forget_customer(ctx, lang, n).await,
             Command::Cancel => {
                 let had = self.live_draft(ctx.chat_id).is_some();
                 self.drafts().remove(&ctx.chat_id);

@@ -435,6 +435,13 @@ impl Engine {
                 Err(other) => Err(other),
             };
         }
+        if let ButtonAction::SaveCustomer(ref_id) = &action {
+            return match self.save_from(ctx, lang, ref_id).await {
+                Ok(response) => Ok(response),
+                Err(Refusal::Message(id, args)) => Ok(toast(id, &args)),
+                Err(other) => Err(other),
+            };
+        }
         // A receipt is shown to whoever may see the sale; it changes nothing.
         if let ButtonAction::Receipt(ref_id) = &action {
             return match self.receipt(ctx, lang, ref_id) {
@@ -458,7 +465,9 @@ impl Engine {
                 .store
                 .confirmation(r)?
                 .map(|q| (q.chat_id, q.user_id, Owner::MayNot)),
-            ButtonAction::Receipt(_) | ButtonAction::Repeat(_) => None,
+            ButtonAction::Receipt(_) | ButtonAction::Repeat(_) | ButtonAction::SaveCustomer(_) => {
+                None
+            }
         };
         let Some((chat_id, started_by, owner)) = started else {
             let id = match action {
@@ -558,7 +567,9 @@ impl Engine {
                     ..Response::default()
                 })
             }
-            ButtonAction::Receipt(_) | ButtonAction::Repeat(_) => Ok(toast("button-stale", &[])),
+            ButtonAction::Receipt(_) | ButtonAction::Repeat(_) | ButtonAction::SaveCustomer(_) => {
+                Ok(toast("button-stale", &[]))
+            }
             ButtonAction::DontSend(ref_id) => {
                 match self.inner.store.take_confirmation(&ref_id).await? {
                     Some(_) => Ok(Response {

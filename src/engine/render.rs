@@ -101,7 +101,8 @@ impl Engine {
                 ButtonAction::Receipt(entry.ref_id.clone()),
             ));
         }
-        // A final topup can be sent again (through the duplicate question).
+        // A final topup can be sent again (through the duplicate question),
+        // and a successful one's number saved as a customer.
         if entry.kind == EntryKind::Topup && entry.state.is_final() {
             buttons.push(self.button(
                 lang,
@@ -109,6 +110,14 @@ impl Engine {
                 &[],
                 ButtonAction::Repeat(entry.ref_id.clone()),
             ));
+            if entry.state == EntryState::Success {
+                buttons.push(self.button(
+                    lang,
+                    "button-save",
+                    &[],
+                    ButtonAction::SaveCustomer(entry.ref_id.clone()),
+                ));
+            }
         }
         Reply {
             text: self.result_text(lang, entry),
@@ -174,6 +183,12 @@ impl Engine {
                     "button-cancel",
                     &[],
                     ButtonAction::CancelBill(bill.ref_id.clone()),
+                ),
+                self.button(
+                    lang,
+                    "button-save",
+                    &[],
+                    ButtonAction::SaveCustomer(bill.ref_id.clone()),
                 ),
             ],
             ..Reply::default()

@@ -36,7 +36,9 @@
 //!   `mark_recap_sent`): the next sale is priced by the rule the owner was
 //!   told is set, and a nightly recap marked sent is not sent twice;
 //! - low-balance alerts (`set_balance_watch`, `balance_seen`): an alert
-//!   fired is not fired again after a restart.
+//!   fired is not fired again after a restart;
+//! - saved customers (`save_customer`, `forget_customer`): a customer the
+//!   user was told is saved (or forgotten) stays so.
 //!
 //! A method that wrote nothing may return without flushing (a refused
 //! claim, a refID already journaled, a question already taken, nothing to
@@ -63,6 +65,7 @@
 mod accounts;
 mod alerts;
 mod chats;
+mod customers;
 mod flush;
 mod groups;
 mod inquiries;
@@ -82,6 +85,8 @@ use accounts::Accounts;
 use alerts::Alerts;
 pub use alerts::BalanceSeen;
 use chats::Chats;
+use customers::Customers;
+pub use customers::MAX_CUSTOMERS;
 use flush::Flusher;
 use groups::Groups;
 use inquiries::Inquiries;
@@ -123,6 +128,7 @@ pub struct Store {
     chats: Chats,
     shops: Shops,
     alerts: Alerts,
+    customers: Customers,
     flusher: Arc<Flusher>,
 }
 
@@ -180,6 +186,7 @@ impl Store {
             chats: Chats::open(&db)?,
             shops: Shops::open(&db)?,
             alerts: Alerts::open(&db)?,
+            customers: Customers::open(&db)?,
             flusher: Arc::new(Flusher::default()),
             db,
         }
