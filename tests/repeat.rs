@@ -9,19 +9,11 @@ mod chat;
 #[path = "support/engine_world.rs"]
 mod engine_world;
 
-use chat::shown;
+use chat::{ref_of, shown};
 use engine_world::{button, World, GROUP, MEMBER, OWNER, STRANGER};
 
 fn me() -> ChatCtx {
     ChatCtx::private(OWNER)
-}
-
-fn ref_of(text: &str) -> String {
-    text.lines()
-        .find_map(|l| l.strip_prefix("RefID: "))
-        .unwrap_or_else(|| panic!("a RefID in {text}"))
-        .trim()
-        .to_string()
 }
 
 #[tokio::test]

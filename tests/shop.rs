@@ -19,7 +19,7 @@ mod chat;
 #[path = "support/engine_world.rs"]
 mod engine_world;
 
-use chat::shown;
+use chat::{ref_of, shown};
 use engine_world::{button, World, GROUP, MEMBER, OWNER, STRANGER};
 
 fn utc(text: &str) -> DateTime<Utc> {
@@ -41,15 +41,6 @@ async fn world_at(now: &str) -> (World, FakeClock) {
     let shared = clock.clone();
     let world = World::start(move |c| c.clock = Arc::new(shared)).await;
     (world, clock)
-}
-
-/// The refID a receipt or bill shows.
-fn ref_of(text: &str) -> String {
-    text.lines()
-        .find_map(|l| l.strip_prefix("RefID: "))
-        .unwrap_or_else(|| panic!("a RefID in {text}"))
-        .trim()
-        .to_string()
 }
 
 fn attachment(response: &Response) -> &Attachment {

@@ -348,11 +348,7 @@ impl Engine {
         if ctx.kind != ChatKind::Group {
             return Err(refuse("group-only"));
         }
-        let link = self
-            .inner
-            .store
-            .group(ctx.chat_id)?
-            .ok_or_else(|| refuse("group-not-linked"))?;
+        let link = self.linked_group(ctx.chat_id)?;
         if link.owner != ctx.user_id {
             return Err(refuse("owner-only"));
         }

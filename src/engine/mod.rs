@@ -702,6 +702,14 @@ impl Engine {
 
     // ---- access ----
 
+    /// The link of a group to its owner's account, or why there is none.
+    fn linked_group(&self, chat_id: i64) -> Result<GroupLink, Refusal> {
+        self.inner
+            .store
+            .group(chat_id)?
+            .ok_or_else(|| refuse("group-not-linked"))
+    }
+
     /// The account that signs requests in this chat. `transact` asks for
     /// the right to buy or pay (in groups: the owner and allowed users).
     fn access(&self, ctx: &ChatCtx, transact: bool) -> Result<Access, Refusal> {
@@ -720,11 +728,7 @@ impl Engine {
                 },
             },
             ChatKind::Group => {
-                let link = self
-                    .inner
-                    .store
-                    .group(ctx.chat_id)?
-                    .ok_or_else(|| refuse("group-not-linked"))?;
+                let link = self.linked_group(ctx.chat_id)?;
                 if transact && !link.may_transact(ctx.user_id) {
                     return Err(refuse("group-not-allowed"));
                 }

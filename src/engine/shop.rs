@@ -46,11 +46,7 @@ impl Engine {
         match ctx.kind {
             ChatKind::Private => Ok(ctx.chat_id),
             ChatKind::Group => {
-                let link = self
-                    .inner
-                    .store
-                    .group(ctx.chat_id)?
-                    .ok_or_else(|| refuse("group-not-linked"))?;
+                let link = self.linked_group(ctx.chat_id)?;
                 match right {
                     Right::Manage if link.owner != ctx.user_id => Err(refuse("shop-owner-only")),
                     Right::Report if !link.may_transact(ctx.user_id) => {
