@@ -134,6 +134,14 @@ async fn save_list_find_delete_and_use_by_name() {
     );
     let bpjs = shown(&w.say_in(me(), "BPJSKS keluarga cek").await);
     assert!(bpjs.contains("BPJSKS 0001234567890@3"), "{bpjs}");
+    // A bill customer's number never becomes a pulsa topup's.
+    let before = w.sandbox.stats().requests;
+    let wrong = shown(&w.say_in(me(), "T10 anto").await);
+    assert!(
+        !wrong.contains("berhasil") && !wrong.contains("546302215889"),
+        "{wrong}"
+    );
+    assert_eq!(w.sandbox.stats().requests, before);
     // A name nobody has: the usual error, nothing sent.
     let before = w.sandbox.stats().requests;
     let unknown = shown(&w.say_in(me(), "T10 joko").await);

@@ -287,30 +287,28 @@ impl Engine {
                 let mut typed = words.clone();
                 typed[i] = &customer.dest;
                 let typed = typed.join(" ");
-                let fits = match command::parse(&typed, &self.inner.catalog) {
-                    Ok(Command::Topup(t)) => t.dest == customer.dest,
+                // The number must read as this command's, and come from a
+                // customer of the same product (any prepaid code for a
+                // prepaid customer: a T10 number takes a T25; a PLN bill's
+                // number never takes a pulsa topup).
+                let read = match command::parse(&typed, &self.inner.catalog) {
+                    Ok(Command::Topup(t)) => Some((t.product, t.dest)),
                     Ok(Command::Inquiry(b) | Command::Pay(b)) => {
-                        b.target.dest == customer.dest
-                            || b.target.dest.split('@').next() == customer.dest.split('@').next()
+                        Some((b.target.product, b.target.dest))
                     }
-                    _ => false,
+                    _ => None,
                 };
-                let same_product = command::parse(&typed, &self.inner.catalog)
-                    .ok()
-                    .map(|c| match c {
-                        Command::Topup(t) => t.product,
-                        Command::Inquiry(b) | Command::Pay(b) => b.target.product,
-                        _ => String::new(),
-                    })
-                    .is_some_and(|p| {
-                        p.split('@').next() == customer.product.split('@').next()
-                            || self
-                                .inner
-                                .catalog
-                                .classify(p.split('@').next().unwrap_or(""))
-                                == crate::catalog::ProductKind::Prepaid
-                    });
-                if fits && same_product && !found.iter().any(|(_, t)| *t == typed) {
+                let base = |code: &str| code.split('@').next().unwrap_or("").to_string();
+                let fits = read.is_some_and(|(product, dest)| {
+                    let prepaid = |code: &str| {
+                        self.inner.catalog.classify(&base(code))
+                            == crate::catalog::ProductKind::Prepaid
+                    };
+                    let same_product = base(&product) == base(&customer.product)
+                        || (prepaid(&product) && prepaid(&customer.product));
+                    same_product && base(&dest) == base(&customer.dest)
+                });
+                if fits && !found.iter().any(|(_, t)| *t == typed) {
                     found.push((customer.clone(), typed));
                 }
             }

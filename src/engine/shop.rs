@@ -243,18 +243,17 @@ impl Engine {
                     .or((family.shape == BillShape::DestMonths).then_some(StrukPeriod::Months(1)));
                 (StrukKind::Bill(family.key.to_string()), period)
             }
-            ProductKind::Prepaid => {
-                let token = entry.sn.as_deref().and_then(PlnToken::of_sn);
-                if code.starts_with("PLN") && token.is_some() {
-                    (StrukKind::PlnToken, None)
-                } else {
-                    (StrukKind::Topup, None)
-                }
-            }
+            ProductKind::Prepaid if code.starts_with("PLN") => (StrukKind::PlnToken, None),
+            ProductKind::Prepaid => (StrukKind::Topup, None),
         };
+        // A PLN code whose SN holds no token prints as any topup.
         let token = match kind {
             StrukKind::PlnToken => entry.sn.as_deref().and_then(PlnToken::of_sn),
             _ => None,
+        };
+        let kind = match (kind, &token) {
+            (StrukKind::PlnToken, None) => StrukKind::Topup,
+            (kind, _) => kind,
         };
         let name = entry
             .customer
