@@ -875,3 +875,29 @@ async fn a_status_of_a_success_offers_its_receipt() {
         "{pressed:?}"
     );
 }
+
+#[tokio::test]
+async fn a_receipt_puts_its_sn_or_token_one_tap_from_the_clipboard() {
+    let w = World::start(|_| {}).await;
+    // (command, copy button label, what it copies: the 20-digit token
+    // grouped, or the SN as the gateway gave it)
+    let topup = w.say_in(me(), "T10 087712345678").await;
+    let token = w.say_in(me(), "PLN20 54630221588").await;
+    let failed = w.say_in(me(), "T10 089900061234").await;
+    let copy = |r: &Response| r.replies[0].copy.clone();
+    let topup_copy = copy(&topup);
+    assert_eq!(topup_copy.len(), 1);
+    assert_eq!(topup_copy[0].label, "📋 Salin SN");
+    assert!(
+        shown(&topup).contains(&format!("SN: {}", topup_copy[0].text)),
+        "{topup:?}"
+    );
+    let token_copy = copy(&token);
+    assert_eq!(token_copy[0].label, "📋 Salin token");
+    let grouped: Vec<&str> = token_copy[0].text.split(' ').collect();
+    assert_eq!(grouped.len(), 5, "{token_copy:?}");
+    assert!(grouped
+        .iter()
+        .all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit())));
+    assert!(copy(&failed).is_empty(), "a failure has nothing to copy");
+}

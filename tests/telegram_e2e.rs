@@ -310,7 +310,7 @@ async fn repeated_topup_asks_first_and_send_again_sends_exactly_once() {
     // The question's buttons are gone: the receipt carries its own.
     assert_eq!(
         w.fake.message(chat.id, question).unwrap().button_texts(),
-        ["🧾 Struk", "🔁 Ulangi", "💾 Simpan"]
+        ["🧾 Struk", "🔁 Ulangi", "💾 Simpan", "📋 Salin SN"]
     );
 
     let mark = w.fake.mark();
@@ -1282,6 +1282,23 @@ async fn the_struk_button_sends_a_photo_and_ekspor_sends_a_csv_document() {
         .text_of(chat.id, receipt)
         .contains("Tagih pelanggan: Rp12.000"));
 
+    // The SN is one tap to copy: a copy_text button of its own row.
+    let text = w.text_of(chat.id, receipt);
+    let sn = text
+        .lines()
+        .find_map(|l| l.strip_prefix("SN: "))
+        .expect("an SN")
+        .to_string();
+    let markup = w.fake.message(chat.id, receipt).unwrap().json["reply_markup"].clone();
+    assert_eq!(
+        markup["inline_keyboard"][1][0]["copy_text"]["text"],
+        sn.as_str(),
+        "{markup}"
+    );
+    assert_eq!(
+        markup["inline_keyboard"][1][0]["text"], "📋 Salin SN",
+        "{markup}"
+    );
     let struk = button_data(&w, chat.id, receipt, "🧾 Struk");
     let mark = w.fake.mark();
     assert!(w.tap(&chat, &siti, receipt, &struk).await.ok());
@@ -1299,6 +1316,11 @@ async fn the_struk_button_sends_a_photo_and_ekspor_sends_a_csv_document() {
     assert_eq!(info.width, 384);
     assert!(caption.contains("Total bayar: Rp12.000"), "{caption}");
     assert!(caption.contains("No. pelanggan: 087712345678"), "{caption}");
+    assert_eq!(
+        photo.params["reply_markup"]["inline_keyboard"][0][0]["copy_text"]["text"],
+        sn.as_str(),
+        "the receipt's SN is one tap to copy too"
+    );
 
     let mark = w.fake.mark();
     w.say(&chat, &siti, "/ekspor");

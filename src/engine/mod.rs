@@ -136,11 +136,24 @@ pub struct Reply {
     pub buttons: Vec<Button>,
     /// A file sent with the text (the text is its caption).
     pub attachment: Option<Attachment>,
+    /// Text a tap copies (an SN, a PLN token): Telegram shows each as a
+    /// `copy_text` button on a row of its own.
+    pub copy: Vec<CopyButton>,
     /// The journal entry whose final result this reply tells: once the
     /// chat accepted it, the front end calls [`Engine::told`]; until then
     /// the result is told again (after a restart too).
     pub tells: Option<Tells>,
 }
+
+/// A button that copies `text` (at most [`COPY_TEXT_LIMIT`] characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyButton {
+    pub label: String,
+    pub text: String,
+}
+
+/// Telegram's limit on a copy_text button's text.
+pub const COPY_TEXT_LIMIT: usize = 256;
 
 /// Which final result a reply tells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -857,23 +870,16 @@ fn quote_at_most(text: &str, limit: usize) -> String {
     }
 }
 
-/// A PLN token's 20 digits grouped 4-4-4-4-4; other serials unchanged.
+/// A PLN token's 20 digits grouped 4-4-4-4-4 (with dashes, the rest of
+/// its SN after it); other serials unchanged.
 pub fn format_sn(sn: &str) -> String {
-    let (token, rest) = match sn.split_once('/') {
-        Some((token, rest)) => (token, Some(rest)),
-        None => (sn, None),
-    };
-    let digits: String = token
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
-    if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let Some(token) = crate::shop::PlnToken::of_sn(sn) else {
         return quote(sn);
-    }
-    let grouped: Vec<&str> = (0..5).map(|i| &digits[i * 4..i * 4 + 4]).collect();
-    match rest {
-        Some(rest) => format!("{} ({})", grouped.join("-"), quote(rest)),
-        None => grouped.join("-"),
+    };
+    let grouped = token.token.replace(' ', "-");
+    match sn.split_once('/') {
+        Some((_, rest)) => format!("{grouped} ({})", quote(rest)),
+        None => grouped,
     }
 }
 

@@ -122,9 +122,32 @@ impl Engine {
         Reply {
             text: self.result_text(lang, entry),
             buttons,
+            copy: self.copy_buttons(lang, entry),
             tells: tells_of(entry),
             ..Reply::default()
         }
+    }
+
+    /// A success's SN (or PLN token), one tap to copy.
+    pub(super) fn copy_buttons(&self, lang: Lang, entry: &JournalEntry) -> Vec<CopyButton> {
+        let Some(sn) = entry
+            .sn
+            .as_deref()
+            .filter(|_| entry.state == EntryState::Success)
+        else {
+            return Vec::new();
+        };
+        let (label, text) = match crate::shop::PlnToken::of_sn(sn) {
+            Some(token) => ("button-copy-token", token.token),
+            None => ("button-copy-sn", sn.trim().to_string()),
+        };
+        if text.is_empty() {
+            return Vec::new();
+        }
+        vec![CopyButton {
+            label: self.text(lang, label, &[]),
+            text: text.chars().take(COPY_TEXT_LIMIT).collect(),
+        }]
     }
 
     pub(super) fn state_word(&self, lang: Lang, state: EntryState) -> String {

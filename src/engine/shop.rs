@@ -216,6 +216,7 @@ impl Engine {
                 name: format!("struk-{}.png", entry.ref_id),
                 bytes: crate::picture::receipt_png(&lines),
             }),
+            copy: self.copy_buttons(lang, &entry),
             ..Reply::default()
         }))
     }

@@ -584,7 +584,7 @@ impl Outbox {
         };
         let last = texts.len().saturating_sub(1);
         for (i, chunk) in texts.iter().enumerate() {
-            let buttons = i == last && reply.attachment.is_none() && !reply.buttons.is_empty();
+            let buttons = i == last && reply.attachment.is_none() && has_buttons(reply);
             let replying = if i == 0 { reply_to } else { None };
             self.paced(chat.0, || {
                 let mut request = self.inner.bot.send_message(chat, chunk.clone());
@@ -614,7 +614,7 @@ impl Outbox {
                     request = request
                         .reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
                 }
-                if !reply.buttons.is_empty() {
+                if has_buttons(reply) {
                     request = request.reply_markup(keyboard(reply));
                 }
                 request.send()
@@ -728,16 +728,33 @@ fn retryable(error: &RequestError) -> bool {
     }
 }
 
+fn has_buttons(reply: &Reply) -> bool {
+    !reply.buttons.is_empty() || !reply.copy.is_empty()
+}
+
+/// The reply's buttons on one row, then each copy button on its own.
 fn keyboard(reply: &Reply) -> InlineKeyboardMarkup {
     let row: Vec<InlineKeyboardButton> = reply
         .buttons
         .iter()
         .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()))
         .collect();
-    if row.is_empty() {
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
+    if !row.is_empty() {
+        rows.push(row);
+    }
+    for copy in &reply.copy {
+        rows.push(vec![InlineKeyboardButton::copy_text_button(
+            copy.label.clone(),
+            teloxide::types::CopyTextButton {
+                text: copy.text.clone(),
+            },
+        )]);
+    }
+    if rows.is_empty() {
         InlineKeyboardMarkup::default()
     } else {
-        InlineKeyboardMarkup::new(vec![row])
+        InlineKeyboardMarkup::new(rows)
     }
 }
 
