@@ -145,6 +145,11 @@ impl PriceBook {
         self.rules.sort_by_key(PriceRule::key);
     }
 
+    /// The rule with this key (`T10`, `T*`, `pln`).
+    pub fn rule_for_key(&self, key: &str) -> Option<&PriceRule> {
+        self.rules.iter().find(|r| r.key() == key)
+    }
+
     /// Removes the rule with this key; false when there was none.
     pub fn remove(&mut self, key: &str) -> bool {
         let before = self.rules.len();

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use loket::catalog::Catalog;
 use loket::clock::FakeClock;
 use loket::command::{self, Command, PriceCommand, RecapCommand, RecapPeriod, ShopCommand};
@@ -20,13 +20,7 @@ mod chat;
 mod engine_world;
 
 use chat::{ref_of, shown};
-use engine_world::{button, World, GROUP, MEMBER, OWNER, STRANGER};
-
-fn utc(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .expect("a test time")
-        .with_timezone(&Utc)
-}
+use engine_world::{button, utc, world_at, World, GROUP, MEMBER, OWNER, STRANGER};
 
 fn me() -> ChatCtx {
     ChatCtx::private(OWNER)
@@ -34,13 +28,6 @@ fn me() -> ChatCtx {
 
 fn rp(v: i64) -> Rupiah {
     Rupiah(v)
-}
-
-async fn world_at(now: &str) -> (World, FakeClock) {
-    let clock = FakeClock::at(utc(now));
-    let shared = clock.clone();
-    let world = World::start(move |c| c.clock = Arc::new(shared)).await;
-    (world, clock)
 }
 
 fn attachment(response: &Response) -> &Attachment {

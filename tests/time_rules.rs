@@ -2,11 +2,8 @@
 //! read WIB, bills expire, a WIB day ends at midnight Jakarta time. The
 //! engine reads its time only from `EngineConfig::clock`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use loket::clock::FakeClock;
 use loket::engine::ChatCtx;
 
 #[path = "support/chat.rs"]
@@ -15,20 +12,7 @@ mod chat;
 mod engine_world;
 
 use chat::shown;
-use engine_world::{button, World, OWNER};
-
-fn utc(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .expect("a test time")
-        .with_timezone(&Utc)
-}
-
-async fn world_at(now: &str) -> (World, FakeClock) {
-    let clock = FakeClock::at(utc(now));
-    let shared = clock.clone();
-    let world = World::start(move |c| c.clock = Arc::new(shared)).await;
-    (world, clock)
-}
+use engine_world::{button, world_at, OWNER};
 
 fn me() -> ChatCtx {
     ChatCtx::private(OWNER)

@@ -15,7 +15,7 @@ use super::*;
 use crate::catalog::{BillShape, ProductKind};
 use crate::command::{Month, PriceCommand, RecapCommand, RecapPeriod, ShopCommand};
 use crate::money::Rupiah;
-use crate::shop::{PlnToken, PriceBook, Pricing, RecapSchedule, RecapSums, MAX_PRICE_RULES};
+use crate::shop::{PlnToken, Pricing, RecapSchedule, RecapSums, MAX_PRICE_RULES};
 
 /// A nightly recap set before 06:00 WIB sums the day before.
 const EARLY_RECAP_BEFORE: u16 = 6 * 60;
@@ -491,12 +491,6 @@ impl Engine {
             }),
             ..Reply::default()
         }))
-    }
-}
-
-impl PriceBook {
-    fn rule_for_key(&self, key: &str) -> Option<&crate::shop::PriceRule> {
-        self.rules.iter().find(|r| r.key() == key)
     }
 }
 

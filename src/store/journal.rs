@@ -176,9 +176,16 @@ pub(super) fn write_new(
 
 /// Index key of an entry by its account: newest last.
 fn account_index_key(entry: &JournalEntry) -> Vec<u8> {
-    let mut key = be(entry.account_id).to_vec();
-    key.extend_from_slice(&entry.created_at.timestamp_micros().to_be_bytes());
+    let mut key = account_time_key(entry.account_id, entry.created_at);
     key.extend_from_slice(entry.ref_id.as_bytes());
+    key
+}
+
+/// Where an account's entries made at `at` begin in its index: a period's
+/// entries lie between two of these.
+pub(super) fn account_time_key(account_id: i64, at: chrono::DateTime<chrono::Utc>) -> Vec<u8> {
+    let mut key = be(account_id).to_vec();
+    key.extend_from_slice(&at.timestamp_micros().to_be_bytes());
     key
 }
 

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::journal::account_time_key;
 use super::{be, decode, encode, Store, StoreResult};
 use crate::model::JournalEntry;
 use crate::shop::{PriceBook, RecapSchedule, ShopProfile};
@@ -142,11 +143,7 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<JournalEntry>> {
-        let key = |at: DateTime<Utc>| {
-            let mut key = be(account_id).to_vec();
-            key.extend_from_slice(&at.timestamp_micros().to_be_bytes());
-            key
-        };
+        let key = |at| account_time_key(account_id, at);
         let mut out = Vec::new();
         for item in self.journal.by_account.range(key(from)..key(to)) {
             let (_, ref_id) = item?;

@@ -9,8 +9,12 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use loket::app::{demo_account, engine_with};
 use loket::catalog::Catalog;
+use loket::clock::FakeClock;
 use loket::engine::{ChatCtx, Engine, EngineConfig, Input, Notice, Response};
 use loket::sandbox::{self, SandboxConfig, SandboxHandle};
 use loket::store::{Location, Store};
@@ -123,4 +127,20 @@ pub fn button(response: &Response, label: &str) -> String {
         .unwrap_or_else(|| panic!("a {label} button in {response:?}"))
         .data
         .clone()
+}
+
+/// An RFC 3339 time (`2026-12-01T17:10:00Z`).
+pub fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("a test time")
+        .with_timezone(&Utc)
+}
+
+/// A world whose engine reads a clock that stands at `now` until the test
+/// moves it.
+pub async fn world_at(now: &str) -> (World, FakeClock) {
+    let clock = FakeClock::at(utc(now));
+    let shared = clock.clone();
+    let world = World::start(move |c| c.clock = Arc::new(shared)).await;
+    (world, clock)
 }
