@@ -64,6 +64,7 @@ pub fn build_engine(
     config.default_account = default_account;
     config.reply_rules = settings.reply_rules.clone();
     config.gateway_calls_per_account = settings.gateway_calls_per_account;
+    config.check_all_summary_after = settings.check_all_wait;
     Ok(engine_with(
         store,
         catalog,

@@ -143,6 +143,8 @@ pub enum Command {
     Customers(CustomerQuery),
     /// `hapus pelanggan 3`: the third of the list.
     ForgetCustomer(usize),
+    /// `cek semua`, `/cekbulanan`: every saved bill customer checked.
+    CheckAll,
 }
 
 /// Which saved customers `pelanggan` lists.
@@ -288,6 +290,7 @@ pub enum Intent {
     SaveCustomer,
     Customers,
     ForgetCustomer,
+    CheckAll,
 }
 
 impl Intent {
@@ -539,6 +542,15 @@ pub const COMMANDS: &[CommandSpec] = &[
         menu: None,
         help: Some("help-pelanggan"),
         group_help: Some("help-group-pelanggan"),
+    },
+    CommandSpec {
+        intent: Intent::CheckAll,
+        keywords: &["cekbulanan", "checkall"],
+        plain: true,
+        slash: true,
+        menu: Some(("cmd-cekbulanan", Chats::ALL)),
+        help: Some("help-cek-semua"),
+        group_help: Some("help-group-cek-semua"),
     },
     CommandSpec {
         intent: Intent::Repeat,
@@ -944,6 +956,7 @@ fn parse_keyword(
         Intent::Help => Ok(Command::Help),
         Intent::Cancel => no_args(Command::Cancel),
         Intent::Repeat => no_args(Command::Repeat),
+        Intent::CheckAll => no_args(Command::CheckAll),
         Intent::SaveCustomer => parse_save(args, catalog),
         Intent::Customers => match args {
             [] => Ok(Command::Customers(CustomerQuery::Page(1))),
@@ -1025,6 +1038,8 @@ fn parse_keyword(
 
 /// `pelanggan cari …`.
 const FIND_WORDS: &[&str] = &["cari", "find"];
+/// `cek semua`.
+const ALL_WORDS: &[&str] = &["semua", "all"];
 /// `hapus pelanggan N`.
 const CUSTOMER_WORDS: &[&str] = &["pelanggan", "customer"];
 
@@ -1288,6 +1303,12 @@ fn parse_purchase(
     words: &[&str],
     catalog: &Catalog,
 ) -> Result<Command, ParseError> {
+    // `cek semua`, `/cek semua`, `semua cek`: every saved bill.
+    if let (Some(Action::Check), [word]) = (action, words) {
+        if ALL_WORDS.contains(&word.to_ascii_lowercase().as_str()) {
+            return Ok(Command::CheckAll);
+        }
+    }
     let Some((code, args)) = words.split_first() else {
         // `/cek` alone, as Telegram's command menu sends it.
         let example = match action {
@@ -1700,6 +1721,8 @@ pub enum ButtonAction {
     Repeat(String),
     /// Save the customer of the bill or topup with this refID.
     SaveCustomer(String),
+    /// Pay the inquiry with this refID from a `cek semua` summary.
+    PayListed(String),
 }
 
 impl ButtonAction {
@@ -1713,6 +1736,7 @@ impl ButtonAction {
             ButtonAction::Receipt(r) => ("struk", r),
             ButtonAction::Repeat(r) => ("ulang", r),
             ButtonAction::SaveCustomer(r) => ("simpan", r),
+            ButtonAction::PayListed(r) => ("paylist", r),
         };
         format!("{tag}:{ref_id}")
     }
@@ -1732,6 +1756,7 @@ impl ButtonAction {
             "struk" => ButtonAction::Receipt(ref_id),
             "ulang" => ButtonAction::Repeat(ref_id),
             "simpan" => ButtonAction::SaveCustomer(ref_id),
+            "paylist" => ButtonAction::PayListed(ref_id),
             _ => return None,
         })
     }

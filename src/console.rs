@@ -5,6 +5,7 @@
 //! Owns: line I/O and the button prompt. Must not: decide anything the
 //! engine decides.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
@@ -47,6 +48,7 @@ where
     let mut lines = input.lines();
     let mut buttons: Vec<Button> = Vec::new();
     let mut message_id: i32 = 0;
+    let mut slots: HashMap<String, u64> = HashMap::new();
     loop {
         tokio::select! {
             line = lines.next_line() => {
@@ -77,7 +79,16 @@ where
                 buttons = show(&engine, &mut output, response, buttons).await?;
             }
             Some(notice) = notices.recv() => {
-                print_reply(&engine, &mut output, &notice.reply).await?;
+                // An update older than one already shown is dropped.
+                if let Some(slot) = &notice.reply.slot {
+                    let newest = slots.entry(slot.key.clone()).or_insert(0);
+                    if *newest > slot.version {
+                        continue;
+                    }
+                    *newest = slot.version;
+                }
+                let response = Response { replies: vec![notice.reply], ..Response::default() };
+                buttons = show(&engine, &mut output, response, buttons).await?;
             }
         }
     }
@@ -119,6 +130,9 @@ async fn show<W: AsyncWrite + Unpin>(
         .into_iter()
         .chain(response.replies)
         .collect();
+    // Buttons are numbered on through the replies of one response (a
+    // summary drawn again above a receipt: both keep their buttons).
+    let mut shown: Vec<Button> = Vec::new();
     for reply in replies {
         print_reply(engine, output, &reply).await?;
         if !reply.buttons.is_empty() {
@@ -126,15 +140,18 @@ async fn show<W: AsyncWrite + Unpin>(
                 .buttons
                 .iter()
                 .enumerate()
-                .map(|(i, b)| format!("[{}] {}", i + 1, b.label))
+                .map(|(i, b)| format!("[{}] {}", shown.len() + i + 1, b.label))
                 .collect();
             write_line(
                 output,
                 &engine.text(lang, "console-buttons", &[("buttons", listed.join("  "))]),
             )
             .await?;
-            buttons = reply.buttons;
+            shown.extend(reply.buttons);
         }
+    }
+    if !shown.is_empty() {
+        buttons = shown;
     }
     Ok(buttons)
 }

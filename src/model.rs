@@ -328,3 +328,93 @@ pub struct Customer {
     pub name: String,
     pub saved_at: DateTime<Utc>,
 }
+
+/// A `cek semua` run: every saved bill customer of an account checked in
+/// one go, from one chat. Kept in the store as it goes, so a restart picks
+/// it up where it was: what was checked stays checked, what was in flight
+/// is asked again under the same refID (the gateway answers a refID it
+/// knows with its own record; no second check is made).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRun {
+    pub id: u64,
+    pub account_id: i64,
+    pub chat_id: i64,
+    /// Who typed `cek semua`: the bills are theirs to pay (and the
+    /// account owner's, in a group).
+    pub user_id: i64,
+    /// The message that started it (the progress message answers it).
+    pub message_id: Option<i32>,
+    pub started_at: DateTime<Utc>,
+    pub items: Vec<RunItem>,
+    /// The summary went out; results after it are added to it.
+    pub summary_sent: bool,
+    /// Every item has its result and the last word was said.
+    pub done: bool,
+}
+
+impl CheckRun {
+    /// Items with their result.
+    pub fn checked(&self) -> usize {
+        self.items.iter().filter(|i| i.state.is_final()).count()
+    }
+
+    pub fn all_checked(&self) -> bool {
+        self.items.iter().all(|i| i.state.is_final())
+    }
+
+    /// What every message slot of this run starts with.
+    pub fn slot_prefix(&self) -> String {
+        format!("run:{}:", self.id)
+    }
+
+    /// The slot of its progress message.
+    pub fn progress_slot(&self) -> String {
+        format!("{}progress", self.slot_prefix())
+    }
+
+    /// The slot of its summary.
+    pub fn summary_slot(&self) -> String {
+        format!("{}summary", self.slot_prefix())
+    }
+}
+
+/// One saved customer in a [`CheckRun`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunItem {
+    pub name: String,
+    /// As saved (`@` forms kept).
+    pub product: String,
+    pub dest: String,
+    pub state: RunItemState,
+}
+
+/// Where one customer of a run is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RunItemState {
+    /// Not sent yet.
+    Waiting,
+    /// Sent under this refID, no answer kept yet.
+    Checking { ref_id: String },
+    /// Checked: the inquiry with this refID holds the bill (paid by its
+    /// own button, once).
+    Bill { ref_id: String },
+    /// Paid this month already (the journal's payment with this refID):
+    /// not checked again.
+    PaidAlready { ref_id: String, at: DateTime<Utc> },
+    /// The gateway says there is nothing to pay (`sudah lunas`).
+    NothingDue { reason: String },
+    /// A payment of this bill has no final answer yet: no new check.
+    PaymentUnsettled { ref_id: String },
+    /// The gateway refused the check.
+    Failed { reason: String },
+    /// No readable answer: check it by hand.
+    Unclear,
+    /// A credit card: its amount must be typed each time.
+    NeedsAmount,
+}
+
+impl RunItemState {
+    pub fn is_final(&self) -> bool {
+        !matches!(self, RunItemState::Waiting | RunItemState::Checking { .. })
+    }
+}

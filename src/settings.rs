@@ -61,6 +61,9 @@ pub struct Settings {
     /// flight at once (`LOKET_GATEWAY_CALLS_PER_ACCOUNT`): centers answer
     /// floods with "sibuk". The rest wait their turn.
     pub gateway_calls_per_account: usize,
+    /// How long `cek semua` waits for slow checks before its summary goes
+    /// out (`LOKET_CHECK_ALL_WAIT`, seconds); later results are added.
+    pub check_all_wait: Duration,
 }
 
 /// Pacing of the bot's messages. Telegram's limits are the only right
@@ -104,6 +107,7 @@ impl std::fmt::Debug for Settings {
             .field("throttle", &self.throttle)
             .field("max_updates", &self.max_updates)
             .field("gateway_calls_per_account", &self.gateway_calls_per_account)
+            .field("check_all_wait", &self.check_all_wait)
             .finish()
     }
 }
@@ -126,6 +130,7 @@ pub const KEYS: &[&str] = &[
     "LOKET_REPLY_RULES",
     "LOKET_MAX_UPDATES",
     "LOKET_GATEWAY_CALLS_PER_ACCOUNT",
+    "LOKET_CHECK_ALL_WAIT",
 ];
 
 /// The largest value a count setting takes (a semaphore's permits).
@@ -269,6 +274,7 @@ impl Settings {
             },
             max_updates: count("LOKET_MAX_UPDATES", 256)?,
             gateway_calls_per_account: count("LOKET_GATEWAY_CALLS_PER_ACCOUNT", 8)?,
+            check_all_wait: seconds("LOKET_CHECK_ALL_WAIT", 20)?,
         })
     }
 }
@@ -396,6 +402,7 @@ mod tests {
         assert_eq!(s.throttle, Throttle::Telegram);
         assert_eq!(s.max_updates, 256);
         assert_eq!(s.gateway_calls_per_account, 8);
+        assert_eq!(s.check_all_wait, Duration::from_secs(20));
         assert!(s.gateway_url.is_none() && s.webhook_url.is_none() && s.secret_key.is_none());
     }
 

@@ -76,6 +76,7 @@ fn show(result: Result<Command, ParseError>) -> String {
         Ok(Command::Export { month }) => format!("ekspor {month:?}"),
         Ok(Command::BalanceAlert(alert)) => format!("saldo minimal {alert:?}"),
         Ok(Command::Repeat) => "ulang".into(),
+        Ok(Command::CheckAll) => "cek semua".into(),
         Ok(Command::SaveCustomer { target, name }) => {
             format!("simpan {} {} {name}", target.product, target.dest)
         }
@@ -396,6 +397,7 @@ fn intent_of(command: &Command) -> Intent {
         Command::SaveCustomer { .. } => Intent::SaveCustomer,
         Command::Customers(_) => Intent::Customers,
         Command::ForgetCustomer(_) => Intent::ForgetCustomer,
+        Command::CheckAll => Intent::CheckAll,
     }
 }
 

@@ -432,3 +432,30 @@ customers-line = { $n }. { $name } — { $product } { $dest }
 customers-last-paid = {" "}· last { $price } ({ $day })
 customers-which = That name fits more than one customer. Type one of:
 customers-which-line = • { $name }: { $typed }
+
+## Checking every saved bill at once (cek semua).
+
+cmd-cekbulanan = Check every saved customer's bill
+help-cek-semua = Check every saved customer's bill at once: cek semua (or /cekbulanan) — pay each with its own button
+help-group-cek-semua = /cekbulanan (or /cek semua) — check every saved bill of this account
+check-all-none = No saved bill customers yet. Save one first: simpan PLNPASC 546302215889 Pak Anto
+check-all-running = A check of every bill is still running ({ $checked }/{ $count } checked). Wait for its summary.
+check-all-capped = One run checks at most { $max } of your { $saved } bill customers.
+check-all-progress = ⏳ Checking customers' bills: { $checked }/{ $count } checked
+check-all-done = ✅ Done: { $checked }/{ $count } checked. Summary below.
+check-all-summary = Summary of { $count } bills checked:
+check-all-line-bill = { $n }. { $name } — { $product } { $dest }: { $total }
+check-all-line-paying = { $n }. { $name } — { $product } { $dest }: { $total } ⏳ being paid
+check-all-line-paid = { $n }. { $name } — { $product } { $dest }: { $total } ✅ paid
+check-all-line-closed = { $n }. { $name } — { $product } { $dest }: { $total } — cannot be paid from here, check again
+check-all-line-expired = { $n }. { $name } — { $product } { $dest }: { $total } — expired, check again
+check-all-line-paid-already = { $n }. { $name } — { $product } { $dest }: already paid this month ({ $date } WIB)
+check-all-line-nothing-due = { $n }. { $name } — { $product } { $dest }: nothing due ({ $reason })
+check-all-line-unsettled = { $n }. { $name } — { $product } { $dest }: payment { $ref } is still being processed
+check-all-line-failed = { $n }. { $name } — { $product } { $dest }: check failed ({ $reason })
+check-all-line-unclear = { $n }. { $name } — { $product } { $dest }: no clear answer yet, check again later
+check-all-line-needs-amount = { $n }. { $name } — { $product } { $dest }: a credit card, type its amount: { $example }
+check-all-line-waiting = { $n }. { $name } — { $product } { $dest }: still being checked…
+check-all-total = Unpaid: { $count } bills, total { $total }
+check-all-more-coming = Results still being checked are added here.
+check-all-button-pay = Pay { $n }. { $name } { $total }

@@ -432,3 +432,30 @@ customers-line = { $n }. { $name } — { $product } { $dest }
 customers-last-paid = {" "}· terakhir { $price } ({ $day })
 customers-which = Nama itu cocok untuk lebih dari satu pelanggan. Ketik salah satu:
 customers-which-line = • { $name }: { $typed }
+
+## Checking every saved bill at once (cek semua).
+
+cmd-cekbulanan = Cek semua tagihan pelanggan tersimpan
+help-cek-semua = Cek semua tagihan pelanggan tersimpan sekaligus: cek semua (atau /cekbulanan) — bayar satu per satu dengan tombolnya
+help-group-cek-semua = /cekbulanan (atau /cek semua) — cek semua tagihan pelanggan akun ini
+check-all-none = Belum ada pelanggan tagihan tersimpan. Simpan dulu: simpan PLNPASC 546302215889 Pak Anto
+check-all-running = Cek semua masih berjalan ({ $checked }/{ $count } dicek). Tunggu ringkasannya.
+check-all-capped = Sekali jalan paling banyak { $max } dari { $saved } pelanggan tagihan.
+check-all-progress = ⏳ Mengecek tagihan pelanggan: { $checked }/{ $count } dicek
+check-all-done = ✅ Selesai: { $checked }/{ $count } dicek. Ringkasan di bawah.
+check-all-summary = Ringkasan cek { $count } tagihan:
+check-all-line-bill = { $n }. { $name } — { $product } { $dest }: { $total }
+check-all-line-paying = { $n }. { $name } — { $product } { $dest }: { $total } ⏳ sedang dibayar
+check-all-line-paid = { $n }. { $name } — { $product } { $dest }: { $total } ✅ dibayar
+check-all-line-closed = { $n }. { $name } — { $product } { $dest }: { $total } — tidak bisa dibayar dari sini, cek lagi
+check-all-line-expired = { $n }. { $name } — { $product } { $dest }: { $total } — kedaluwarsa, cek lagi
+check-all-line-paid-already = { $n }. { $name } — { $product } { $dest }: sudah dibayar bulan ini ({ $date } WIB)
+check-all-line-nothing-due = { $n }. { $name } — { $product } { $dest }: tidak ada tagihan ({ $reason })
+check-all-line-unsettled = { $n }. { $name } — { $product } { $dest }: pembayaran { $ref } masih diproses
+check-all-line-failed = { $n }. { $name } — { $product } { $dest }: gagal dicek ({ $reason })
+check-all-line-unclear = { $n }. { $name } — { $product } { $dest }: belum ada jawaban jelas, cek lagi nanti
+check-all-line-needs-amount = { $n }. { $name } — { $product } { $dest }: kartu kredit, ketik jumlahnya: { $example }
+check-all-line-waiting = { $n }. { $name } — { $product } { $dest }: masih dicek…
+check-all-total = Belum dibayar: { $count } tagihan, total { $total }
+check-all-more-coming = Hasil yang masih dicek ditambahkan di sini.
+check-all-button-pay = Bayar { $n }. { $name } { $total }

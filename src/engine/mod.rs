@@ -21,15 +21,19 @@
 //! `account` login, language and groups; `turns` how many calls one
 //! gateway account has in flight (every gateway call goes through it);
 //! `shop` the reseller's till (selling prices, the shop's identity,
-//! receipts, recaps, the nightly recap, the month's export); `outcome`
+//! receipts, recaps, the nightly recap, the month's export);
+//! `customers` saved customers and their use by name; `checkall` `cek
+//! semua`, every saved bill checked in one run; `outcome`
 //! what flows come to, as data, and `render` (with `shop_text` for the
 //! shop's texts) the one place that turns outcomes into text.
 
 mod account;
 mod alerts;
+mod checkall;
 mod customers;
 
 pub use account::normalize_base_url;
+pub use checkall::{says_nothing_due, MAX_RUN_ITEMS};
 mod followup;
 mod journal;
 pub mod outcome;
@@ -143,6 +147,22 @@ pub struct Reply {
     /// chat accepted it, the front end calls [`Engine::told`]; until then
     /// the result is told again (after a restart too).
     pub tells: Option<Tells>,
+    /// The buttons one under the other, not on one row (a summary's Bayar
+    /// buttons, each naming its bill).
+    pub column: bool,
+    /// A message that is updated as things go (a run's progress, its
+    /// summary): the front end edits the message it sent for the slot
+    /// (see [`Engine::slot_message`]) and drops an update older than one
+    /// it already has.
+    pub slot: Option<Slot>,
+}
+
+/// Which updated message a reply is, and how new.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub key: String,
+    /// Higher is newer, within one process.
+    pub version: u64,
 }
 
 /// A button that copies `text` (at most [`COPY_TEXT_LIMIT`] characters).
@@ -269,6 +289,9 @@ pub struct EngineConfig {
     /// Most calls one gateway account (member ID at a gateway) has in
     /// flight; the rest wait their turn (see `turns`).
     pub gateway_calls_per_account: usize,
+    /// How long `cek semua` waits for slow checks before its summary goes
+    /// out; later results are added to the summary.
+    pub check_all_summary_after: Duration,
     /// Where the engine reads the time (tests give a fake one).
     pub clock: Arc<dyn Clock>,
 }
@@ -291,6 +314,7 @@ impl EngineConfig {
             login_dialog_ttl: Duration::from_secs(300),
             reply_rules: ReplyRules::default(),
             gateway_calls_per_account: 8,
+            check_all_summary_after: Duration::from_secs(20),
             clock: crate::clock::system(),
         }
     }
@@ -341,6 +365,7 @@ fn refuse(id: &'static str) -> Refusal {
 }
 
 /// Whose account signs a request made in some chat.
+#[derive(Clone)]
 struct Access {
     account_id: i64,
     creds: Credentials,
@@ -365,6 +390,10 @@ struct Inner {
     drafts: Mutex<HashMap<i64, LoginDraft>>,
     login_tries: Mutex<HashMap<i64, Vec<DateTime<Utc>>>>,
     following: Mutex<HashSet<String>>,
+    /// The last version handed to a message slot.
+    slot_versions: std::sync::atomic::AtomicU64,
+    /// Held while a slot's version is taken and its state read.
+    slot_render: Mutex<()>,
 }
 
 const HISTORY_LEN: usize = 10;
@@ -423,6 +452,8 @@ impl Engine {
                 drafts: Mutex::new(HashMap::new()),
                 login_tries: Mutex::new(HashMap::new()),
                 following: Mutex::new(HashSet::new()),
+                slot_versions: std::sync::atomic::AtomicU64::new(0),
+                slot_render: Mutex::new(()),
             }),
         }
     }
@@ -483,9 +514,26 @@ impl Engine {
         }
     }
 
-    /// Follows every journal entry left unfinished (after a restart too).
-    /// Returns how many are being followed.
+    /// The message a front end sent for a slot, if it sent one.
+    pub fn slot_message(&self, key: &str) -> Option<i32> {
+        self.inner.store.slot_message(key).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot read a message slot");
+            None
+        })
+    }
+
+    /// A front end sent the message that shows a slot.
+    pub fn slot_sent(&self, key: &str, message_id: i32) {
+        if let Err(e) = self.inner.store.set_slot_message(key, message_id) {
+            tracing::error!(error = %e, "cannot record a message slot");
+        }
+    }
+
+    /// Follows every journal entry left unfinished (after a restart too),
+    /// and goes on with every `cek semua` run a stop cut short. Returns
+    /// how many entries are being followed.
     pub fn resume_unfinished(&self) -> usize {
+        self.resume_runs();
         match self.inner.store.unfinished_entries() {
             Ok(entries) => {
                 let count = entries.len();
@@ -697,6 +745,7 @@ impl Engine {
             }
             Command::Customers(query) => self.list_customers(ctx, lang, query),
             Command::ForgetCustomer(n) => self.forget_customer(ctx, lang, n).await,
+            Command::CheckAll => self.check_all(ctx, lang).await,
             Command::Cancel => {
                 let had = self.live_draft(ctx.chat_id).is_some();
                 self.drafts().remove(&ctx.chat_id);

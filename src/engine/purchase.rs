@@ -152,10 +152,8 @@ impl Engine {
         bill: Bill,
     ) -> Result<Response, Refusal> {
         let access = self.access(ctx, true)?;
+        let family = bill.family.key;
         let target = bill.target;
-        // A payment of this bill whose outcome is not known yet, from any
-        // chat of the account: a new check would mint a new refID, and
-        // paying it could pay twice.
         if let Some(unsettled) =
             self.inner
                 .store
@@ -167,6 +165,46 @@ impl Engine {
             ));
         }
         let ref_id = self.mint_ref()?;
+        let checked = self
+            .check_bill(ctx, &access, &target, family, ref_id)
+            .await?;
+        let reply = match checked {
+            Checked::Bill(inquiry) => {
+                let view = self.bill_view(&inquiry, true);
+                self.bill_reply(lang, &view)
+            }
+            Checked::Failed(reason) => Reply::text(self.text(
+                lang,
+                "inquiry-failed",
+                &[
+                    ("product", target.product),
+                    ("dest", target.dest),
+                    (
+                        "reason",
+                        reason.map(|r| quote(&r)).unwrap_or_else(|| "-".into()),
+                    ),
+                ],
+            )),
+            Checked::Unclear(body) => Reply::text(self.unclear_text(lang, &body)),
+            Checked::NoAmount(raw) => {
+                Reply::text(self.text(lang, "inquiry-no-amount", &[("raw", quote(&raw))]))
+            }
+        };
+        Ok(Response::reply(reply))
+    }
+
+    /// One check of a bill under `ref_id` (an inquiry moves no money, so
+    /// it is not journaled; its answer, when it shows a bill, is stored as
+    /// the bill's newest check — the only one payable). The caller has
+    /// made sure no payment of this bill is unsettled.
+    pub(super) async fn check_bill(
+        &self,
+        ctx: &ChatCtx,
+        access: &Access,
+        target: &Target,
+        family: &str,
+        ref_id: String,
+    ) -> Result<Checked, Refusal> {
         let request = transaction_request(
             &access.creds,
             Operation::Inquiry,
@@ -192,41 +230,20 @@ impl Engine {
         };
         match status {
             TxStatus::Success => {}
-            TxStatus::Failed => {
-                let reason = reply
-                    .reason
-                    .as_deref()
-                    .map(quote)
-                    .unwrap_or_else(|| "-".into());
-                return Ok(Response::reply(Reply::text(self.text(
-                    lang,
-                    "inquiry-failed",
-                    &[
-                        ("product", target.product),
-                        ("dest", target.dest),
-                        ("reason", reason),
-                    ],
-                ))));
-            }
-            TxStatus::Pending | TxStatus::Unknown => {
-                return Ok(Response::reply(Reply::text(self.unclear_text(lang, &body))));
-            }
+            TxStatus::Failed => return Ok(Checked::Failed(reply.reason)),
+            TxStatus::Pending | TxStatus::Unknown => return Ok(Checked::Unclear(body)),
         }
         let Some(total) = reply.bill_total() else {
-            return Ok(Response::reply(Reply::text(self.text(
-                lang,
-                "inquiry-no-amount",
-                &[("raw", quote(&reply.raw))],
-            ))));
+            return Ok(Checked::NoAmount(reply.raw));
         };
         let inquiry = Inquiry {
-            ref_id: ref_id.clone(),
+            ref_id,
             chat_id: ctx.chat_id,
             account_id: access.account_id,
             requested_by: ctx.user_id,
             product: target.product.clone(),
             dest: target.dest.clone(),
-            family: bill.family.key.to_string(),
+            family: family.to_string(),
             name: reply.name.clone(),
             bill: reply.bill,
             admin: reply.admin,
@@ -235,19 +252,25 @@ impl Engine {
             state: InquiryState::Open,
         };
         self.inner.store.put_inquiry(&inquiry).await?;
-        let view = BillView {
-            collect: self.collect_for(access.account_id, &target.product, total),
-            family: bill.family.key.to_string(),
-            product: target.product,
-            dest: target.dest,
-            name: reply.name,
-            bill: reply.bill,
-            admin: reply.admin,
+        Ok(Checked::Bill(Box::new(inquiry)))
+    }
+
+    /// How a stored check is shown; `payable` adds the Bayar button and
+    /// the minutes it is payable for.
+    pub(super) fn bill_view(&self, inquiry: &Inquiry, payable: bool) -> BillView {
+        let total = inquiry.total.unwrap_or_default();
+        BillView {
+            collect: self.collect_for(inquiry.account_id, &inquiry.product, total),
+            family: inquiry.family.clone(),
+            product: inquiry.product.clone(),
+            dest: inquiry.dest.clone(),
+            name: inquiry.name.clone(),
+            bill: inquiry.bill,
+            admin: inquiry.admin,
             total,
-            ref_id,
-            payable_minutes: Some((self.inner.config.inquiry_ttl.as_secs() / 60).max(1)),
-        };
-        Ok(Response::reply(self.bill_reply(lang, &view)))
+            ref_id: inquiry.ref_id.clone(),
+            payable_minutes: payable.then(|| (self.inner.config.inquiry_ttl.as_secs() / 60).max(1)),
+        }
     }
 
     /// `PLNPASC 546302215889 bayar`: pays the newest check of that bill
@@ -455,7 +478,10 @@ impl Engine {
         // owner too: they pay the account's bills; a "send again?" is
         // answered only by who was asked).
         let started = match &action {
-            ButtonAction::Pay(r) | ButtonAction::PayAgain(r) | ButtonAction::CancelBill(r) => self
+            ButtonAction::Pay(r)
+            | ButtonAction::PayAgain(r)
+            | ButtonAction::PayListed(r)
+            | ButtonAction::CancelBill(r) => self
                 .inner
                 .store
                 .inquiry(r)?
@@ -506,6 +532,16 @@ impl Engine {
                             ..Response::default()
                         })
                     }
+                    Err(Refusal::Message(id, args)) => Ok(toast(id, &args)),
+                    Err(other) => Err(other),
+                }
+            }
+            ButtonAction::PayListed(ref_id) => {
+                let Some(inquiry) = self.inner.store.inquiry(&ref_id)? else {
+                    return Ok(toast("button-stale", &[]));
+                };
+                match self.pay_listed(ctx, lang, inquiry).await {
+                    Ok(response) => Ok(response),
                     Err(Refusal::Message(id, args)) => Ok(toast(id, &args)),
                     Err(other) => Err(other),
                 }
@@ -588,6 +624,18 @@ impl Engine {
 pub(super) enum Owner {
     May,
     MayNot,
+}
+
+/// What one check of a bill came to.
+pub(super) enum Checked {
+    /// A bill, stored as its newest check.
+    Bill(Box<Inquiry>),
+    /// The gateway refused the check (its reason, if it gave one).
+    Failed(Option<String>),
+    /// No readable answer about this call: the gateway's words.
+    Unclear(String),
+    /// Success without an amount: the raw reply.
+    NoAmount(String),
 }
 
 /// What paying an inquiry came to, when it was not refused.

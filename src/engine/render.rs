@@ -406,7 +406,7 @@ impl Engine {
     }
 
     /// A button labelled by a locale message.
-    fn button(
+    pub(super) fn button(
         &self,
         lang: Lang,
         label: &str,

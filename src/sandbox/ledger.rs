@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 
 use super::products::{
-    quote, topup_price, topup_serial, DestFault, PRODUCT_UNAVAILABLE, WRONG_CUSTOMER_ID,
+    quote, topup_price, topup_serial, DestFault, BILL_PAID, PRODUCT_UNAVAILABLE, WRONG_CUSTOMER_ID,
     WRONG_NUMBER,
 };
 use super::protocol::{same_sign, BalanceCall, Op, TxCall, BAD_SIGN, UNKNOWN_MEMBER};
@@ -207,6 +207,20 @@ impl Ledger {
             .sum()
     }
 
+    /// The refIDs recorded for this product and destination, of every
+    /// member, sorted.
+    pub(super) fn refs_for(&self, product: &str, dest: &str) -> Vec<String> {
+        let mut refs: Vec<String> = self
+            .accounts
+            .values()
+            .flat_map(|a| a.transactions.iter())
+            .filter(|(_, t)| t.product == product && t.dest == dest)
+            .map(|(ref_id, _)| ref_id.clone())
+            .collect();
+        refs.sort();
+        refs
+    }
+
     /// Counts a transaction-type request as it arrives, before anything else.
     pub(super) fn count_transaction(&mut self, op: Option<Op>) {
         self.stats.requests += 1;
@@ -282,7 +296,9 @@ impl Ledger {
             Some(DestFault::ServerError) => Delivery::ServerError,
             Some(DestFault::Garbage) => Delivery::Garbage,
             Some(DestFault::Drop) => Delivery::Drop,
-            Some(DestFault::Pending | DestFault::Refused) | None => Delivery::Normal,
+            Some(DestFault::Pending | DestFault::Refused | DestFault::Paid) | None => {
+                Delivery::Normal
+            }
         };
         let mut teller = Teller {
             account,
@@ -294,6 +310,7 @@ impl Ledger {
                 pending: (fault == Some(DestFault::Pending)).then_some(self.pending_checks),
             },
             refused: fault == Some(DestFault::Refused),
+            paid: fault == Some(DestFault::Paid),
             call,
         };
         let reply = match call.op {
@@ -385,6 +402,8 @@ struct Teller<'a> {
     clerk: Clerk<'a>,
     /// The destination asks for a business failure (GAGAL, no charge).
     refused: bool,
+    /// The destination's bill is paid: its check is refused as such.
+    paid: bool,
     call: &'a TxCall,
 }
 
@@ -440,6 +459,8 @@ impl Teller<'_> {
         }
         let quote = if self.refused {
             Err(WRONG_CUSTOMER_ID)
+        } else if self.paid {
+            Err(BILL_PAID)
         } else {
             quote(self.catalog, &call.product, &call.dest)
         };

@@ -49,6 +49,7 @@
 //! | `08990005` | topup/payment charged and answered PENDING; the next `pending_checks` status checks say PENDING, then SUKSES (`HRG`, and `SN` for a topup). An inquiry answers normally so the bill can be paid. |
 //! | `08990006` | GAGAL, no charge: `nomor tujuan salah` (topup), `IDPEL salah` (inquiry) |
 //! | `08990007` | HTTP 500 before anything is processed: nothing recorded or charged |
+//! | `08990008` | an inquiry answers GAGAL `Tagihan sudah lunas` (the bill is paid; nothing charged) |
 //!
 //! By [`SandboxHandle::inject`], for the next N requests of any kind (balance
 //! and status included): see [`Fault`].
@@ -364,6 +365,12 @@ impl SandboxState {
         self.desk().ledger.charges_for(ref_id)
     }
 
+    /// The refIDs recorded for this product and destination (topups,
+    /// inquiries and payments of every member), sorted.
+    pub fn refs_for(&self, product: &str, dest: &str) -> Vec<String> {
+        self.desk().ledger.refs_for(product, dest)
+    }
+
     pub fn set_latency(&self, latency: Duration) {
         self.desk().latency = latency;
     }
@@ -571,6 +578,11 @@ impl SandboxHandle {
     /// How many times this refID was charged; never more than 1.
     pub fn charges_for(&self, ref_id: &str) -> u32 {
         self.state.charges_for(ref_id)
+    }
+
+    /// See [`SandboxState::refs_for`].
+    pub fn refs_for(&self, product: &str, dest: &str) -> Vec<String> {
+        self.state.refs_for(product, dest)
     }
 
     pub fn set_latency(&self, latency: Duration) {

@@ -13,6 +13,8 @@ use crate::money::Rupiah;
 pub(super) const PRODUCT_UNAVAILABLE: &str = "produk tidak tersedia";
 pub(super) const WRONG_NUMBER: &str = "nomor tujuan salah";
 pub(super) const WRONG_CUSTOMER_ID: &str = "IDPEL salah";
+/// A check of a bill that was paid (centers word it `Tagihan sudah lunas`).
+pub(super) const BILL_PAID: &str = "Tagihan sudah lunas";
 const BAD_MONTHS: &str = "jumlah bulan salah";
 const BAD_DEST_FORMAT: &str = "format tujuan salah";
 const BAD_PRODUCT_FORMAT: &str = "format produk salah";
@@ -69,6 +71,8 @@ pub(super) enum DestFault {
     Refused,
     /// HTTP 500 before anything is processed or recorded.
     Unprocessed,
+    /// A check answers GAGAL `Tagihan sudah lunas` (nothing to pay).
+    Paid,
 }
 
 const DEST_FAULTS: &[(&str, DestFault)] = &[
@@ -79,6 +83,7 @@ const DEST_FAULTS: &[(&str, DestFault)] = &[
     ("08990005", DestFault::Pending),
     ("08990006", DestFault::Refused),
     ("08990007", DestFault::Unprocessed),
+    ("08990008", DestFault::Paid),
 ];
 
 impl DestFault {

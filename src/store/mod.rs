@@ -38,7 +38,10 @@
 //! - low-balance alerts (`set_balance_watch`, `balance_seen`): an alert
 //!   fired is not fired again after a restart;
 //! - saved customers (`save_customer`, `forget_customer`): a customer the
-//!   user was told is saved (or forgotten) stays so.
+//!   user was told is saved (or forgotten) stays so;
+//! - `cek semua` runs (`put_run`): a check sent is asked again after a
+//!   restart under its own refID, never under a new one, and a check
+//!   answered is not sent again.
 //!
 //! A method that wrote nothing may return without flushing (a refused
 //! claim, a refID already journaled, a question already taken, nothing to
@@ -70,6 +73,7 @@ mod flush;
 mod groups;
 mod inquiries;
 mod journal;
+mod runs;
 mod seal;
 mod shop;
 
@@ -91,6 +95,7 @@ use flush::Flusher;
 use groups::Groups;
 use inquiries::Inquiries;
 use journal::Journal;
+use runs::Runs;
 use seal::Sealer;
 use shop::Shops;
 
@@ -129,6 +134,7 @@ pub struct Store {
     shops: Shops,
     alerts: Alerts,
     customers: Customers,
+    runs: Runs,
     flusher: Arc<Flusher>,
 }
 
@@ -187,6 +193,7 @@ impl Store {
             shops: Shops::open(&db)?,
             alerts: Alerts::open(&db)?,
             customers: Customers::open(&db)?,
+            runs: Runs::open(&db)?,
             flusher: Arc::new(Flusher::default()),
             db,
         }

@@ -209,6 +209,12 @@ impl Job {
             Job::Send { chat, .. } | Job::Edit { chat, .. } => *chat,
         }
     }
+
+    fn reply(&self) -> &Reply {
+        match self {
+            Job::Send { reply, .. } | Job::Edit { reply, .. } => reply,
+        }
+    }
 }
 
 struct Lane {
@@ -235,7 +241,14 @@ struct Inner {
     /// When recent 429s came, and for which chat: several chats told to
     /// wait at once means the bot's global limit.
     recent_429s: Mutex<Vec<(Instant, i64)>>,
+    /// Per message slot (a run's progress, its summary), the newest
+    /// version queued: an older one still in a lane is dropped.
+    slots: Mutex<HashMap<String, u64>>,
 }
+
+/// Slots remembered before the map is cleared (a slot is a few per `cek
+/// semua` run; clearing only lets a stale update through once).
+const SLOTS_KEPT: usize = 10_000;
 
 /// The pause key that holds every chat.
 const WHOLE_BOT: i64 = i64::MIN;
@@ -254,6 +267,7 @@ impl Outbox {
                 lanes: Mutex::new(HashMap::new()),
                 paused: Mutex::new(HashMap::new()),
                 recent_429s: Mutex::new(Vec::new()),
+                slots: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -425,6 +439,7 @@ impl Outbox {
     /// Puts a job in its chat's lane, opening the lane (and its worker)
     /// when there is none.
     fn enqueue(&self, mut job: Job) {
+        self.note_queued(job.reply());
         loop {
             let chat = job.chat().0;
             let sent = {
@@ -476,13 +491,26 @@ impl Outbox {
     }
 
     async fn deliver(&self, job: Job) {
+        if self.is_stale(job.reply()) {
+            // A newer version of this message is queued behind it, or
+            // was shown already.
+            return;
+        }
         match job {
             Job::Send {
                 chat,
                 reply,
                 reply_to,
             } => {
-                self.deliver_reply(chat, &reply, reply_to).await;
+                // A slot's message once sent is edited from then on.
+                let shown = reply
+                    .slot
+                    .as_ref()
+                    .and_then(|slot| self.inner.engine.slot_message(&slot.key));
+                match shown {
+                    Some(message) => self.deliver_edit(chat, MessageId(message), &reply).await,
+                    None => self.deliver_reply(chat, &reply, reply_to).await,
+                }
             }
             Job::Edit {
                 chat,
@@ -497,17 +525,54 @@ impl Outbox {
     /// became a supergroup has its records moved and gets it there.
     async fn deliver_reply(&self, chat: ChatId, reply: &Reply, reply_to: Option<MessageId>) {
         match self.send_reply(chat, reply, reply_to).await {
-            Ok(()) => self.mark_told(reply).await,
+            Ok(last) => self.delivered(reply, last).await,
             Err(RequestError::MigrateToChatId(to)) => {
                 super::migrate(&self.inner.engine, chat.0, to.0).await;
                 // The original message stayed in the old group.
                 match self.send_reply(to, reply, None).await {
-                    Ok(()) => self.mark_told(reply).await,
+                    Ok(last) => self.delivered(reply, last).await,
                     Err(e) => self.gave_up(to, reply, &e),
                 }
             }
             Err(e) => self.gave_up(chat, reply, &e),
         }
+    }
+
+    /// Telegram took a reply; `last` is its last message (the one with
+    /// the buttons), which a slot's later versions edit.
+    async fn delivered(&self, reply: &Reply, last: Option<MessageId>) {
+        if let (Some(slot), Some(last)) = (&reply.slot, last) {
+            self.inner.engine.slot_sent(&slot.key, last.0);
+        }
+        self.mark_told(reply).await;
+    }
+
+    /// A slot's version was queued: older ones are stale from now on.
+    fn note_queued(&self, reply: &Reply) {
+        if let Some(slot) = reply.slot.as_ref() {
+            let mut slots = self.slots();
+            if slots.len() >= SLOTS_KEPT {
+                slots.clear();
+            }
+            let newest = slots.entry(slot.key.clone()).or_insert(slot.version);
+            *newest = (*newest).max(slot.version);
+        }
+    }
+
+    /// Whether a newer version of this reply's slot was queued.
+    fn is_stale(&self, reply: &Reply) -> bool {
+        reply.slot.as_ref().is_some_and(|slot| {
+            self.slots()
+                .get(&slot.key)
+                .is_some_and(|newest| *newest > slot.version)
+        })
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
+        self.inner
+            .slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     async fn deliver_edit(&self, chat: ChatId, message: MessageId, reply: &Reply) {
@@ -571,7 +636,7 @@ impl Outbox {
         chat: ChatId,
         reply: &Reply,
         reply_to: Option<MessageId>,
-    ) -> Result<(), RequestError> {
+    ) -> Result<Option<MessageId>, RequestError> {
         let chunks = split_text(&reply.text);
         let caption = match (&reply.attachment, chunks.last()) {
             (Some(_), Some(last)) if last.chars().count() <= CAPTION_LIMIT => Some(last.clone()),
@@ -583,24 +648,28 @@ impl Outbox {
             &chunks[..]
         };
         let last = texts.len().saturating_sub(1);
+        let mut sent = None;
         for (i, chunk) in texts.iter().enumerate() {
             let buttons = i == last && reply.attachment.is_none() && has_buttons(reply);
             let replying = if i == 0 { reply_to } else { None };
-            self.paced(chat.0, || {
-                let mut request = self.inner.bot.send_message(chat, chunk.clone());
-                if let Some(id) = replying {
-                    request = request
-                        .reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
-                }
-                if buttons {
-                    request = request.reply_markup(keyboard(reply));
-                }
-                request.send()
-            })
-            .await?;
+            let message = self
+                .paced(chat.0, || {
+                    let mut request = self.inner.bot.send_message(chat, chunk.clone());
+                    if let Some(id) = replying {
+                        request = request.reply_parameters(
+                            ReplyParameters::new(id).allow_sending_without_reply(),
+                        );
+                    }
+                    if buttons {
+                        request = request.reply_markup(keyboard(reply));
+                    }
+                    request.send()
+                })
+                .await?;
+            sent = Some(message.id);
         }
         let Some(file) = &reply.attachment else {
-            return Ok(());
+            return Ok(sent);
         };
         let replying = texts.is_empty().then_some(reply_to).flatten();
         // sendPhoto and sendDocument take the same extras.
@@ -621,21 +690,21 @@ impl Outbox {
             }};
         }
         let input = || InputFile::memory(file.bytes().to_vec()).file_name(file.name().to_string());
-        match file {
+        let message = match file {
             Attachment::Photo { .. } => {
                 self.paced(chat.0, || {
                     file_request!(self.inner.bot.send_photo(chat, input()))
                 })
-                .await?;
+                .await?
             }
             Attachment::Document { .. } => {
                 self.paced(chat.0, || {
                     file_request!(self.inner.bot.send_document(chat, input()))
                 })
-                .await?;
+                .await?
             }
-        }
-        Ok(())
+        };
+        Ok(Some(message.id))
     }
 
     /// One message-sending call, in the chat's pace, retried after a 429
@@ -732,17 +801,19 @@ fn has_buttons(reply: &Reply) -> bool {
     !reply.buttons.is_empty() || !reply.copy.is_empty()
 }
 
-/// The reply's buttons on one row, then each copy button on its own.
+/// The reply's buttons on one row (or one under the other, for a
+/// `column` reply), then each copy button on its own.
 fn keyboard(reply: &Reply) -> InlineKeyboardMarkup {
-    let row: Vec<InlineKeyboardButton> = reply
+    let buttons = reply
         .buttons
         .iter()
-        .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()))
-        .collect();
-    let mut rows: Vec<Vec<InlineKeyboardButton>> = Vec::new();
-    if !row.is_empty() {
-        rows.push(row);
-    }
+        .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()));
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = if reply.column {
+        buttons.map(|b| vec![b]).collect()
+    } else {
+        vec![buttons.collect()]
+    };
+    rows.retain(|row| !row.is_empty());
     for copy in &reply.copy {
         rows.push(vec![InlineKeyboardButton::copy_text_button(
             copy.label.clone(),
@@ -782,6 +853,44 @@ mod tests {
         ];
         for (error, retry) in cases {
             assert_eq!(retryable(&error), retry, "{error}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_update_older_than_one_queued_for_its_slot_is_dropped() {
+        let (tx, _notices) = tokio::sync::mpsc::unbounded_channel();
+        let engine = crate::engine::Engine::new(
+            crate::store::Store::open(&crate::store::Location::Temporary, None).expect("store"),
+            crate::gateway::GatewayClient::new(Duration::from_secs(1)),
+            crate::catalog::Catalog::builtin(),
+            crate::engine::EngineConfig::new("http://127.0.0.1:9"),
+            tx,
+        );
+        let outbox = Outbox::new(Bot::new("1:T"), engine, Limits::TELEGRAM);
+        let version = |key: &str, version: u64| Reply {
+            slot: Some(crate::engine::Slot {
+                key: key.into(),
+                version,
+            }),
+            ..Reply::default()
+        };
+        // Queued in this order: a summary drawn after a tap (v3) overtook
+        // the run's older drawing (v2), which arrives after it.
+        outbox.note_queued(&version("run:1:summary", 1));
+        outbox.note_queued(&version("run:1:summary", 3));
+        outbox.note_queued(&version("run:1:summary", 2));
+        outbox.note_queued(&version("run:1:progress", 2));
+        // (update, dropped?)
+        let cases = [
+            (version("run:1:summary", 1), true),
+            (version("run:1:summary", 2), true),
+            (version("run:1:summary", 3), false),
+            (version("run:1:progress", 2), false),
+            (version("run:2:summary", 1), false),
+            (Reply::default(), false),
+        ];
+        for (reply, dropped) in cases {
+            assert_eq!(outbox.is_stale(&reply), dropped, "{:?}", reply.slot);
         }
     }
 
