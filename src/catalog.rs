@@ -496,6 +496,28 @@ impl Default for Catalog {
     }
 }
 
+/// Short names center bots give bill codes in their check and pay words
+/// (`CEKPLN`, `BAYARBPJS`): the name after the word, and the code loket
+/// sends. A name that is itself a bill code needs no row.
+const CENTER_SHORT_CODES: &[(&str, &str)] = &[
+    ("PLN", "PLNPASC"),
+    ("BPJS", "BPJSKS"),
+    ("TELKOM", "INDIHOME"),
+];
+
+impl Catalog {
+    /// The bill code a center's short name stands for (`PLN` → `PLNPASC`),
+    /// or the name itself when it is a bill code; `None` for anything else.
+    pub fn center_bill_code(&self, name: &str) -> Option<String> {
+        let name = name.to_ascii_uppercase();
+        let code = CENTER_SHORT_CODES
+            .iter()
+            .find(|(short, _)| *short == name)
+            .map_or(name.clone(), |(_, code)| (*code).to_string());
+        matches!(self.classify(&code), ProductKind::Bill(_)).then_some(code)
+    }
+}
+
 pub fn family_by_key(key: &str) -> Option<&'static BillFamily> {
     FAMILIES.iter().find(|f| f.key.eq_ignore_ascii_case(key))
 }

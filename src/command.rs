@@ -145,6 +145,8 @@ pub enum Command {
     ForgetCustomer(usize),
     /// `cek semua`, `/cekbulanan`: every saved bill customer checked.
     CheckAll,
+    /// `H`, `HARGA`: a center bot's price list, which loket has not.
+    PriceList,
 }
 
 /// Which saved customers `pelanggan` lists.
@@ -291,6 +293,7 @@ pub enum Intent {
     Customers,
     ForgetCustomer,
     CheckAll,
+    PriceList,
 }
 
 impl Intent {
@@ -383,7 +386,8 @@ impl CommandSpec {
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         intent: Intent::Balance,
-        keywords: &["saldo", "sal", "balance"],
+        // `SAL`, `S`: center bots' words for it.
+        keywords: &["saldo", "sal", "s", "balance"],
         plain: true,
         slash: true,
         menu: Some(("cmd-saldo", Chats::ALL)),
@@ -419,7 +423,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         intent: Intent::Status,
-        keywords: &["status"],
+        // `CS`: center bots' "cek status".
+        keywords: &["status", "cs"],
         plain: true,
         slash: true,
         menu: Some(("cmd-status", Chats::ALL)),
@@ -587,6 +592,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         menu: Some(("cmd-ekspor", Chats::ALL)),
         help: Some("help-ekspor"),
         group_help: Some("help-group-rekap"),
+    },
+    CommandSpec {
+        intent: Intent::PriceList,
+        // Center bots' price list; loket has no such call.
+        keywords: &["harga", "h", "price"],
+        plain: true,
+        slash: true,
+        menu: None,
+        help: Some("help-harga"),
+        group_help: Some("help-group-harga"),
     },
     CommandSpec {
         intent: Intent::Prices,
@@ -812,6 +827,26 @@ fn action_word(word: &str) -> Option<Action> {
     command_named(word, false).and_then(|row| row.intent.action())
 }
 
+/// A center bot's check or pay code (`CEKPLN`, `CEKPLNPASC`, `BAYARPLN`):
+/// the action and the bill code it names. A code the catalogue knows as
+/// it is (a product called `CEK…`) stays that product.
+fn center_code(word: &str, catalog: &Catalog) -> Option<(Action, String)> {
+    let upper = word.to_ascii_uppercase();
+    if catalog.knows(&upper) {
+        return None;
+    }
+    [
+        ("CEK", Action::Check),
+        ("INQ", Action::Check),
+        ("BAYAR", Action::Pay),
+    ]
+    .iter()
+    .find_map(|(prefix, action)| {
+        let name = upper.strip_prefix(prefix).filter(|n| !n.is_empty())?;
+        catalog.center_bill_code(name).map(|code| (*action, code))
+    })
+}
+
 /// The row of a plain keyword that is not a purchase's action word.
 fn plain_keyword(word: &str) -> Option<&'static CommandSpec> {
     command_named(word, false).filter(|row| row.intent.action().is_none())
@@ -834,6 +869,91 @@ pub fn parse(text: &str, catalog: &Catalog) -> Result<Command, ParseError> {
         },
         None => parse_plain(first, rest, catalog),
     }
+}
+
+/// A trade typed the way center bots take it (FIELD.md, "What resellers'
+/// other tools do": `KODE.TUJUAN.PIN`): the PIN last, and a counter after
+/// the code to repeat a trade the same day — `T10.087712345678.1234`,
+/// `SAL.1234`, `S.1234`, `PLNPASC.546302215889.1234`,
+/// `CEKPLN.546302215889.1234`, `BAYAR.PLNPASC.546302215889.1234`,
+/// `T10.2.087712345678[.1234]`.
+#[derive(Debug)]
+pub struct CenterForm {
+    /// The message without its PIN and counter, as loket reads it
+    /// (`T10 087712345678`); [`parse`] it like any message.
+    pub body: String,
+    /// The last part, when it has a PIN's shape (4–8 digits) and is not
+    /// part of the trade. It may be the account's PIN or an old one:
+    /// either way the message is deleted.
+    pub pin: Option<Secret>,
+    /// `KODE.N.TUJUAN` (N = 2…9): "yes, send it again" said in advance.
+    pub again: bool,
+}
+
+/// The parts of a PIN: 4 to 8 digits (center PINs are 4–6; some allow 8).
+fn looks_like_pin(part: &str) -> bool {
+    (4..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A center's repeat counter: 2 to 9.
+fn is_counter(part: &str) -> bool {
+    matches!(part.as_bytes(), [b'2'..=b'9'])
+}
+
+/// A first part a trade can start with: a command word, an action word,
+/// or a product code's shape (letters, then digits or letters).
+fn starts_a_trade(first: &str) -> bool {
+    command_named(&first.to_ascii_lowercase(), false).is_some()
+        || action_word(first).is_some()
+        || (first.len() <= 16
+            && first
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic())
+            && first.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Reads a center-style dot form: `Some` when the message carries a
+/// PIN-shaped last part or a repeat counter that the trade does not take
+/// (a message that is a whole command as it is — `PKBJABAR.B1234XYZ.2025`
+/// — is not one). The body may still fail to parse (`CEK.546302215889.1234`
+/// names no product): it is then refused, but a PIN in it is deleted all
+/// the same.
+pub fn center_form(text: &str, catalog: &Catalog) -> Option<CenterForm> {
+    let text = text.trim();
+    if text.starts_with('/') || text.contains(char::is_whitespace) || !text.contains('.') {
+        return None;
+    }
+    let parts: Vec<&str> = text.split('.').collect();
+    if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) || !starts_a_trade(parts[0]) {
+        return None;
+    }
+    if parse(text, catalog).is_ok() {
+        return None;
+    }
+    let (pin, mut words) = match parts.split_last() {
+        Some((last, rest)) if looks_like_pin(last) => (Some(Secret::new(*last)), rest.to_vec()),
+        _ => (None, parts.clone()),
+    };
+    // `T10.2.087712345678`: the counter comes right after the code.
+    let again = words.len() >= 3 && is_counter(words[1]);
+    if again {
+        words.remove(1);
+    }
+    if pin.is_none() && !again {
+        return None;
+    }
+    Some(CenterForm {
+        body: words.join(" "),
+        pin,
+        again,
+    })
+}
+
+/// Whether a message is a center-style trade with a PIN-shaped last part
+/// (see [`center_form`]): it is deleted before anything else happens.
+pub fn holds_pin_last(text: &str, catalog: &Catalog) -> bool {
+    center_form(text, catalog).is_some_and(|form| form.pin.is_some())
 }
 
 /// True when the text is a login with anything after the keyword, slash
@@ -891,6 +1011,13 @@ fn slash_name(word: &str) -> String {
 }
 
 fn parse_plain(first: &str, rest: &[&str], catalog: &Catalog) -> Result<Command, ParseError> {
+    // A center bot's check or pay code: `CEKPLN 546302215889`.
+    if let Some((action, code)) = center_code(first, catalog) {
+        let mut words: Vec<&str> = Vec::with_capacity(rest.len() + 1);
+        words.push(&code);
+        words.extend_from_slice(rest);
+        return parse_purchase(Some(action), &words, catalog);
+    }
     let keyword = plain_keyword(first);
     if let Some(row) = keyword {
         let parsed = parse_keyword(row, rest, catalog, false);
@@ -957,6 +1084,7 @@ fn parse_keyword(
         Intent::Cancel => no_args(Command::Cancel),
         Intent::Repeat => no_args(Command::Repeat),
         Intent::CheckAll => no_args(Command::CheckAll),
+        Intent::PriceList => Ok(Command::PriceList),
         Intent::SaveCustomer => parse_save(args, catalog),
         Intent::Customers => match args {
             [] => Ok(Command::Customers(CustomerQuery::Page(1))),

@@ -459,3 +459,13 @@ check-all-line-waiting = { $n }. { $name } — { $product } { $dest }: still bei
 check-all-total = Unpaid: { $count } bills, total { $total }
 check-all-more-coming = Results still being checked are added here.
 check-all-button-pay = Pay { $n }. { $name } { $total }
+
+## Center habits (PIN last, counters, center words).
+
+pin-removed = 🔒 Your message holding a PIN was deleted. loket never needs your PIN; just type: { $typed }
+pin-not-needed = 🔒 PIN is not needed in loket; your message was deleted. Nothing was sent.
+pin-group-reminder = Never type your PIN in a group: log in once in a private chat with the bot (/login), then trade without a PIN.
+pin-edit-deleted = 🔒 The edited message held a PIN, so it was deleted. loket never needs your PIN.
+price-list-none = loket has no price list from the center. Your own selling prices: /jual (set one: /jual T10 12000).
+help-harga = Center habits: T10.087712345678.PIN and SAL.PIN run without the PIN (the message is deleted), T10.2.087712345678 = send again, S/SAL = balance, CS REFID = status, H/HARGA → /jual
+help-group-harga = Never type a PIN in a group: a message holding one is deleted. /harga → /jual

@@ -459,3 +459,13 @@ check-all-line-waiting = { $n }. { $name } — { $product } { $dest }: masih dic
 check-all-total = Belum dibayar: { $count } tagihan, total { $total }
 check-all-more-coming = Hasil yang masih dicek ditambahkan di sini.
 check-all-button-pay = Bayar { $n }. { $name } { $total }
+
+## Center habits (PIN last, counters, center words).
+
+pin-removed = 🔒 Pesan berisi PIN sudah dihapus. Di loket PIN tidak perlu diketik; cukup: { $typed }
+pin-not-needed = 🔒 PIN tidak diperlukan di loket; pesan Anda sudah dihapus. Tidak ada yang dikirim.
+pin-group-reminder = Jangan ketik PIN di grup: login sekali lewat chat pribadi dengan bot (/login), lalu bertransaksi tanpa PIN.
+pin-edit-deleted = 🔒 Pesan yang diedit berisi PIN, jadi sudah dihapus. Di loket PIN tidak perlu diketik.
+price-list-none = loket tidak punya daftar harga dari pusat. Harga jual Anda sendiri: /jual (atur: /jual T10 12000).
+help-harga = Kebiasaan pusat: T10.087712345678.PIN dan SAL.PIN jalan tanpa PIN (pesannya dihapus), T10.2.087712345678 = kirim lagi, S/SAL = saldo, CS REFID = status, H/HARGA → /jual
+help-group-harga = Jangan ketik PIN di grup: pesan berisi PIN dihapus. /harga → /jual

@@ -31,6 +31,7 @@ mod account;
 mod alerts;
 mod checkall;
 mod customers;
+mod habits;
 
 pub use account::normalize_base_url;
 pub use checkall::{says_nothing_due, MAX_RUN_ITEMS};
@@ -556,7 +557,9 @@ impl Engine {
     /// check runs.
     pub fn holds_secret(&self, ctx: &ChatCtx, text: &str) -> bool {
         let text = text.trim();
-        command::may_hold_secret(text) || self.typed_in_login_dialog(ctx, text)
+        command::may_hold_secret(text)
+            || command::holds_pin_last(text, &self.inner.catalog)
+            || self.typed_in_login_dialog(ctx, text)
     }
 
     /// True for plain text in a private chat whose step-by-step login
@@ -595,12 +598,16 @@ impl Engine {
     /// now holds a login form is deleted (in a group every member sees it)
     /// and the chat is told why.
     pub fn handle_edit(&self, ctx: &ChatCtx, text: &str) -> Response {
-        if !command::may_hold_secret(text.trim()) {
+        let text = text.trim();
+        let id = if command::may_hold_secret(text) {
+            match ctx.kind {
+                ChatKind::Group => "login-group-refused",
+                ChatKind::Private => "login-edit-deleted",
+            }
+        } else if command::holds_pin_last(text, &self.inner.catalog) {
+            "pin-edit-deleted"
+        } else {
             return Response::silent();
-        }
-        let id = match ctx.kind {
-            ChatKind::Group => "login-group-refused",
-            ChatKind::Private => "login-edit-deleted",
         };
         Response {
             replies: vec![Reply::text(self.text(self.lang(ctx.chat_id), id, &[]))],
@@ -638,6 +645,14 @@ impl Engine {
     ) -> Result<Response, Refusal> {
         let text = text.trim();
         let slash = text.starts_with('/');
+        // `T10.087712345678.1234`: a center's form, PIN last. With a PIN it
+        // is handled in a group even when not addressed: every member can
+        // read it.
+        if let Some(form) = command::center_form(text, &self.inner.catalog) {
+            if form.pin.is_some() || ctx.kind == ChatKind::Private || ctx.addressed {
+                return self.center_habit(ctx, lang, form).await;
+            }
+        }
         if ctx.kind == ChatKind::Group && !slash && !ctx.addressed {
             if command::may_hold_secret(text) {
                 // Not addressed to loket, but every member can read it.
@@ -746,6 +761,11 @@ impl Engine {
             Command::Customers(query) => self.list_customers(ctx, lang, query),
             Command::ForgetCustomer(n) => self.forget_customer(ctx, lang, n).await,
             Command::CheckAll => self.check_all(ctx, lang).await,
+            Command::PriceList => Ok(Response::reply(Reply::text(self.text(
+                lang,
+                "price-list-none",
+                &[],
+            )))),
             Command::Cancel => {
                 let had = self.live_draft(ctx.chat_id).is_some();
                 self.drafts().remove(&ctx.chat_id);

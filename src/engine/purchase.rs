@@ -43,8 +43,25 @@ impl Engine {
         lang: Lang,
         target: Target,
     ) -> Result<Response, Refusal> {
+        self.topup_asking(ctx, lang, target, true).await
+    }
+
+    /// A topup; when `ask` and the same one went out lately, "send
+    /// again?" first. Without `ask` (a center's counter form, the user
+    /// said "again" in advance) it is sent at once under a new refID.
+    pub(super) async fn topup_asking(
+        &self,
+        ctx: &ChatCtx,
+        lang: Lang,
+        target: Target,
+        ask: bool,
+    ) -> Result<Response, Refusal> {
         let access = self.access(ctx, true)?;
-        if let Some(previous) = self.recent_same_topup(access.account_id, &target)? {
+        let previous = match ask {
+            true => self.recent_same_topup(access.account_id, &target)?,
+            false => None,
+        };
+        if let Some(previous) = previous {
             let ref_id = self.mint_ref()?;
             self.inner
                 .store
