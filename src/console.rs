@@ -87,8 +87,7 @@ where
                     }
                     *newest = slot.version;
                 }
-                let response = Response { replies: vec![notice.reply], ..Response::default() };
-                buttons = show(&engine, &mut output, response, buttons).await?;
+                buttons = show_notice(&engine, &mut output, notice.reply, buttons).await?;
             }
         }
     }
@@ -156,6 +155,38 @@ async fn show<W: AsyncWrite + Unpin>(
     Ok(buttons)
 }
 
+/// Prints a result that came later. Its buttons are numbered after the
+/// ones already on screen, which keep their numbers: a summary redrawn
+/// while a bill is shown never turns that bill's `1` into another's.
+async fn show_notice<W: AsyncWrite + Unpin>(
+    engine: &Engine,
+    output: &mut W,
+    reply: Reply,
+    mut buttons: Vec<Button>,
+) -> std::io::Result<Vec<Button>> {
+    print_reply(engine, output, &reply).await?;
+    let mut listed = Vec::with_capacity(reply.buttons.len());
+    for button in reply.buttons {
+        let n = match buttons.iter().position(|b| b.data == button.data) {
+            Some(i) => i + 1,
+            None => {
+                buttons.push(button.clone());
+                buttons.len()
+            }
+        };
+        listed.push(format!("[{n}] {}", button.label));
+    }
+    if !listed.is_empty() {
+        let lang = engine.lang(CONSOLE_CHAT);
+        write_line(
+            output,
+            &engine.text(lang, "console-buttons", &[("buttons", listed.join("  "))]),
+        )
+        .await?;
+    }
+    Ok(buttons)
+}
+
 /// Prints a reply's text and names its file; a result it tells is
 /// marked told once written.
 async fn print_reply<W: AsyncWrite + Unpin>(
@@ -188,6 +219,9 @@ async fn print_reply<W: AsyncWrite + Unpin>(
             ),
         };
         write_line(output, &line).await?;
+    }
+    if let Some(slot) = &reply.slot {
+        engine.slot_shown(slot).await;
     }
     if let Some(tells) = &reply.tells {
         engine.told(tells).await;

@@ -346,10 +346,19 @@ pub struct CheckRun {
     pub message_id: Option<i32>,
     pub started_at: DateTime<Utc>,
     pub items: Vec<RunItem>,
+    /// How many bill customers the account had saved when it started
+    /// (more than `items` when a run's cap left some out).
+    #[serde(default)]
+    pub saved: usize,
     /// The summary went out; results after it are added to it.
     pub summary_sent: bool,
-    /// Every item has its result and the last word was said.
+    /// Every item has its result; the last versions of its messages are
+    /// on their way.
     pub done: bool,
+    /// The chat has the last version of the summary: nothing more to
+    /// show after a restart.
+    #[serde(default)]
+    pub told: bool,
 }
 
 impl CheckRun {
@@ -375,6 +384,14 @@ impl CheckRun {
     /// The slot of its summary.
     pub fn summary_slot(&self) -> String {
         format!("{}summary", self.slot_prefix())
+    }
+
+    /// The run whose summary slot this is.
+    pub fn run_of_summary_slot(key: &str) -> Option<u64> {
+        key.strip_prefix("run:")?
+            .strip_suffix(":summary")?
+            .parse()
+            .ok()
     }
 }
 

@@ -22,6 +22,8 @@ use chrono::Datelike;
 
 use tokio::task::JoinSet;
 
+use std::collections::HashSet;
+
 use super::purchase::{Checked, Payment};
 use super::*;
 use crate::catalog::{BillShape, ProductKind};
@@ -31,8 +33,10 @@ use crate::money::Rupiah;
 /// Checks of one run in flight at once (the account's turns bound them
 /// too): a run never takes every turn from the chat's other commands.
 const IN_FLIGHT: usize = 4;
-/// Most customers one run checks (Telegram allows 100 buttons a message).
-pub const MAX_RUN_ITEMS: usize = 40;
+/// Most customers one run checks: with names and reasons cut to their
+/// budgets, the summary of a full run stays one Telegram message (under
+/// 4096 characters), held by a test.
+pub const MAX_RUN_ITEMS: usize = 25;
 
 /// Reason words with which centers say a bill has nothing to pay (the
 /// check is refused because it was paid): `Tagihan sudah lunas`,
@@ -46,16 +50,24 @@ const NOTHING_DUE: &[&str] = &[
     "tagihan tidak ditemukan",
 ];
 
+/// Words that turn a "lunas" around: `belum lunas`, `tidak lunas` (arrears
+/// left), `pelunasan`.
+const STILL_DUE: &[&str] = &["belum lunas", "tidak lunas", "pelunasan", "belum dibayar"];
+
 /// Whether a refused check's reason says there is nothing to pay.
 pub fn says_nothing_due(reason: &str) -> bool {
     let reason = reason.to_lowercase();
-    NOTHING_DUE.iter().any(|w| reason.contains(w))
+    NOTHING_DUE.iter().any(|w| reason.contains(w)) && !STILL_DUE.iter().any(|w| reason.contains(w))
 }
 
 impl Engine {
-    /// `cek semua`: starts a run over the account's saved bills.
+    /// `cek semua`: starts a run over the account's saved bills. One run
+    /// per account at a time: a second is refused while the first goes
+    /// on (and a run no task drives, after an error, is picked up again).
     pub(super) async fn check_all(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         let access = self.access(ctx, true)?;
+        // Looking for a run and starting one is one step.
+        let _starting = self.inner.run_start.lock().await;
         if let Some(running) = self
             .inner
             .store
@@ -63,6 +75,7 @@ impl Engine {
             .into_iter()
             .find(|r| r.account_id == access.account_id)
         {
+            self.spawn_run(running.id);
             return Err(Refusal::Message(
                 "check-all-running",
                 vec![
@@ -71,12 +84,16 @@ impl Engine {
                 ],
             ));
         }
+        // One line per bill: `BPJSKS 0001234567890@1` and `@3` are one
+        // customer's bill (the newest check of it is the payable one).
+        let mut bills = HashSet::new();
         let items: Vec<RunItem> = self
             .inner
             .store
             .customers(access.account_id)?
             .into_iter()
             .filter(|c| self.family_of(&c.product).is_some())
+            .filter(|c| bills.insert((before_at(&c.product), before_at(&c.dest))))
             .map(|c| RunItem {
                 name: c.name,
                 product: c.product,
@@ -87,7 +104,6 @@ impl Engine {
         if items.is_empty() {
             return Err(refuse("check-all-none"));
         }
-        let saved = items.len();
         let run = CheckRun {
             id: self.inner.store.next_id()?,
             account_id: access.account_id,
@@ -95,35 +111,37 @@ impl Engine {
             user_id: ctx.user_id,
             message_id: ctx.message_id,
             started_at: self.now(),
+            saved: items.len(),
             items: items.into_iter().take(MAX_RUN_ITEMS).collect(),
             summary_sent: false,
             done: false,
+            told: false,
         };
         self.inner.store.put_run(&run).await?;
-        let mut reply = self.progress_reply(lang, &run);
-        if saved > MAX_RUN_ITEMS {
-            reply.text.push('\n');
-            reply.text.push_str(&self.text(
-                lang,
-                "check-all-capped",
-                &[
-                    ("max", MAX_RUN_ITEMS.to_string()),
-                    ("saved", saved.to_string()),
-                ],
-            ));
-        }
+        let reply = self.progress_reply(lang, &run);
         self.spawn_run(run.id);
         Ok(Response::reply(reply))
     }
 
-    /// Goes on with every run a stop left unfinished.
+    /// Goes on with every run a stop left unfinished, and shows again the
+    /// last summary of runs whose chat may not have it.
     pub(super) fn resume_runs(&self) -> usize {
-        match self.inner.store.unfinished_runs() {
-            Ok(runs) => {
-                for run in &runs {
+        let runs = self
+            .inner
+            .store
+            .unfinished_runs()
+            .and_then(|runs| Ok((runs, self.inner.store.untold_runs()?)));
+        match runs {
+            Ok((unfinished, untold)) => {
+                for run in &unfinished {
                     self.spawn_run(run.id);
                 }
-                runs.len()
+                for run in &untold {
+                    let lang = self.lang(run.chat_id);
+                    self.show_progress(lang, run);
+                    self.show_summary(lang, run);
+                }
+                unfinished.len()
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the check runs to resume");
@@ -132,13 +150,39 @@ impl Engine {
         }
     }
 
+    /// Drives a run in a task of its own, unless one already does. A run
+    /// that stops on an error is closed as well as it can be, so the
+    /// account is never left with a run nobody drives.
     fn spawn_run(&self, id: u64) {
+        if !self.driving().insert(id) {
+            return;
+        }
         let engine = self.clone();
         tokio::spawn(async move {
             if let Err(e) = engine.drive_run(id).await {
-                tracing::error!(error = ?e, run = id, "a cek semua run stopped");
+                tracing::error!(error = ?e, run = id, "a cek semua run stopped; closing it");
+                if let Err(e) = engine.close_run(id).await {
+                    tracing::error!(error = ?e, run = id, "cannot close a cek semua run");
+                }
             }
+            engine.driving().remove(&id);
         });
+    }
+
+    fn driving(&self) -> std::sync::MutexGuard<'_, HashSet<u64>> {
+        self.inner
+            .driving
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A run that cannot go on: what is not checked is "no clear answer".
+    async fn close_run(&self, id: u64) -> Result<(), Refusal> {
+        let Some(run) = self.inner.store.run(id)? else {
+            return Ok(());
+        };
+        let lang = self.lang(run.chat_id);
+        self.finish_run(lang, run, true).await
     }
 
     /// The bill family of a saved product (`PBBBDG@2024` → PBB).
@@ -158,10 +202,9 @@ impl Engine {
         let ctx = run_ctx(&run);
         let access = match self.access(&ctx, true) {
             Ok(access) => access,
-            // Logged out or unlinked meanwhile: nothing more is sent.
-            Err(_) => {
-                return self.finish_run(lang, run).await;
-            }
+            // Logged out or unlinked meanwhile: nothing more is checked,
+            // and no summary shows the account's bills there.
+            Err(_) => return self.finish_run(lang, run, false).await,
         };
         let remaining = self.inner.config.check_all_summary_after.saturating_sub(
             self.now()
@@ -177,18 +220,17 @@ impl Engine {
         loop {
             while checks.len() < IN_FLIGHT {
                 let Some(i) = todo.pop_front() else { break };
-                let Some(ref_id) = self.start_item(&access, &mut run, i).await? else {
+                let Some((ref_id, resumed)) = self.start_item(&access, &mut run, i).await? else {
                     // Settled without a check (paid this month, a card).
                     self.show_progress(lang, &run);
                     continue;
                 };
                 let engine = self.clone();
-                let creds = access.creds.clone();
-                let account_id = access.account_id;
+                let access = access.clone();
                 let item = run.items[i].clone();
                 checks.spawn(async move {
                     let state = engine
-                        .check_item(&ctx, account_id, creds, &item, ref_id)
+                        .check_item(&ctx, &access, &item, ref_id, resumed)
                         .await;
                     (i, state)
                 });
@@ -222,12 +264,19 @@ impl Engine {
                 }
             }
         }
-        self.finish_run(lang, run).await
+        self.finish_run(lang, run, true).await
     }
 
-    /// Every item has its result: the summary (once more, or for the
-    /// first time) and the progress message's last word.
-    async fn finish_run(&self, lang: Lang, mut run: CheckRun) -> Result<(), Refusal> {
+    /// Every item has its result: the progress message's last word and
+    /// (with `summary`) the summary, once more or for the first time. The
+    /// run is told once the chat has that summary; until then a restart
+    /// shows it again.
+    async fn finish_run(
+        &self,
+        lang: Lang,
+        mut run: CheckRun,
+        summary: bool,
+    ) -> Result<(), Refusal> {
         for item in &mut run.items {
             if !item.state.is_final() {
                 item.state = RunItemState::Unclear;
@@ -235,24 +284,28 @@ impl Engine {
         }
         run.summary_sent = true;
         run.done = true;
+        run.told = !summary;
         self.inner.store.put_run(&run).await?;
         self.show_progress(lang, &run);
-        self.show_summary(lang, &run);
+        if summary {
+            self.show_summary(lang, &run);
+        }
         self.inner.store.prune_runs().await?;
         Ok(())
     }
 
-    /// Gets item `i` going: its refID (stored before the check is sent),
-    /// or `None` when it is settled without a check.
+    /// Gets item `i` going: its refID (stored before the check is sent)
+    /// and whether it was sent before a stop, or `None` when it is settled
+    /// without a check.
     async fn start_item(
         &self,
         access: &Access,
         run: &mut CheckRun,
         i: usize,
-    ) -> Result<Option<String>, Refusal> {
+    ) -> Result<Option<(String, bool)>, Refusal> {
         let item = &run.items[i];
         if let RunItemState::Checking { ref_id } = &item.state {
-            return Ok(Some(ref_id.clone()));
+            return Ok(Some((ref_id.clone(), true)));
         }
         let settled = match self.family_of(&item.product) {
             None => Some(RunItemState::Unclear),
@@ -270,7 +323,7 @@ impl Engine {
         run.items[i].state = state;
         self.inner.store.put_run(run).await?;
         Ok(match &run.items[i].state {
-            RunItemState::Checking { ref_id } => Some(ref_id.clone()),
+            RunItemState::Checking { ref_id } => Some((ref_id.clone(), false)),
             _ => None,
         })
     }
@@ -306,28 +359,38 @@ impl Engine {
         }))
     }
 
-    /// One customer's check; whatever happens, a result for the run.
+    /// One customer's check; whatever happens, a result for the run. A
+    /// check `resumed` after a stop is asked about under its refID first.
+    /// A bill paid (or being paid) from elsewhere while its check was out
+    /// is shown as such, never with a Bayar button.
     async fn check_item(
         &self,
         ctx: &ChatCtx,
-        account_id: i64,
-        creds: Credentials,
+        access: &Access,
         item: &RunItem,
         ref_id: String,
+        resumed: bool,
     ) -> RunItemState {
         let Some(family) = self.family_of(&item.product) else {
             return RunItemState::Unclear;
         };
-        let access = Access { account_id, creds };
         let target = Target {
             product: item.product.clone(),
             dest: item.dest.clone(),
         };
-        match self
-            .check_bill(ctx, &access, &target, family.key, ref_id.clone())
-            .await
-        {
-            Ok(Checked::Bill(_)) => RunItemState::Bill { ref_id },
+        let checked = if resumed {
+            self.recheck_bill(ctx, access, &target, family.key, ref_id.clone())
+                .await
+        } else {
+            self.check_bill(ctx, access, &target, family.key, ref_id.clone())
+                .await
+        };
+        match checked {
+            Ok(Checked::Bill(_)) => match self.settled_without_check(access.account_id, item) {
+                Ok(Some(settled)) => settled,
+                Ok(None) => RunItemState::Bill { ref_id },
+                Err(_) => RunItemState::Unclear,
+            },
             Ok(Checked::Failed(reason)) => {
                 let reason = reason.unwrap_or_else(|| "-".into());
                 if says_nothing_due(&reason) {
@@ -336,7 +399,9 @@ impl Engine {
                     RunItemState::Failed { reason }
                 }
             }
-            Ok(Checked::Unclear(_) | Checked::NoAmount(_)) | Err(_) => RunItemState::Unclear,
+            Ok(Checked::Unclear(_) | Checked::NoAmount(_) | Checked::NotFound) | Err(_) => {
+                RunItemState::Unclear
+            }
         }
     }
 
@@ -344,10 +409,11 @@ impl Engine {
 
     /// A slot's next version: a front end drops an update of a slot older
     /// than one it already has.
-    fn next_slot(&self, key: String) -> Slot {
+    fn next_slot(&self, key: String, last: bool) -> Slot {
         Slot {
             key,
             version: self.inner.slot_versions.fetch_add(1, Ordering::SeqCst) + 1,
+            last,
         }
     }
 
@@ -357,8 +423,9 @@ impl Engine {
     }
 
     fn show_summary(&self, lang: Lang, run: &CheckRun) {
-        let reply = self.summary_reply(lang, run);
-        self.post(run, reply);
+        if let Some(reply) = self.summary_reply(lang, run.id) {
+            self.post(run, reply);
+        }
     }
 
     fn post(&self, run: &CheckRun, reply: Reply) {
@@ -378,32 +445,60 @@ impl Engine {
         } else {
             "check-all-progress"
         };
+        let mut text = self.text(
+            lang,
+            id,
+            &[
+                ("checked", run.checked().to_string()),
+                ("count", run.items.len().to_string()),
+            ],
+        );
+        if let Some(capped) = self.capped_note(lang, run) {
+            text.push('\n');
+            text.push_str(&capped);
+        }
         Reply {
-            text: self.text(
-                lang,
-                id,
-                &[
-                    ("checked", run.checked().to_string()),
-                    ("count", run.items.len().to_string()),
-                ],
-            ),
-            slot: Some(self.next_slot(run.progress_slot())),
+            text,
+            slot: Some(self.next_slot(run.progress_slot(), run.done)),
             ..Reply::default()
         }
     }
 
-    /// The summary as the store has it now: each bill's state is read
-    /// from its inquiry and the journal, so a bill paid from the summary
-    /// (or anywhere) loses its button. The version is taken with the
-    /// state read under one lock, so of two renders the newer one always
-    /// shows the newer state.
-    pub(super) fn summary_reply(&self, lang: Lang, run: &CheckRun) -> Reply {
+    /// When a run's cap left customers out: how many.
+    fn capped_note(&self, lang: Lang, run: &CheckRun) -> Option<String> {
+        (run.saved > run.items.len()).then(|| {
+            self.text(
+                lang,
+                "check-all-capped",
+                &[
+                    ("max", run.items.len().to_string()),
+                    ("saved", run.saved.to_string()),
+                ],
+            )
+        })
+    }
+
+    /// The summary of run `id` as the store has it now: the run's items
+    /// (the run task writes them before it draws) and each bill's state,
+    /// read from its inquiry and the journal, so a bill paid from the
+    /// summary (or anywhere) loses its button. The version is taken and
+    /// everything read under one lock, so of two drawings the newer one
+    /// always shows the newer state.
+    pub(super) fn summary_reply(&self, lang: Lang, id: u64) -> Option<Reply> {
         let _render = self
             .inner
             .slot_render
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let slot = self.next_slot(run.summary_slot());
+        let run = match self.inner.store.run(id) {
+            Ok(Some(run)) => run,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::error!(error = %e, run = id, "cannot read a run to draw its summary");
+                return None;
+            }
+        };
+        let slot = self.next_slot(run.summary_slot(), run.done);
         let mut lines = Vec::with_capacity(run.items.len() + 3);
         let mut buttons = Vec::new();
         let mut due = Rupiah(0);
@@ -427,7 +522,7 @@ impl Engine {
                                     "check-all-button-pay",
                                     &[
                                         ("n", n.to_string()),
-                                        ("name", short_name(&item.name)),
+                                        ("name", cut(&item.name, BUTTON_NAME)),
                                         ("total", total.to_string()),
                                     ],
                                     ButtonAction::PayListed(ref_id.clone()),
@@ -448,14 +543,15 @@ impl Engine {
                 ),
                 RunItemState::NothingDue { reason } => (
                     "check-all-line-nothing-due",
-                    vec![("reason", quote(reason))],
+                    vec![("reason", quote_at_most(reason, LINE_REASON))],
                 ),
                 RunItemState::PaymentUnsettled { ref_id } => {
                     ("check-all-line-unsettled", vec![("ref", ref_id.clone())])
                 }
-                RunItemState::Failed { reason } => {
-                    ("check-all-line-failed", vec![("reason", quote(reason))])
-                }
+                RunItemState::Failed { reason } => (
+                    "check-all-line-failed",
+                    vec![("reason", quote_at_most(reason, LINE_REASON))],
+                ),
                 RunItemState::Unclear => ("check-all-line-unclear", Vec::new()),
                 RunItemState::NeedsAmount => (
                     "check-all-line-needs-amount",
@@ -463,7 +559,7 @@ impl Engine {
                 ),
             };
             args.push(("n", n.to_string()));
-            args.push(("name", item.name.clone()));
+            args.push(("name", cut(&item.name, LINE_NAME)));
             args.push(("product", item.product.clone()));
             args.push(("dest", item.dest.clone()));
             lines.push(self.text(lang, line_id, &args));
@@ -485,13 +581,13 @@ impl Engine {
             text.push('\n');
             text.push_str(&self.text(lang, "check-all-more-coming", &[]));
         }
-        Reply {
+        Some(Reply {
             text,
             buttons,
             column: true,
             slot: Some(slot),
             ..Reply::default()
-        }
+        })
     }
 
     /// A run's bill and whether it can still be paid from the summary.
@@ -530,18 +626,26 @@ impl Engine {
         inquiry: Inquiry,
     ) -> Result<Response, Refusal> {
         let run = self.inner.store.run_of_check(&inquiry.ref_id)?;
-        let payment = self.pay(ctx, lang, inquiry, false).await?;
-        let summary = run.map(|run| self.summary_reply(lang, &run));
-        let (reply, toast) = match payment {
-            Payment::Sent(entry) => (
-                self.result_reply(lang, &entry),
+        let payment = self.pay(ctx, lang, inquiry, false).await;
+        // Drawn after the payment: the newest state, whatever came of it.
+        let summary = run.and_then(|run| self.summary_reply(lang, run.id));
+        let (replies, toast) = match payment {
+            Ok(Payment::Sent(entry)) => (
+                vec![self.result_reply(lang, &entry)],
                 Some(self.state_word(lang, entry.state)),
             ),
-            Payment::AskFirst(question) => (question, None),
-            Payment::Replaced => (Reply::text(self.text(lang, "bill-replaced", &[])), None),
+            Ok(Payment::AskFirst(question)) => (vec![question], None),
+            Ok(Payment::Replaced) => (
+                vec![Reply::text(self.text(lang, "bill-replaced", &[]))],
+                None,
+            ),
+            // Paid already, expired, not theirs: a toast, and the summary
+            // drawn again to show why.
+            Err(Refusal::Message(id, args)) => (Vec::new(), Some(self.text(lang, id, &args))),
+            Err(other) => return Err(other),
         };
         Ok(Response {
-            replies: vec![reply],
+            replies,
             edit_source: summary,
             toast,
             ..Response::default()
@@ -575,20 +679,89 @@ fn run_ctx(run: &CheckRun) -> ChatCtx {
     }
 }
 
-/// A name short enough for a button.
-fn short_name(name: &str) -> String {
-    const BUTTON_NAME: usize = 16;
-    if name.chars().count() <= BUTTON_NAME {
-        return name.to_string();
+/// A customer's name on a summary line and on its button: short enough
+/// that a full run's summary is one Telegram message.
+const LINE_NAME: usize = 24;
+const BUTTON_NAME: usize = 16;
+/// A gateway's reason on a summary line.
+const LINE_REASON: usize = 40;
+
+/// A code or number before its `@` suffix: one customer's bill.
+fn before_at(text: &str) -> String {
+    text.split('@').next().unwrap_or(text).to_string()
+}
+
+/// `text` cut to `limit` characters, `…` marking the cut.
+fn cut(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
     }
-    let mut short: String = name.chars().take(BUTTON_NAME - 1).collect();
+    let mut short: String = text.chars().take(limit - 1).collect();
     short.push('…');
     short
 }
 
 #[cfg(test)]
 mod tests {
-    use super::says_nothing_due;
+    use super::*;
+
+    /// The longest a line can get: every argument at its budget (a name
+    /// and a reason cut, the longest product code and number the
+    /// catalogue shapes allow, a total of Rp10 million).
+    #[test]
+    fn a_full_runs_summary_fits_one_telegram_message() {
+        let locales = Locales::load();
+        let name = cut(&"N".repeat(crate::command::MAX_CUSTOMER_NAME), LINE_NAME);
+        let reason = quote_at_most(&"R".repeat(300), LINE_REASON);
+        let args: Vec<(&str, String)> = vec![
+            ("n", MAX_RUN_ITEMS.to_string()),
+            ("count", MAX_RUN_ITEMS.to_string()),
+            ("name", name),
+            ("product", "P".repeat(16)),
+            ("dest", "9".repeat(24)),
+            ("total", Rupiah(10_000_000).to_string()),
+            ("date", "2026-12-31 23:59".into()),
+            ("reason", reason),
+            ("ref", "LMX5LCYYW0001RL".into()),
+            (
+                "example",
+                format!("{} {} 1,5jt cek", "P".repeat(16), "9".repeat(24)),
+            ),
+        ];
+        for lang in [Lang::Id, Lang::En] {
+            let longest = [
+                "check-all-line-bill",
+                "check-all-line-paying",
+                "check-all-line-paid",
+                "check-all-line-closed",
+                "check-all-line-expired",
+                "check-all-line-paid-already",
+                "check-all-line-nothing-due",
+                "check-all-line-unsettled",
+                "check-all-line-failed",
+                "check-all-line-unclear",
+                "check-all-line-needs-amount",
+                "check-all-line-waiting",
+            ]
+            .iter()
+            .map(|id| locales.text(lang, id, &args).chars().count())
+            .max()
+            .unwrap();
+            let around = [
+                locales.text(lang, "check-all-summary", &args),
+                locales.text(lang, "check-all-total", &args),
+                locales.text(lang, "check-all-more-coming", &args),
+            ]
+            .iter()
+            .map(|t| t.chars().count() + 1)
+            .sum::<usize>();
+            let total = around + MAX_RUN_ITEMS * (longest + 1);
+            assert!(
+                crate::telegram::split_text(&"x".repeat(total)).len() == 1,
+                "{lang:?}: a full summary can take {total} characters"
+            );
+        }
+    }
 
     #[test]
     fn a_refusal_that_says_paid_means_nothing_is_due() {
@@ -596,6 +769,9 @@ mod tests {
             ("Tagihan sudah lunas", true),
             ("TAGIHAN SUDAH TERBAYAR", true),
             ("tidak ada tagihan bulan ini", true),
+            ("Tagihan belum lunas, tunggakan 2 bulan", false),
+            ("GAGAL. tidak lunas", false),
+            ("sisa pelunasan Rp50.000", false),
             ("IDPEL salah", false),
             ("nomor tujuan salah", false),
             ("sistem sibuk", false),

@@ -164,6 +164,9 @@ pub struct Slot {
     pub key: String,
     /// Higher is newer, within one process.
     pub version: u64,
+    /// The last version: once the chat has it, the front end calls
+    /// [`Engine::slot_shown`] and nothing of it is shown again.
+    pub last: bool,
 }
 
 /// A button that copies `text` (at most [`COPY_TEXT_LIMIT`] characters).
@@ -395,6 +398,10 @@ struct Inner {
     slot_versions: std::sync::atomic::AtomicU64,
     /// Held while a slot's version is taken and its state read.
     slot_render: Mutex<()>,
+    /// Held while `cek semua` looks for a run of the account and starts one.
+    run_start: tokio::sync::Mutex<()>,
+    /// The runs a task of this process drives.
+    driving: Mutex<HashSet<u64>>,
 }
 
 const HISTORY_LEN: usize = 10;
@@ -455,6 +462,8 @@ impl Engine {
                 following: Mutex::new(HashSet::new()),
                 slot_versions: std::sync::atomic::AtomicU64::new(0),
                 slot_render: Mutex::new(()),
+                run_start: tokio::sync::Mutex::new(()),
+                driving: Mutex::new(HashSet::new()),
             }),
         }
     }
@@ -524,9 +533,23 @@ impl Engine {
     }
 
     /// A front end sent the message that shows a slot.
-    pub fn slot_sent(&self, key: &str, message_id: i32) {
-        if let Err(e) = self.inner.store.set_slot_message(key, message_id) {
+    pub async fn slot_sent(&self, key: &str, message_id: i32) {
+        if let Err(e) = self.inner.store.set_slot_message(key, message_id).await {
             tracing::error!(error = %e, "cannot record a message slot");
+        }
+    }
+
+    /// The chat has this version of a slot (sent or edited).
+    pub async fn slot_shown(&self, slot: &Slot) {
+        let Some(run) = slot
+            .last
+            .then(|| crate::model::CheckRun::run_of_summary_slot(&slot.key))
+            .flatten()
+        else {
+            return;
+        };
+        if let Err(e) = self.inner.store.mark_run_told(run).await {
+            tracing::error!(error = %e, run, "cannot record that a run's summary was shown");
         }
     }
 
@@ -647,8 +670,12 @@ impl Engine {
         let slash = text.starts_with('/');
         // `T10.087712345678.1234`: a center's form, PIN last. With a PIN it
         // is handled in a group even when not addressed: every member can
-        // read it.
-        if let Some(form) = command::center_form(text, &self.inner.catalog) {
+        // read it. Typed as the answer of a login dialog, it is the
+        // dialog's (and deleted all the same).
+        let center_form = (!self.typed_in_login_dialog(ctx, text))
+            .then(|| command::center_form(text, &self.inner.catalog))
+            .flatten();
+        if let Some(form) = center_form {
             if form.pin.is_some() || ctx.kind == ChatKind::Private || ctx.addressed {
                 return self.center_habit(ctx, lang, form).await;
             }

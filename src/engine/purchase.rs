@@ -206,6 +206,8 @@ impl Engine {
             Checked::NoAmount(raw) => {
                 Reply::text(self.text(lang, "inquiry-no-amount", &[("raw", quote(&raw))]))
             }
+            // Only a status check says so.
+            Checked::NotFound => Reply::text(self.unclear_text(lang, "")),
         };
         Ok(Response::reply(reply))
     }
@@ -222,9 +224,55 @@ impl Engine {
         family: &str,
         ref_id: String,
     ) -> Result<Checked, Refusal> {
+        self.ask_bill(ctx, access, target, family, ref_id, Operation::Inquiry)
+            .await
+    }
+
+    /// A check sent before a stop, asked about again: a status check
+    /// (`cek=1`) under its refID reads the gateway's record of it; only
+    /// when the gateway never saw it is the check sent again, under the
+    /// same refID. A center that refuses a refID it knows (`refID sudah
+    /// ada`) never turns the customer into "gagal dicek".
+    pub(super) async fn recheck_bill(
+        &self,
+        ctx: &ChatCtx,
+        access: &Access,
+        target: &Target,
+        family: &str,
+        ref_id: String,
+    ) -> Result<Checked, Refusal> {
+        // Kept before the stop: nothing to ask.
+        if let Some(inquiry) = self.inner.store.inquiry(&ref_id)? {
+            return Ok(Checked::Bill(Box::new(inquiry)));
+        }
+        match self
+            .ask_bill(
+                ctx,
+                access,
+                target,
+                family,
+                ref_id.clone(),
+                Operation::Status,
+            )
+            .await?
+        {
+            Checked::NotFound => self.check_bill(ctx, access, target, family, ref_id).await,
+            checked => Ok(checked),
+        }
+    }
+
+    async fn ask_bill(
+        &self,
+        ctx: &ChatCtx,
+        access: &Access,
+        target: &Target,
+        family: &str,
+        ref_id: String,
+        operation: Operation,
+    ) -> Result<Checked, Refusal> {
         let request = transaction_request(
             &access.creds,
-            Operation::Inquiry,
+            operation,
             &target.product,
             &target.dest,
             &ref_id,
@@ -236,11 +284,19 @@ impl Engine {
             ref_id: &ref_id,
         };
         let reply = self.inner.reader.read(&call, &body);
-        // An inquiry moves no money, so a bare refusal (`GAGAL, sign
-        // salah`) is shown as the failure it is; a line about another
-        // call never is.
         let status = match reply.status_for(&call) {
-            TxStatus::Unknown if reply.is_bare() && reply.status == TxStatus::Failed => {
+            // A status check of a refID the gateway never saw.
+            _ if operation == Operation::Status && reply.is_not_found() => {
+                return Ok(Checked::NotFound)
+            }
+            // An inquiry moves no money, so a bare refusal (`GAGAL, sign
+            // salah`) is shown as the failure it is; a line about another
+            // call never is. A refused status check is no verdict.
+            TxStatus::Unknown
+                if operation == Operation::Inquiry
+                    && reply.is_bare()
+                    && reply.status == TxStatus::Failed =>
+            {
                 TxStatus::Failed
             }
             status => status,
@@ -653,6 +709,8 @@ pub(super) enum Checked {
     Unclear(String),
     /// Success without an amount: the raw reply.
     NoAmount(String),
+    /// A status check: the gateway holds no such refID.
+    NotFound,
 }
 
 /// What paying an inquiry came to, when it was not refused.

@@ -39,9 +39,11 @@
 //!   fired is not fired again after a restart;
 //! - saved customers (`save_customer`, `forget_customer`): a customer the
 //!   user was told is saved (or forgotten) stays so;
-//! - `cek semua` runs (`put_run`): a check sent is asked again after a
-//!   restart under its own refID, never under a new one, and a check
-//!   answered is not sent again.
+//! - `cek semua` runs (`put_run`, `mark_run_told`, `set_slot_message`):
+//!   a check sent is asked about after a restart under its own refID,
+//!   never under a new one; a check answered is not sent again; a summary
+//!   the chat may not have is shown again; a message shown for a run is
+//!   edited after a restart, not posted twice.
 //!
 //! A method that wrote nothing may return without flushing (a refused
 //! claim, a refID already journaled, a question already taken, nothing to

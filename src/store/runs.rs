@@ -74,6 +74,31 @@ impl Store {
         Ok(out)
     }
 
+    /// Runs done whose last summary the chat may not have yet.
+    pub fn untold_runs(&self) -> StoreResult<Vec<CheckRun>> {
+        let mut out = Vec::new();
+        for value in self.runs.tree.iter().values() {
+            let run: CheckRun = decode(&value?)?;
+            if run.done && !run.told {
+                out.push(run);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The chat has the run's last summary; durable.
+    pub async fn mark_run_told(&self, id: u64) -> StoreResult<()> {
+        let Some(mut run) = self.run(id)? else {
+            return Ok(());
+        };
+        if run.told {
+            return Ok(());
+        }
+        run.told = true;
+        self.runs.tree.insert(be(id as i64), encode(&run))?;
+        self.flush().await
+    }
+
     /// Forgets the oldest finished runs beyond [`KEEP_DONE_RUNS`] (their
     /// bills stay in the inquiries; only the summary's buttons go stale).
     pub async fn prune_runs(&self) -> StoreResult<()> {
@@ -85,7 +110,7 @@ impl Store {
             .map(|v| decode::<CheckRun>(&v?))
             .collect::<StoreResult<Vec<_>>>()?
             .into_iter()
-            .filter(|r| r.done)
+            .filter(|r| r.done && r.told)
             .collect();
         if done.len() <= KEEP_DONE_RUNS {
             return Ok(());
@@ -114,14 +139,14 @@ impl Store {
             .map(i32::from_be_bytes))
     }
 
-    /// Remembers the message that shows a slot. Not flushed: lost in a
-    /// crash, the next update of the slot is a new message instead of an
-    /// edit (sled flushes on its own within half a second).
-    pub fn set_slot_message(&self, key: &str, message_id: i32) -> StoreResult<()> {
+    /// Remembers the message that shows a slot; durable, so a restart
+    /// edits it rather than posting a second one (whose buttons would
+    /// never be updated again).
+    pub async fn set_slot_message(&self, key: &str, message_id: i32) -> StoreResult<()> {
         self.runs
             .slots
             .insert(key.as_bytes(), &message_id.to_be_bytes())?;
-        Ok(())
+        self.flush().await
     }
 }
 

@@ -542,7 +542,7 @@ impl Outbox {
     /// the buttons), which a slot's later versions edit.
     async fn delivered(&self, reply: &Reply, last: Option<MessageId>) {
         if let (Some(slot), Some(last)) = (&reply.slot, last) {
-            self.inner.engine.slot_sent(&slot.key, last.0);
+            self.inner.engine.slot_sent(&slot.key, last.0).await;
         }
         self.mark_told(reply).await;
     }
@@ -597,13 +597,14 @@ impl Outbox {
             }
             Err(e) => {
                 tracing::warn!(error = %e, chat = chat.0, "could not edit a message; taking its buttons off and sending the result instead");
-                // A bill must not keep a live Bayar button under a result.
+                // A bill must not keep a live Bayar button under a result,
+                // nor an old summary its buttons: they all come off.
                 let _ = self
                     .paced(chat.0, || {
                         self.inner
                             .bot
                             .edit_message_reply_markup(chat, message)
-                            .reply_markup(keyboard(reply))
+                            .reply_markup(InlineKeyboardMarkup::default())
                             .send()
                     })
                     .await;
@@ -615,6 +616,9 @@ impl Outbox {
     async fn mark_told(&self, reply: &Reply) {
         if let Some(tells) = &reply.tells {
             self.inner.engine.told(tells).await;
+        }
+        if let Some(slot) = &reply.slot {
+            self.inner.engine.slot_shown(slot).await;
         }
     }
 
@@ -871,6 +875,7 @@ mod tests {
             slot: Some(crate::engine::Slot {
                 key: key.into(),
                 version,
+                last: false,
             }),
             ..Reply::default()
         };
