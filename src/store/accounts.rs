@@ -57,6 +57,16 @@ impl Accounts {
         }
     }
 
+    /// The tree itself (a rekey reseals it whole).
+    pub(super) fn tree(&self) -> &sled::Tree {
+        &self.tree
+    }
+
+    /// The stored bytes of `creds` sealed under this sealer's key.
+    pub(super) fn sealed_record(&self, owner: i64, creds: &Credentials) -> Vec<u8> {
+        encode(&self.sealed(owner, creds))
+    }
+
     fn put(&self, owner: i64, creds: &Credentials) -> StoreResult<()> {
         self.tree
             .insert(be(owner), encode(&self.sealed(owner, creds)))?;
@@ -141,7 +151,7 @@ impl Accounts {
 }
 
 /// The owner's id an account is stored under.
-fn owner_of(key: &[u8]) -> StoreResult<i64> {
+pub(super) fn owner_of(key: &[u8]) -> StoreResult<i64> {
     key.try_into()
         .map(i64::from_be_bytes)
         .map_err(|_| StoreError::Corrupt("account key is not an id".into()))

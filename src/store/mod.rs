@@ -87,6 +87,7 @@ mod flush;
 mod groups;
 mod inquiries;
 mod journal;
+mod rekey;
 mod runs;
 mod seal;
 mod shop;
@@ -97,6 +98,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use rekey::{rekey, Rekeyed};
 pub use seal::{parse_key, KEY_FILE};
 
 use accounts::Accounts;
