@@ -44,6 +44,41 @@ pub fn export_month(
     ))
 }
 
+/// `loket restore FILE`: the backup in `file` into the (new, empty) data
+/// dir, under `LOKET_SECRET_KEY` or the key file put there first.
+pub fn restore(
+    settings: &Settings,
+    file: &std::path::Path,
+) -> Result<crate::store::backup::Restored, AppError> {
+    let input = std::fs::File::open(file).map_err(|source| crate::store::StoreError::Io {
+        path: file.display().to_string(),
+        source,
+    })?;
+    let mut input = std::io::BufReader::new(input);
+    Ok(crate::store::backup::restore(
+        &settings.data_dir,
+        &mut input,
+        settings.secret_key,
+    )?)
+}
+
+/// `loket rekey`: every secret of the stopped data dir sealed again under
+/// `LOKET_NEW_SECRET_KEY`, from `LOKET_SECRET_KEY` (or the key file,
+/// which is then replaced).
+pub fn rekey(settings: &Settings) -> Result<crate::store::Rekeyed, AppError> {
+    let new = settings.new_secret_key.ok_or_else(|| {
+        crate::store::StoreError::Key(
+            "set LOKET_NEW_SECRET_KEY to the new key (64 hex characters or base64 of 32 bytes)"
+                .into(),
+        )
+    })?;
+    Ok(crate::store::rekey(
+        &settings.data_dir,
+        settings.secret_key,
+        new,
+    )?)
+}
+
 /// Builds the engine and the receiver of the results it learns later.
 /// `default_gateway_url` is used by accounts that name no gateway;
 /// `default_account` serves private chats with no account.

@@ -1394,7 +1394,7 @@ fn parse_recap(args: &[&str]) -> Result<RecapCommand, ParseError> {
 }
 
 /// `21:00`, `21.00`, `9:30` → minutes after midnight.
-fn clock_minute(text: &str) -> Option<u16> {
+pub fn clock_minute(text: &str) -> Option<u16> {
     let (hour, minute) = text.split_once([':', '.'])?;
     if !(1..=2).contains(&hour.len()) || minute.len() != 2 {
         return None;

@@ -14,7 +14,11 @@
 //!   sale is priced, the shop's identity, recap sums, a PLN token's SN.
 //! - [`store`]: where they are kept, in sled, grouped by data: accounts
 //!   (secrets sealed, in `seal`), the journal, inquiries and bills, group
-//!   links, chats; every durable write through one group commit (`flush`).
+//!   links, chats; every durable write through one group commit (`flush`);
+//!   `backup` (the backup format, one moment of every tree, restore) and
+//!   `rekey` (every secret sealed again under a new key).
+//! - [`backups`]: the operator's backups on the machine — the nightly one
+//!   in the data dir and the socket `loket backup` asks a running loket on.
 //! - [`i18n`]: the Fluent bundles from `locales/` (Indonesian first).
 //! - [`engine`]: front-end-agnostic flows: a chat context and a message or
 //!   button press in, replies with optional buttons out.
@@ -34,6 +38,7 @@
 //! (`loket-bench`, see BENCHMARKS.md), outside the library and binary.
 
 pub mod app;
+pub mod backups;
 pub mod catalog;
 pub mod clock;
 pub mod command;

@@ -46,6 +46,24 @@ enum Cmd {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Write a backup of the whole database to FILE (0600; it must not
+    /// exist): asked of the loket running on LOKET_DATA_DIR, or read from
+    /// the stopped data dir. Secrets stay sealed; the key is not in it.
+    Backup {
+        /// The backup file to write.
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup into LOKET_DATA_DIR, which must be new or empty
+    /// (but for a key file): LOKET_SECRET_KEY, or the old data dir's
+    /// secret.key put there first, must open its accounts.
+    Restore {
+        /// The backup file to read.
+        file: std::path::PathBuf,
+    },
+    /// Seal every secret of the stopped data dir again under
+    /// LOKET_NEW_SECRET_KEY; the old key is LOKET_SECRET_KEY or the key
+    /// file (which is then replaced). All accounts or none.
+    Rekey,
     /// Serve the sandbox gateway (the seed's protocol, for demos and tests).
     Sandbox {
         /// Address to listen on.
@@ -136,6 +154,59 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Cmd::Backup { file } => {
+            loket::app::init_logging("warn");
+            let (info, source) =
+                loket::backups::backup_to_file(&settings.data_dir, &file, chrono::Utc::now())?;
+            let from = match source {
+                loket::backups::Source::Running => "the running loket",
+                loket::backups::Source::Stopped => "the stopped data dir",
+            };
+            eprintln!(
+                "backup of {from} written to {}: {} records, {} journal entries ({} followed)",
+                file.display(),
+                info.records,
+                info.journal_entries,
+                info.followed
+            );
+            Ok(())
+        }
+        Cmd::Restore { file } => {
+            loket::app::init_logging("warn");
+            let restored = loket::app::restore(&settings, &file)?;
+            let backup = &restored.backup;
+            eprintln!(
+                "restored into {}: the backup of {} (loket {}), {} records, {} journal \
+                 entries ({} followed when loket starts), {} accounts opened with the key",
+                settings.data_dir.display(),
+                backup.taken_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                backup.loket,
+                backup.records,
+                backup.journal_entries,
+                backup.followed,
+                restored.accounts
+            );
+            let indexes = &restored.indexes;
+            if !indexes.agrees() {
+                eprintln!("note: the journal's indexes disagree with its entries: {indexes:?}");
+            }
+            Ok(())
+        }
+        Cmd::Rekey => {
+            loket::app::init_logging("warn");
+            let rekeyed = loket::app::rekey(&settings)?;
+            eprintln!(
+                "{} account(s) sealed under the new key ({} already were){}",
+                rekeyed.resealed,
+                rekeyed.already,
+                if rekeyed.key_file_replaced {
+                    "; the key file now holds the new key"
+                } else {
+                    "; now set LOKET_SECRET_KEY to the new key"
+                }
+            );
+            Ok(())
+        }
         Cmd::Run => {
             loket::app::init_logging("info");
             loket::telegram::run(settings)
@@ -199,6 +270,15 @@ async fn console(settings: Settings, dialect: Dialect) -> anyhow::Result<()> {
         default_url,
         Some(demo_account(&sandbox_url)),
     )?;
+    let _backups = match &location {
+        Location::Dir(dir) => Some(loket::backups::start(
+            &settings,
+            engine.store(),
+            dir,
+            loket::clock::system(),
+        )),
+        Location::Temporary => None,
+    };
     let welcome = engine.text(
         engine.lang(loket::console::CONSOLE_CHAT),
         "console-welcome",

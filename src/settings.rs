@@ -7,7 +7,7 @@
 //! start with a message naming the setting, including the files settings
 //! name (catalogue, reply rules), which are read and checked here. Must
 //! not: open other files, or keep secrets anywhere but in
-//! `Settings::secret_key`.
+//! `Settings::secret_key` and `Settings::new_secret_key`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -64,6 +64,15 @@ pub struct Settings {
     /// How long `cek semua` waits for slow checks before its summary goes
     /// out (`LOKET_CHECK_ALL_WAIT`, seconds); later results are added.
     pub check_all_wait: Duration,
+    /// Nightly backups kept in `$LOKET_DATA_DIR/backups/`
+    /// (`LOKET_BACKUP_KEEP`); 0: no nightly backup.
+    pub backup_keep: usize,
+    /// When the nightly backup is taken, minutes after 00:00 WIB
+    /// (`LOKET_BACKUP_AT`, `03:00`).
+    pub backup_at: u16,
+    /// The key `loket rekey` seals every secret under
+    /// (`LOKET_NEW_SECRET_KEY`); read by nothing else.
+    pub new_secret_key: Option<[u8; 32]>,
 }
 
 /// Pacing of the bot's messages. Telegram's limits are the only right
@@ -108,6 +117,9 @@ impl std::fmt::Debug for Settings {
             .field("max_updates", &self.max_updates)
             .field("gateway_calls_per_account", &self.gateway_calls_per_account)
             .field("check_all_wait", &self.check_all_wait)
+            .field("backup_keep", &self.backup_keep)
+            .field("backup_at", &self.backup_at)
+            .field("new_secret_key", &self.new_secret_key.map(|_| "***"))
             .finish()
     }
 }
@@ -131,7 +143,13 @@ pub const KEYS: &[&str] = &[
     "LOKET_MAX_UPDATES",
     "LOKET_GATEWAY_CALLS_PER_ACCOUNT",
     "LOKET_CHECK_ALL_WAIT",
+    "LOKET_BACKUP_KEEP",
+    "LOKET_BACKUP_AT",
+    "LOKET_NEW_SECRET_KEY",
 ];
+
+/// Most nightly backups `LOKET_BACKUP_KEEP` may keep.
+const MAX_BACKUPS_KEPT: usize = 1000;
 
 /// The largest value a count setting takes (a semaphore's permits).
 const MAX_COUNT: usize = 1_000_000;
@@ -275,6 +293,34 @@ impl Settings {
             max_updates: count("LOKET_MAX_UPDATES", 256)?,
             gateway_calls_per_account: count("LOKET_GATEWAY_CALLS_PER_ACCOUNT", 8)?,
             check_all_wait: seconds("LOKET_CHECK_ALL_WAIT", 20)?,
+            backup_keep: match get("LOKET_BACKUP_KEEP") {
+                None => 7,
+                Some(v) => v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n <= MAX_BACKUPS_KEPT)
+                    .ok_or_else(|| {
+                        invalid(
+                            "LOKET_BACKUP_KEEP",
+                            format!("`{v}` is not a whole number from 0 (no nightly backup) to {MAX_BACKUPS_KEPT}"),
+                        )
+                    })?,
+            },
+            backup_at: match get("LOKET_BACKUP_AT") {
+                None => 3 * 60,
+                Some(v) => crate::command::clock_minute(&v).ok_or_else(|| {
+                    invalid(
+                        "LOKET_BACKUP_AT",
+                        format!("`{v}` is not a time of day in WIB like 03:00"),
+                    )
+                })?,
+            },
+            new_secret_key: match get("LOKET_NEW_SECRET_KEY") {
+                None => None,
+                Some(v) => Some(
+                    parse_key(&v).map_err(|e| invalid("LOKET_NEW_SECRET_KEY", e.to_string()))?,
+                ),
+            },
         })
     }
 }
@@ -354,6 +400,11 @@ mod tests {
             ("LOKET_MAX_UPDATES", "1000001"),
             ("LOKET_GATEWAY_CALLS_PER_ACCOUNT", "0"),
             ("LOKET_GATEWAY_CALLS_PER_ACCOUNT", "2.5"),
+            ("LOKET_BACKUP_KEEP", "-1"),
+            ("LOKET_BACKUP_KEEP", "1001"),
+            ("LOKET_BACKUP_AT", "25:00"),
+            ("LOKET_BACKUP_AT", "3am"),
+            ("LOKET_NEW_SECRET_KEY", "short"),
         ] {
             let error = Settings::from_map(&map(&[(key, bad)])).expect_err(bad);
             assert!(error.to_string().starts_with(&format!("{key}:")), "{error}");
@@ -403,7 +454,10 @@ mod tests {
         assert_eq!(s.max_updates, 256);
         assert_eq!(s.gateway_calls_per_account, 8);
         assert_eq!(s.check_all_wait, Duration::from_secs(20));
+        assert_eq!(s.backup_keep, 7);
+        assert_eq!(s.backup_at, 3 * 60);
         assert!(s.gateway_url.is_none() && s.webhook_url.is_none() && s.secret_key.is_none());
+        assert!(s.new_secret_key.is_none());
     }
 
     #[test]
@@ -418,8 +472,18 @@ mod tests {
             ("LOKET_THROTTLE", "Raised"),
             ("LOKET_MAX_UPDATES", "64"),
             ("LOKET_GATEWAY_CALLS_PER_ACCOUNT", " 2 "),
+            ("LOKET_BACKUP_KEEP", "0"),
+            ("LOKET_BACKUP_AT", "23.30"),
+            ("LOKET_NEW_SECRET_KEY", &"cd".repeat(32)),
         ]))
         .unwrap();
+        assert_eq!(s.backup_keep, 0, "0 turns the nightly backup off");
+        assert_eq!(s.backup_at, 23 * 60 + 30);
+        assert_eq!(s.new_secret_key, Some([0xcd; 32]));
+        assert!(
+            !format!("{s:?}").contains("cdcd"),
+            "Debug must not show the new key"
+        );
         assert_eq!(s.max_updates, 64);
         assert_eq!(s.gateway_calls_per_account, 2);
         assert_eq!(s.gateway_timeout, Duration::from_secs(5));

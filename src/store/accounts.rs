@@ -34,10 +34,13 @@ pub(super) struct Accounts {
     sealer: Arc<Sealer>,
 }
 
+/// The name of the accounts' tree.
+pub(super) const TREE: &str = "accounts";
+
 impl Accounts {
     pub(super) fn open(db: &sled::Db, sealer: Sealer) -> StoreResult<Accounts> {
         Ok(Accounts {
-            tree: db.open_tree("accounts")?,
+            tree: db.open_tree(TREE)?,
             sealer: Arc::new(sealer),
         })
     }
@@ -54,13 +57,23 @@ impl Accounts {
         }
     }
 
+    /// The tree itself (a rekey reseals it whole).
+    pub(super) fn tree(&self) -> &sled::Tree {
+        &self.tree
+    }
+
+    /// The stored bytes of `creds` sealed under this sealer's key.
+    pub(super) fn sealed_record(&self, owner: i64, creds: &Credentials) -> Vec<u8> {
+        encode(&self.sealed(owner, creds))
+    }
+
     fn put(&self, owner: i64, creds: &Credentials) -> StoreResult<()> {
         self.tree
             .insert(be(owner), encode(&self.sealed(owner, creds)))?;
         Ok(())
     }
 
-    fn get(&self, owner: i64) -> StoreResult<Option<Credentials>> {
+    pub(super) fn get(&self, owner: i64) -> StoreResult<Option<Credentials>> {
         let Some(bytes) = self.tree.get(be(owner))? else {
             return Ok(None);
         };
@@ -97,17 +110,25 @@ impl Accounts {
             if stored.sealed_url.is_some() {
                 continue;
             }
-            let owner = key
-                .as_ref()
-                .try_into()
-                .map(i64::from_be_bytes)
-                .map_err(|_| StoreError::Corrupt("account key is not an id".into()))?;
+            let owner = owner_of(&key)?;
             if let Some(creds) = self.get(owner)? {
                 self.tree.insert(key, encode(&self.sealed(owner, &creds)))?;
                 resealed = true;
             }
         }
         Ok(resealed)
+    }
+
+    /// Opens every account's secrets (in memory only, and dropped at
+    /// once): how many there are, or the first that does not open.
+    pub(super) fn open_all(&self) -> StoreResult<usize> {
+        let mut opened = 0;
+        for key in self.tree.iter().keys() {
+            let owner = owner_of(&key?)?;
+            self.get(owner)?;
+            opened += 1;
+        }
+        Ok(opened)
     }
 
     /// The record as stored, as text.
@@ -129,10 +150,17 @@ impl Accounts {
     }
 }
 
+/// The owner's id an account is stored under.
+pub(super) fn owner_of(key: &[u8]) -> StoreResult<i64> {
+    key.try_into()
+        .map(i64::from_be_bytes)
+        .map_err(|_| StoreError::Corrupt("account key is not an id".into()))
+}
+
 impl Store {
     /// Saves (replaces) the account of a private chat; durable.
     pub async fn save_account(&self, owner: i64, creds: &Credentials) -> StoreResult<()> {
-        self.accounts.put(owner, creds)?;
+        self.write(|| self.accounts.put(owner, creds))?;
         self.flush().await
     }
 
@@ -142,7 +170,7 @@ impl Store {
 
     /// Forgets the account; durable. Says whether there was one.
     pub async fn remove_account(&self, owner: i64) -> StoreResult<bool> {
-        let removed = self.accounts.remove(owner)?;
+        let removed = self.write(|| self.accounts.remove(owner))?;
         if removed {
             self.flush().await?;
         }

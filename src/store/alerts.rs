@@ -44,16 +44,19 @@ impl Store {
         account_id: i64,
         threshold: Option<Rupiah>,
     ) -> StoreResult<()> {
-        match threshold {
-            Some(threshold) => self.alerts.tree.insert(
-                be(account_id),
-                encode(&BalanceWatch {
-                    threshold,
-                    alerted: false,
-                }),
-            )?,
-            None => self.alerts.tree.remove(be(account_id))?,
-        };
+        self.write(|| {
+            match threshold {
+                Some(threshold) => self.alerts.tree.insert(
+                    be(account_id),
+                    encode(&BalanceWatch {
+                        threshold,
+                        alerted: false,
+                    }),
+                )?,
+                None => self.alerts.tree.remove(be(account_id))?,
+            };
+            Ok(())
+        })?;
         self.flush().await
     }
 
@@ -76,10 +79,12 @@ impl Store {
                 alerted: under,
                 ..watch
             };
-            let swapped =
-                self.alerts
+            let swapped = self.write(|| {
+                Ok(self
+                    .alerts
                     .tree
-                    .compare_and_swap(key, Some(current), Some(encode(&next)))?;
+                    .compare_and_swap(key, Some(current), Some(encode(&next)))?)
+            })?;
             if swapped.is_ok() {
                 self.flush().await?;
                 return Ok(if under {

@@ -53,9 +53,12 @@ impl Store {
 
     /// Sets the chat's language; durable.
     pub async fn set_lang(&self, chat_id: i64, lang: Lang) -> StoreResult<()> {
-        self.chats
-            .langs
-            .insert(be(chat_id), lang.code().as_bytes())?;
+        self.write(|| {
+            self.chats
+                .langs
+                .insert(be(chat_id), lang.code().as_bytes())?;
+            Ok(())
+        })?;
         self.flush().await
     }
 
@@ -64,9 +67,12 @@ impl Store {
     /// Keeps a question until it is answered; durable, so its buttons
     /// still work after a restart.
     pub async fn put_confirmation(&self, confirmation: &PendingConfirmation) -> StoreResult<()> {
-        self.chats
-            .confirmations
-            .insert(confirmation.ref_id.as_bytes(), encode(confirmation))?;
+        self.write(|| {
+            self.chats
+                .confirmations
+                .insert(confirmation.ref_id.as_bytes(), encode(confirmation))?;
+            Ok(())
+        })?;
         self.flush().await
     }
 
@@ -85,7 +91,8 @@ impl Store {
         &self,
         ref_id: &str,
     ) -> StoreResult<Option<PendingConfirmation>> {
-        let Some(bytes) = self.chats.confirmations.remove(ref_id.as_bytes())? else {
+        let taken = self.write(|| Ok(self.chats.confirmations.remove(ref_id.as_bytes())?))?;
+        let Some(bytes) = taken else {
             return Ok(None);
         };
         let question = decode(&bytes)?;
@@ -104,12 +111,14 @@ impl Store {
         if from == to {
             return Ok(());
         }
-        self.groups.move_chat(from, to)?;
-        self.chats.move_lang(from, to)?;
-        self.journal.move_chat(from, to)?;
-        self.inquiries.move_chat(from, to)?;
-        self.shops.move_chat(from, to)?;
-        self.chats.move_confirmations(from, to)?;
+        self.write(|| {
+            self.groups.move_chat(from, to)?;
+            self.chats.move_lang(from, to)?;
+            self.journal.move_chat(from, to)?;
+            self.inquiries.move_chat(from, to)?;
+            self.shops.move_chat(from, to)?;
+            self.chats.move_confirmations(from, to)
+        })?;
         self.flush().await
     }
 }

@@ -53,22 +53,29 @@ impl Store {
     /// already keeps [`MAX_CUSTOMERS`] others.
     pub async fn save_customer(&self, account_id: i64, customer: &Customer) -> StoreResult<bool> {
         let key = key(account_id, &customer.product, &customer.dest);
-        let known = self.customers.tree.contains_key(&key)?;
-        if !known && self.customers.tree.scan_prefix(be(account_id)).count() >= MAX_CUSTOMERS {
-            return Ok(false);
+        let saved = self.write(|| {
+            let known = self.customers.tree.contains_key(&key)?;
+            if !known && self.customers.tree.scan_prefix(be(account_id)).count() >= MAX_CUSTOMERS {
+                return Ok(false);
+            }
+            self.customers.tree.insert(key, encode(customer))?;
+            Ok(true)
+        })?;
+        if saved {
+            self.flush().await?;
         }
-        self.customers.tree.insert(key, encode(customer))?;
-        self.flush().await?;
-        Ok(true)
+        Ok(saved)
     }
 
     /// Forgets a customer; durable. Says whether it was saved.
     pub async fn forget_customer(&self, account_id: i64, customer: &Customer) -> StoreResult<bool> {
-        let removed = self
-            .customers
-            .tree
-            .remove(key(account_id, &customer.product, &customer.dest))?
-            .is_some();
+        let removed = self.write(|| {
+            Ok(self
+                .customers
+                .tree
+                .remove(key(account_id, &customer.product, &customer.dest))?
+                .is_some())
+        })?;
         if removed {
             self.flush().await?;
         }

@@ -37,13 +37,13 @@ impl Store {
 
     /// Links (or re-links) a group; durable.
     pub async fn set_group(&self, chat_id: i64, link: &GroupLink) -> StoreResult<()> {
-        self.groups.tree.insert(be(chat_id), encode(link))?;
+        self.write(|| Ok(self.groups.tree.insert(be(chat_id), encode(link))?))?;
         self.flush().await
     }
 
     /// Unlinks a group; durable. Says whether it was linked.
     pub async fn remove_group(&self, chat_id: i64) -> StoreResult<bool> {
-        let removed = self.groups.tree.remove(be(chat_id))?.is_some();
+        let removed = self.write(|| Ok(self.groups.tree.remove(be(chat_id))?.is_some()))?;
         if removed {
             self.flush().await?;
         }

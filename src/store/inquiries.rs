@@ -12,7 +12,7 @@ use crate::model::{BillRecord, Claim, EntryState, Inquiry, InquiryState, Journal
 #[derive(Clone)]
 pub(super) struct Inquiries {
     /// refID → [`Inquiry`] (the `inquiries` tree).
-    tree: sled::Tree,
+    pub(super) tree: sled::Tree,
     /// (account, product, customer number) → [`BillRecord`].
     bills: sled::Tree,
 }
@@ -57,25 +57,25 @@ impl Store {
     /// now on only this one of the account's checks of that bill is
     /// payable.
     pub async fn put_inquiry(&self, inquiry: &Inquiry) -> StoreResult<()> {
-        self.inquiries
-            .tree
-            .insert(inquiry.ref_id.as_bytes(), encode(inquiry))?;
-        let key = bill_key(inquiry.account_id, &inquiry.product, &inquiry.dest);
-        let mut failure = None;
-        self.inquiries.bills.fetch_and_update(&key, |old| {
-            let mut record: BillRecord = match old.map(decode).transpose() {
-                Ok(record) => record.unwrap_or_default(),
-                Err(e) => {
-                    failure = Some(e);
-                    return old.map(<[u8]>::to_vec);
-                }
-            };
-            record.newest = Some(inquiry.ref_id.clone());
-            Some(encode(&record))
+        self.write(|| {
+            self.inquiries
+                .tree
+                .insert(inquiry.ref_id.as_bytes(), encode(inquiry))?;
+            let key = bill_key(inquiry.account_id, &inquiry.product, &inquiry.dest);
+            let mut failure = None;
+            self.inquiries.bills.fetch_and_update(&key, |old| {
+                let mut record: BillRecord = match old.map(decode).transpose() {
+                    Ok(record) => record.unwrap_or_default(),
+                    Err(e) => {
+                        failure = Some(e);
+                        return old.map(<[u8]>::to_vec);
+                    }
+                };
+                record.newest = Some(inquiry.ref_id.clone());
+                Some(encode(&record))
+            })?;
+            failure.map_or(Ok(()), Err)
         })?;
-        if let Some(e) = failure {
-            return Err(e);
-        }
         self.flush().await
     }
 
@@ -150,56 +150,60 @@ impl Store {
             by_account,
         );
         let ref_id = entry.ref_id.as_bytes();
-        let outcome =
-            trees.transaction(|(inquiries, bills, journal, open, by_chat, by_account)| {
-                let corrupt = |e: StoreError| Tx::Abort(e);
-                let Some(bytes) = inquiries.get(ref_id)? else {
-                    return Ok(Claim::Missing);
-                };
-                let mut inquiry: Inquiry = decode(&bytes).map_err(corrupt)?;
-                if inquiry.state != InquiryState::Open {
-                    return Ok(Claim::NotOpen(inquiry.state));
-                }
-                let key = bill_key(inquiry.account_id, &inquiry.product, &inquiry.dest);
-                let mut record: BillRecord = bills
-                    .get(&key)?
-                    .map(|b| decode(&b))
-                    .transpose()
-                    .map_err(corrupt)?
-                    .unwrap_or_default();
-                match &record.newest {
-                    Some(newest) if newest != &inquiry.ref_id => {
-                        return Ok(Claim::Replaced {
-                            newest: newest.clone(),
-                        })
+        let outcome = self.write(|| {
+            Ok(
+                trees.transaction(|(inquiries, bills, journal, open, by_chat, by_account)| {
+                    let corrupt = |e: StoreError| Tx::Abort(e);
+                    let Some(bytes) = inquiries.get(ref_id)? else {
+                        return Ok(Claim::Missing);
+                    };
+                    let mut inquiry: Inquiry = decode(&bytes).map_err(corrupt)?;
+                    if inquiry.state != InquiryState::Open {
+                        return Ok(Claim::NotOpen(inquiry.state));
                     }
-                    _ => {}
-                }
-                if let Some(previous) = &record.payment {
-                    if let Some(bytes) = journal.get(previous.as_bytes())? {
-                        let previous: JournalEntry = decode(&bytes).map_err(corrupt)?;
-                        if !previous.state.is_final() {
-                            return Ok(Claim::Unsettled {
-                                ref_id: previous.ref_id,
-                            });
+                    let key = bill_key(inquiry.account_id, &inquiry.product, &inquiry.dest);
+                    let mut record: BillRecord = bills
+                        .get(&key)?
+                        .map(|b| decode(&b))
+                        .transpose()
+                        .map_err(corrupt)?
+                        .unwrap_or_default();
+                    match &record.newest {
+                        Some(newest) if newest != &inquiry.ref_id => {
+                            return Ok(Claim::Replaced {
+                                newest: newest.clone(),
+                            })
                         }
-                        let recent = paid_since.is_some_and(|since| previous.created_at >= since);
-                        if previous.state == EntryState::Success && recent {
-                            return Ok(Claim::PaidRecently(previous));
+                        _ => {}
+                    }
+                    if let Some(previous) = &record.payment {
+                        if let Some(bytes) = journal.get(previous.as_bytes())? {
+                            let previous: JournalEntry = decode(&bytes).map_err(corrupt)?;
+                            if !previous.state.is_final() {
+                                return Ok(Claim::Unsettled {
+                                    ref_id: previous.ref_id,
+                                });
+                            }
+                            let recent =
+                                paid_since.is_some_and(|since| previous.created_at >= since);
+                            if previous.state == EntryState::Success && recent {
+                                return Ok(Claim::PaidRecently(previous));
+                            }
                         }
                     }
-                }
-                if journal.get(ref_id)?.is_some() {
-                    return Ok(Claim::Journaled);
-                }
-                inquiry.state = InquiryState::Paying;
-                record.newest = Some(inquiry.ref_id.clone());
-                record.payment = Some(inquiry.ref_id.clone());
-                inquiries.insert(ref_id, encode(&inquiry))?;
-                bills.insert(key, encode(&record))?;
-                write_new((journal, open, by_chat, by_account), entry)?;
-                Ok(Claim::Claimed(inquiry))
-            });
+                    if journal.get(ref_id)?.is_some() {
+                        return Ok(Claim::Journaled);
+                    }
+                    inquiry.state = InquiryState::Paying;
+                    record.newest = Some(inquiry.ref_id.clone());
+                    record.payment = Some(inquiry.ref_id.clone());
+                    inquiries.insert(ref_id, encode(&inquiry))?;
+                    bills.insert(key, encode(&record))?;
+                    write_new((journal, open, by_chat, by_account), entry)?;
+                    Ok(Claim::Claimed(inquiry))
+                }),
+            )
+        })?;
         let claim = match outcome {
             Ok(claim) => claim,
             Err(TransactionError::Abort(e)) => return Err(e),
@@ -231,11 +235,13 @@ impl Store {
                 return Ok(None);
             }
             inquiry.state = to;
-            let swapped = inquiries.compare_and_swap(
-                ref_id.as_bytes(),
-                Some(current_bytes),
-                Some(encode(&inquiry)),
-            )?;
+            let swapped = self.write(|| {
+                Ok(inquiries.compare_and_swap(
+                    ref_id.as_bytes(),
+                    Some(current_bytes),
+                    Some(encode(&inquiry)),
+                )?)
+            })?;
             if swapped.is_ok() {
                 self.flush().await?;
                 return Ok(Some(inquiry));

@@ -17,15 +17,19 @@ const ACCOUNT_INDEX_MARK: &[u8] = b"journal_account_index_v1";
 /// Marks a database whose journal holds no gateway password in clear.
 const JOURNAL_URLS_MARK: &[u8] = b"journal_urls_shown_v1";
 
+/// The tree of entries, and the tree listing the entries still followed.
+pub(super) const ENTRIES_TREE: &str = "journal";
+pub(super) const OPEN_TREE: &str = "journal_open";
+
 #[derive(Clone)]
 pub(super) struct Journal {
     /// refID → [`JournalEntry`] (the `journal` tree).
-    entries: sled::Tree,
+    pub(super) entries: sled::Tree,
     /// (chat, time, refID) → refID.
-    by_chat: sled::Tree,
+    pub(super) by_chat: sled::Tree,
     /// refIDs of entries whose outcome is not final yet, so a restart
     /// resumes them without reading the whole journal.
-    open: sled::Tree,
+    pub(super) open: sled::Tree,
     /// (account, time, refID) → refID: the duplicate-topup question and
     /// bill rules look across every chat of an account.
     pub(super) by_account: sled::Tree,
@@ -42,9 +46,9 @@ pub(super) type JournalTx<'a> = (
 impl Journal {
     pub(super) fn open(db: &sled::Db) -> StoreResult<Journal> {
         Ok(Journal {
-            entries: db.open_tree("journal")?,
+            entries: db.open_tree(ENTRIES_TREE)?,
             by_chat: db.open_tree("journal_by_chat")?,
-            open: db.open_tree("journal_open")?,
+            open: db.open_tree(OPEN_TREE)?,
             by_account: db.open_tree("journal_by_account")?,
         })
     }
@@ -175,7 +179,7 @@ pub(super) fn write_new(
 }
 
 /// Index key of an entry by its account: newest last.
-fn account_index_key(entry: &JournalEntry) -> Vec<u8> {
+pub(super) fn account_index_key(entry: &JournalEntry) -> Vec<u8> {
     let mut key = account_time_key(entry.account_id, entry.created_at);
     key.extend_from_slice(entry.ref_id.as_bytes());
     key
@@ -190,7 +194,7 @@ pub(super) fn account_time_key(account_id: i64, at: chrono::DateTime<chrono::Utc
 }
 
 /// Index key of an entry by its chat: newest last.
-fn chat_index_key(chat_id: i64, entry: &JournalEntry) -> Vec<u8> {
+pub(super) fn chat_index_key(chat_id: i64, entry: &JournalEntry) -> Vec<u8> {
     let mut key = be(chat_id).to_vec();
     key.extend_from_slice(&entry.created_at.timestamp_micros().to_be_bytes());
     key.extend_from_slice(entry.ref_id.as_bytes());
@@ -213,20 +217,25 @@ impl Store {
     pub async fn begin_entry(&self, entry: &JournalEntry) -> StoreResult<bool> {
         let journal = &self.journal;
         let ref_id = entry.ref_id.as_bytes();
-        let won = journal
-            .entries
-            .compare_and_swap(ref_id, None as Option<&[u8]>, Some(encode(entry)))?
-            .is_ok();
+        let won = self.write(|| {
+            let won = journal
+                .entries
+                .compare_and_swap(ref_id, None as Option<&[u8]>, Some(encode(entry)))?
+                .is_ok();
+            if won {
+                journal.open.insert(ref_id, &[])?;
+                journal
+                    .by_chat
+                    .insert(chat_index_key(entry.chat_id, entry), ref_id)?;
+                journal
+                    .by_account
+                    .insert(account_index_key(entry), ref_id)?;
+            }
+            Ok(won)
+        })?;
         if !won {
             return Ok(false);
         }
-        journal.open.insert(ref_id, &[])?;
-        journal
-            .by_chat
-            .insert(chat_index_key(entry.chat_id, entry), ref_id)?;
-        journal
-            .by_account
-            .insert(account_index_key(entry), ref_id)?;
         self.flush().await?;
         Ok(true)
     }
@@ -252,6 +261,10 @@ impl Store {
     }
 
     fn write_entry(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {
+        self.write(|| self.write_entry_now(entry))
+    }
+
+    fn write_entry_now(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {
         let journal = &self.journal.entries;
         let key = entry.ref_id.as_bytes();
         let stored = loop {
@@ -287,24 +300,26 @@ impl Store {
     pub async fn mark_told(&self, ref_id: &str, state: EntryState) -> StoreResult<()> {
         let journal = &self.journal.entries;
         let key = ref_id.as_bytes();
-        loop {
-            let Some(current) = journal.get(key)? else {
-                return Ok(());
-            };
-            let mut entry: JournalEntry = decode(&current)?;
-            if entry.told || entry.state != state || !state.is_final() {
-                return Ok(());
+        self.write(|| {
+            loop {
+                let Some(current) = journal.get(key)? else {
+                    return Ok(());
+                };
+                let mut entry: JournalEntry = decode(&current)?;
+                if entry.told || entry.state != state || !state.is_final() {
+                    return Ok(());
+                }
+                entry.told = true;
+                if journal
+                    .compare_and_swap(key, Some(current), Some(encode(&entry)))?
+                    .is_ok()
+                {
+                    break;
+                }
             }
-            entry.told = true;
-            if journal
-                .compare_and_swap(key, Some(current), Some(encode(&entry)))?
-                .is_ok()
-            {
-                break;
-            }
-        }
-        self.journal.open.remove(key)?;
-        Ok(())
+            self.journal.open.remove(key)?;
+            Ok(())
+        })
     }
 
     /// Final entries whose result no chat has accepted yet (read through
@@ -363,7 +378,8 @@ impl Store {
     /// follow-up gave up and asked for a human); durable, so a restart
     /// does not give up on it again. The entry itself stays.
     pub async fn stop_following(&self, ref_id: &str) -> StoreResult<()> {
-        if self.journal.open.remove(ref_id.as_bytes())?.is_some() {
+        let removed = self.write(|| Ok(self.journal.open.remove(ref_id.as_bytes())?))?;
+        if removed.is_some() {
             self.flush().await?;
         }
         Ok(())

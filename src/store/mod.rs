@@ -63,18 +63,33 @@
 //! gateway under the same refID (never a blind resend) — it costs a second
 //! telling, never a result.
 //!
+//! # Backups
+//!
+//! A backup ([`Store::backup`], module `backup`) must be one moment of the
+//! whole database: a journal entry and its indexes are written by separate
+//! sled calls (see [`Store::begin_entry`]), and sled 0.34 has no snapshot
+//! that spans trees, so a backup that read the trees while they change
+//! could hold an unfinished entry that the index of unfinished entries
+//! does not name — restored, it would never be followed. So every method
+//! that writes makes its sled writes inside [`Store::write`], which holds
+//! the write gate shared, and a backup reads every tree holding it
+//! whole: it sees each method's writes all or none. Not held across a
+//! flush, and never taken twice on one thread.
+//!
 //! Owns: keys, encodings, atomic state changes (compare-and-swap and
-//! transactions) and flushing. Must not: call the gateway or format user
-//! text.
+//! transactions), flushing, and backups, restores and rekeys of the
+//! database. Must not: call the gateway or format user text.
 
 mod accounts;
 mod alerts;
+pub mod backup;
 mod chats;
 mod customers;
 mod flush;
 mod groups;
 mod inquiries;
 mod journal;
+mod rekey;
 mod runs;
 mod seal;
 mod shop;
@@ -85,6 +100,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use rekey::{rekey, Rekeyed};
 pub use seal::{parse_key, KEY_FILE};
 
 use accounts::Accounts;
@@ -113,6 +129,17 @@ pub enum StoreError {
     Key(String),
     #[error("database flush did not finish: {0}")]
     Flush(String),
+    #[error("the database at {0} is in use: a loket is running on this data dir (stop it first)")]
+    InUse(String),
+    #[error("no database at {0}")]
+    Missing(String),
+    #[error("{0}")]
+    Backup(String),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -138,6 +165,8 @@ pub struct Store {
     customers: Customers,
     runs: Runs,
     flusher: Arc<Flusher>,
+    /// Shared by every write, whole by a backup (see "Backups" above).
+    gate: Arc<std::sync::RwLock<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -162,16 +191,7 @@ impl Store {
                     path: dir.display().to_string(),
                     source: sled::Error::Io(e),
                 })?;
-                let path = dir.join("loket.sled");
-                let db = sled::Config::new()
-                    .path(&path)
-                    .cache_capacity(CACHE_BYTES)
-                    .flush_every_ms(Some(SLED_FLUSH_EVERY_MS))
-                    .open()
-                    .map_err(|source| StoreError::Open {
-                        path: path.display().to_string(),
-                        source,
-                    })?;
+                let db = open_db(&dir.join(DB_DIR))?;
                 let key = match key {
                     Some(k) => k,
                     None => seal::key_from_file(dir)?,
@@ -186,8 +206,14 @@ impl Store {
                 (db, key.unwrap_or_else(seal::random_key))
             }
         };
+        Store::on(db, &key)
+    }
+
+    /// The store on an open database, its secrets sealed under `key`;
+    /// upgrades a database written by an earlier version.
+    fn on(db: sled::Db, key: &[u8; 32]) -> StoreResult<Store> {
         Store {
-            accounts: Accounts::open(&db, Sealer::new(&key))?,
+            accounts: Accounts::open(&db, Sealer::new(key))?,
             journal: Journal::open(&db)?,
             inquiries: Inquiries::open(&db)?,
             groups: Groups::open(&db)?,
@@ -197,6 +223,7 @@ impl Store {
             customers: Customers::open(&db)?,
             runs: Runs::open(&db)?,
             flusher: Arc::new(Flusher::default()),
+            gate: Arc::default(),
             db,
         }
         .with_open_index()?
@@ -245,6 +272,61 @@ impl Store {
     pub async fn flush(&self) -> StoreResult<()> {
         self.flusher.flush(&self.db).await
     }
+
+    /// Runs one method's sled writes as one step for backups: a backup
+    /// sees all of them or none (see "Backups" above). `writes` must not
+    /// call `write` again.
+    fn write<T>(&self, writes: impl FnOnce() -> StoreResult<T>) -> StoreResult<T> {
+        let _shared = self
+            .gate
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        writes()
+    }
+
+    /// Runs `read` while no method writes (a backup's reading of every
+    /// tree).
+    fn while_nothing_writes<T>(&self, read: impl FnOnce() -> T) -> T {
+        let _whole = self
+            .gate
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        read()
+    }
+}
+
+/// The database's directory inside the data dir.
+pub const DB_DIR: &str = "loket.sled";
+
+/// Opens (creating if needed) the sled database at `path`; one that a
+/// running loket holds is [`StoreError::InUse`].
+fn open_db(path: &std::path::Path) -> StoreResult<sled::Db> {
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(CACHE_BYTES)
+        .flush_every_ms(Some(SLED_FLUSH_EVERY_MS))
+        .open()
+        .map_err(|source| match source {
+            // sled's words when another process holds the directory.
+            sled::Error::Io(e) if e.to_string().contains("could not acquire lock") => {
+                StoreError::InUse(path.display().to_string())
+            }
+            source => StoreError::Open {
+                path: path.display().to_string(),
+                source,
+            },
+        })
+}
+
+/// Opens the sled database of an existing data dir without creating
+/// anything (not the database, not a key file): backups and rekeys of a
+/// stopped loket.
+fn open_existing_db(dir: &std::path::Path) -> StoreResult<sled::Db> {
+    let path = dir.join(DB_DIR);
+    if !path.join("db").exists() {
+        return Err(StoreError::Missing(path.display().to_string()));
+    }
+    open_db(&path)
 }
 
 fn be(id: i64) -> [u8; 8] {

@@ -32,14 +32,17 @@ impl Store {
     /// Writes a run as it is now, with the refID of every check it sent
     /// pointing at it; durable.
     pub async fn put_run(&self, run: &CheckRun) -> StoreResult<()> {
-        for item in &run.items {
-            if let Some(ref_id) = item_ref(&item.state) {
-                self.runs
-                    .refs
-                    .insert(ref_id.as_bytes(), &be(run.id as i64))?;
+        self.write(|| {
+            for item in &run.items {
+                if let Some(ref_id) = item_ref(&item.state) {
+                    self.runs
+                        .refs
+                        .insert(ref_id.as_bytes(), &be(run.id as i64))?;
+                }
             }
-        }
-        self.runs.tree.insert(be(run.id as i64), encode(run))?;
+            self.runs.tree.insert(be(run.id as i64), encode(run))?;
+            Ok(())
+        })?;
         self.flush().await
     }
 
@@ -95,7 +98,10 @@ impl Store {
             return Ok(());
         }
         run.told = true;
-        self.runs.tree.insert(be(id as i64), encode(&run))?;
+        self.write(|| {
+            self.runs.tree.insert(be(id as i64), encode(&run))?;
+            Ok(())
+        })?;
         self.flush().await
     }
 
@@ -115,17 +121,20 @@ impl Store {
         if done.len() <= KEEP_DONE_RUNS {
             return Ok(());
         }
-        for run in &done[..done.len() - KEEP_DONE_RUNS] {
-            for item in &run.items {
-                if let Some(ref_id) = item_ref(&item.state) {
-                    self.runs.refs.remove(ref_id.as_bytes())?;
+        self.write(|| {
+            for run in &done[..done.len() - KEEP_DONE_RUNS] {
+                for item in &run.items {
+                    if let Some(ref_id) = item_ref(&item.state) {
+                        self.runs.refs.remove(ref_id.as_bytes())?;
+                    }
                 }
+                for key in self.runs.slots.scan_prefix(run.slot_prefix()).keys() {
+                    self.runs.slots.remove(key?)?;
+                }
+                self.runs.tree.remove(be(run.id as i64))?;
             }
-            for key in self.runs.slots.scan_prefix(run.slot_prefix()).keys() {
-                self.runs.slots.remove(key?)?;
-            }
-            self.runs.tree.remove(be(run.id as i64))?;
-        }
+            Ok(())
+        })?;
         self.flush().await
     }
 
@@ -143,9 +152,12 @@ impl Store {
     /// edits it rather than posting a second one (whose buttons would
     /// never be updated again).
     pub async fn set_slot_message(&self, key: &str, message_id: i32) -> StoreResult<()> {
-        self.runs
-            .slots
-            .insert(key.as_bytes(), &message_id.to_be_bytes())?;
+        self.write(|| {
+            self.runs
+                .slots
+                .insert(key.as_bytes(), &message_id.to_be_bytes())?;
+            Ok(())
+        })?;
         self.flush().await
     }
 }

@@ -103,6 +103,38 @@ pub fn parse_key(text: &str) -> StoreResult<[u8; 32]> {
         .map_err(|_| StoreError::Key("the secret key must be exactly 32 bytes".into()))
 }
 
+/// The key file's key, if there is a key file (nothing is created).
+pub(super) fn read_key_file(dir: &Path) -> StoreResult<Option<[u8; 32]>> {
+    let path = dir.join(KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => parse_key(&text).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StoreError::Key(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Replaces the key file by one holding `key` (0600): written beside it,
+/// then renamed over it, so the file always holds one whole key.
+pub(super) fn replace_key_file(dir: &Path, key: &[u8; 32]) -> StoreResult<()> {
+    let path = dir.join(KEY_FILE);
+    let next = dir.join(format!("{KEY_FILE}.new"));
+    let cannot =
+        |e: std::io::Error| StoreError::Key(format!("cannot replace {}: {e}", path.display()));
+    match std::fs::remove_file(&next) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(cannot(e)),
+    }
+    write_private_file(&next, hex::encode(key).as_bytes()).map_err(cannot)?;
+    std::fs::rename(&next, &path).map_err(cannot)?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(cannot)
+}
+
 /// Loads the key file, or creates it (0600) with a fresh random key.
 pub(super) fn key_from_file(dir: &Path) -> StoreResult<[u8; 32]> {
     let path = dir.join(KEY_FILE);

@@ -51,7 +51,7 @@ impl Store {
 
     /// Replaces the account's rules; durable (prices the next sale).
     pub async fn set_price_book(&self, account_id: i64, book: &PriceBook) -> StoreResult<()> {
-        self.shops.prices.insert(be(account_id), encode(book))?;
+        self.write(|| Ok(self.shops.prices.insert(be(account_id), encode(book))?))?;
         self.flush().await
     }
 
@@ -70,13 +70,15 @@ impl Store {
         account_id: i64,
         profile: Option<&ShopProfile>,
     ) -> StoreResult<()> {
-        match profile {
-            Some(profile) => self
-                .shops
-                .profiles
-                .insert(be(account_id), encode(profile))?,
-            None => self.shops.profiles.remove(be(account_id))?,
-        };
+        self.write(|| {
+            Ok(match profile {
+                Some(profile) => self
+                    .shops
+                    .profiles
+                    .insert(be(account_id), encode(profile))?,
+                None => self.shops.profiles.remove(be(account_id))?,
+            })
+        })?;
         self.flush().await
     }
 
@@ -105,10 +107,12 @@ impl Store {
         chat_id: i64,
         schedule: Option<&RecapSchedule>,
     ) -> StoreResult<()> {
-        match schedule {
-            Some(schedule) => self.shops.recaps.insert(be(chat_id), encode(schedule))?,
-            None => self.shops.recaps.remove(be(chat_id))?,
-        };
+        self.write(|| {
+            Ok(match schedule {
+                Some(schedule) => self.shops.recaps.insert(be(chat_id), encode(schedule))?,
+                None => self.shops.recaps.remove(be(chat_id))?,
+            })
+        })?;
         self.flush().await
     }
 
@@ -124,10 +128,13 @@ impl Store {
             last_sent: Some(day),
             ..schedule.clone()
         };
-        let swapped =
-            self.shops
-                .recaps
-                .compare_and_swap(key, Some(encode(schedule)), Some(encode(&sent)))?;
+        let swapped = self.write(|| {
+            Ok(self.shops.recaps.compare_and_swap(
+                key,
+                Some(encode(schedule)),
+                Some(encode(&sent)),
+            )?)
+        })?;
         if swapped.is_ok() {
             self.flush().await?;
         }

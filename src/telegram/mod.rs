@@ -88,6 +88,12 @@ pub async fn run(settings: Settings) -> Result<(), TelegramError> {
         gateway_url,
         None,
     )?;
+    let _backups = crate::backups::start(
+        &settings,
+        engine.store(),
+        &settings.data_dir,
+        crate::clock::system(),
+    );
     serve(bot, engine, notices, &settings).await
 }
 
