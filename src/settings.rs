@@ -61,6 +61,9 @@ pub struct Settings {
     /// flight at once (`LOKET_GATEWAY_CALLS_PER_ACCOUNT`): centers answer
     /// floods with "sibuk". The rest wait their turn.
     pub gateway_calls_per_account: usize,
+    /// Where `/metrics` and `/healthz` are served (`LOKET_METRICS`); off
+    /// when unset.
+    pub metrics: Option<SocketAddr>,
 }
 
 /// Pacing of the bot's messages. Telegram's limits are the only right
@@ -104,6 +107,7 @@ impl std::fmt::Debug for Settings {
             .field("throttle", &self.throttle)
             .field("max_updates", &self.max_updates)
             .field("gateway_calls_per_account", &self.gateway_calls_per_account)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }
@@ -126,6 +130,7 @@ pub const KEYS: &[&str] = &[
     "LOKET_REPLY_RULES",
     "LOKET_MAX_UPDATES",
     "LOKET_GATEWAY_CALLS_PER_ACCOUNT",
+    "LOKET_METRICS",
 ];
 
 /// The largest value a count setting takes (a semaphore's permits).
@@ -269,6 +274,15 @@ impl Settings {
             },
             max_updates: count("LOKET_MAX_UPDATES", 256)?,
             gateway_calls_per_account: count("LOKET_GATEWAY_CALLS_PER_ACCOUNT", 8)?,
+            metrics: match get("LOKET_METRICS") {
+                None => None,
+                Some(v) => Some(v.parse().map_err(|_| {
+                    invalid(
+                        "LOKET_METRICS",
+                        format!("`{v}` is not host:port (e.g. 127.0.0.1:9464)"),
+                    )
+                })?),
+            },
         })
     }
 }
@@ -348,6 +362,8 @@ mod tests {
             ("LOKET_MAX_UPDATES", "1000001"),
             ("LOKET_GATEWAY_CALLS_PER_ACCOUNT", "0"),
             ("LOKET_GATEWAY_CALLS_PER_ACCOUNT", "2.5"),
+            ("LOKET_METRICS", "9464"),
+            ("LOKET_METRICS", "localhost:9464"),
         ] {
             let error = Settings::from_map(&map(&[(key, bad)])).expect_err(bad);
             assert!(error.to_string().starts_with(&format!("{key}:")), "{error}");
@@ -396,6 +412,7 @@ mod tests {
         assert_eq!(s.throttle, Throttle::Telegram);
         assert_eq!(s.max_updates, 256);
         assert_eq!(s.gateway_calls_per_account, 8);
+        assert!(s.metrics.is_none(), "metrics are off unless asked for");
         assert!(s.gateway_url.is_none() && s.webhook_url.is_none() && s.secret_key.is_none());
     }
 
@@ -411,8 +428,10 @@ mod tests {
             ("LOKET_THROTTLE", "Raised"),
             ("LOKET_MAX_UPDATES", "64"),
             ("LOKET_GATEWAY_CALLS_PER_ACCOUNT", " 2 "),
+            ("LOKET_METRICS", "0.0.0.0:9464"),
         ]))
         .unwrap();
+        assert_eq!(s.metrics, Some("0.0.0.0:9464".parse().unwrap()));
         assert_eq!(s.max_updates, 64);
         assert_eq!(s.gateway_calls_per_account, 2);
         assert_eq!(s.gateway_timeout, Duration::from_secs(5));

@@ -56,6 +56,7 @@ use crate::gateway::{
     Phase, Reader, ReplyRules, TxStatus, Verdict,
 };
 use crate::i18n::{Arg, Locales};
+use crate::metrics::Metrics;
 use crate::model::{
     Claim, EntryEvent, EntryKind, EntryState, GroupLink, Inquiry, InquiryState, JournalEntry,
     PendingConfirmation,
@@ -271,6 +272,9 @@ pub struct EngineConfig {
     pub gateway_calls_per_account: usize,
     /// Where the engine reads the time (tests give a fake one).
     pub clock: Arc<dyn Clock>,
+    /// What the engine and its gateway client count (`LOKET_METRICS`
+    /// serves it; tests scrape their own).
+    pub metrics: Metrics,
 }
 
 impl EngineConfig {
@@ -292,6 +296,7 @@ impl EngineConfig {
             reply_rules: ReplyRules::default(),
             gateway_calls_per_account: 8,
             clock: crate::clock::system(),
+            metrics: Metrics::new(),
         }
     }
 }
@@ -413,7 +418,7 @@ impl Engine {
         Engine {
             inner: Arc::new(Inner {
                 store,
-                client,
+                client: client.counting_into(config.metrics.clone()),
                 turns: turns::Turns::new(config.gateway_calls_per_account),
                 reader: Reader::new(config.reply_rules.clone()),
                 catalog,
@@ -433,6 +438,11 @@ impl Engine {
 
     pub fn config(&self) -> &EngineConfig {
         &self.inner.config
+    }
+
+    /// What the engine counts, for the front end to count into too.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.config.metrics
     }
 
     /// Now, on the engine's clock.
