@@ -125,8 +125,20 @@ async fn the_metrics_count_what_a_scripted_run_did() {
     )
     .await;
 
-    let (status, scrape) = get(listen, "/metrics").await;
-    assert_eq!(status, 200, "{scrape}");
+    // A result is marked told once Telegram's answer to it is back, a
+    // moment after the fake shows it: scrape until nothing is untold.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let scrape = loop {
+        let (status, scrape) = get(listen, "/metrics").await;
+        assert_eq!(status, 200, "{scrape}");
+        let untold = samples(&scrape)
+            .get("loket_journal_untold_results")
+            .copied();
+        if untold == Some(0.0) || tokio::time::Instant::now() > deadline {
+            break scrape;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let seen = samples(&scrape);
     let value = |series: &str| seen.get(series).copied().unwrap_or(0.0);
     let gateway = w.sandbox.stats();
