@@ -18,6 +18,16 @@ COPY benches ./benches
 COPY bench ./bench
 RUN cargo build --release --locked -p loket --bin loket
 
+# The runtime. tini is PID 1 and hands `docker stop`'s SIGTERM to loket,
+# which stops polling, finishes the updates in flight, tells the results it
+# holds (5 s at most) and flushes the journal before it exits 0. A call in
+# flight may wait for the gateway up to LOKET_GATEWAY_TIMEOUT (60 s): give
+# `docker stop` longer than its 10 s default (`--time 75`, compose's
+# `stop_grace_period`), or a SIGKILL cuts it short — safe (the call was
+# journaled first and is checked at the next start), but not clean.
+# /metrics and /healthz listen on 0.0.0.0:9464 inside the container (publish
+# it on the host's loopback only: `-p 127.0.0.1:9464:9464`); the
+# HEALTHCHECK asks /healthz with `loket healthcheck` (no curl in here).
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tini \
@@ -26,7 +36,11 @@ RUN apt-get update \
  && mkdir -p /data && chown loket:loket /data
 COPY --from=build /src/target/release/loket /usr/local/bin/loket
 USER loket
-ENV LOKET_DATA_DIR=/data
+ENV LOKET_DATA_DIR=/data LOKET_METRICS=0.0.0.0:9464
 VOLUME ["/data"]
+EXPOSE 9464
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+  CMD ["/usr/local/bin/loket", "healthcheck"]
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/loket"]
 CMD ["run"]

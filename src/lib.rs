@@ -28,6 +28,9 @@
 //! - [`console`] and [`telegram`]: the two front ends; both only glue.
 //! - [`sandbox`]: a local gateway speaking the seed's protocol, for the
 //!   demo, tests and benchmarks.
+//! - [`metrics`]: what loket counts for the operator (calls and their
+//!   outcomes, gateway latency, Telegram's refusals, updates) and the
+//!   `/metrics` and `/healthz` endpoint on `LOKET_METRICS` (`endpoint`).
 //! - [`settings`]: environment variables and the optional config file.
 //! - [`probe`]: `loket probe`, how loket reads a center's balance and
 //!   status replies, for operators.
@@ -46,6 +49,7 @@ pub mod console;
 pub mod engine;
 pub mod gateway;
 pub mod i18n;
+pub mod metrics;
 pub mod model;
 pub mod money;
 pub mod picture;

@@ -32,6 +32,10 @@ enum Cmd {
     },
     /// Run the Telegram bot (reads TELOXIDE_TOKEN).
     Run,
+    /// Ask a running loket's /healthz (on LOKET_METRICS) whether it is
+    /// healthy: exits 0 if it is, 1 if not or if nothing answers. For a
+    /// container's HEALTHCHECK.
+    Healthcheck,
     /// Write one account's transactions of a month as CSV (the same file
     /// `/ekspor` sends), from the data dir. Stop loket first: a running
     /// loket holds the database.
@@ -206,6 +210,21 @@ async fn main() -> anyhow::Result<()> {
                 }
             );
             Ok(())
+        }
+        Cmd::Healthcheck => {
+            let Some(listen) = settings.metrics else {
+                anyhow::bail!("LOKET_METRICS is not set: loket serves no /healthz");
+            };
+            match loket::metrics::endpoint::check(listen, Duration::from_secs(5)).await {
+                Ok(report) => {
+                    print!("{report}");
+                    Ok(())
+                }
+                Err(e) => {
+                    eprintln!("unhealthy: {e}");
+                    std::process::exit(1);
+                }
+            }
         }
         Cmd::Run => {
             loket::app::init_logging("info");

@@ -73,6 +73,9 @@ pub struct Settings {
     /// The key `loket rekey` seals every secret under
     /// (`LOKET_NEW_SECRET_KEY`); read by nothing else.
     pub new_secret_key: Option<[u8; 32]>,
+    /// Where `/metrics` and `/healthz` are served (`LOKET_METRICS`); off
+    /// when unset.
+    pub metrics: Option<SocketAddr>,
 }
 
 /// Pacing of the bot's messages. Telegram's limits are the only right
@@ -120,6 +123,7 @@ impl std::fmt::Debug for Settings {
             .field("backup_keep", &self.backup_keep)
             .field("backup_at", &self.backup_at)
             .field("new_secret_key", &self.new_secret_key.map(|_| "***"))
+            .field("metrics", &self.metrics)
             .finish()
     }
 }
@@ -146,6 +150,7 @@ pub const KEYS: &[&str] = &[
     "LOKET_BACKUP_KEEP",
     "LOKET_BACKUP_AT",
     "LOKET_NEW_SECRET_KEY",
+    "LOKET_METRICS",
 ];
 
 /// Most nightly backups `LOKET_BACKUP_KEEP` may keep.
@@ -321,6 +326,15 @@ impl Settings {
                     parse_key(&v).map_err(|e| invalid("LOKET_NEW_SECRET_KEY", e.to_string()))?,
                 ),
             },
+            metrics: match get("LOKET_METRICS") {
+                None => None,
+                Some(v) => Some(v.parse().map_err(|_| {
+                    invalid(
+                        "LOKET_METRICS",
+                        format!("`{v}` is not host:port (e.g. 127.0.0.1:9464)"),
+                    )
+                })?),
+            },
         })
     }
 }
@@ -405,6 +419,8 @@ mod tests {
             ("LOKET_BACKUP_AT", "25:00"),
             ("LOKET_BACKUP_AT", "3am"),
             ("LOKET_NEW_SECRET_KEY", "short"),
+            ("LOKET_METRICS", "9464"),
+            ("LOKET_METRICS", "localhost:9464"),
         ] {
             let error = Settings::from_map(&map(&[(key, bad)])).expect_err(bad);
             assert!(error.to_string().starts_with(&format!("{key}:")), "{error}");
@@ -456,6 +472,7 @@ mod tests {
         assert_eq!(s.check_all_wait, Duration::from_secs(20));
         assert_eq!(s.backup_keep, 7);
         assert_eq!(s.backup_at, 3 * 60);
+        assert!(s.metrics.is_none(), "metrics are off unless asked for");
         assert!(s.gateway_url.is_none() && s.webhook_url.is_none() && s.secret_key.is_none());
         assert!(s.new_secret_key.is_none());
     }
@@ -475,6 +492,7 @@ mod tests {
             ("LOKET_BACKUP_KEEP", "0"),
             ("LOKET_BACKUP_AT", "23.30"),
             ("LOKET_NEW_SECRET_KEY", &"cd".repeat(32)),
+            ("LOKET_METRICS", "0.0.0.0:9464"),
         ]))
         .unwrap();
         assert_eq!(s.backup_keep, 0, "0 turns the nightly backup off");
@@ -484,6 +502,7 @@ mod tests {
             !format!("{s:?}").contains("cdcd"),
             "Debug must not show the new key"
         );
+        assert_eq!(s.metrics, Some("0.0.0.0:9464".parse().unwrap()));
         assert_eq!(s.max_updates, 64);
         assert_eq!(s.gateway_calls_per_account, 2);
         assert_eq!(s.gateway_timeout, Duration::from_secs(5));

@@ -285,14 +285,20 @@ async fn a_late_answer_never_overwrites_a_final_result() {
             let ref_id = format!("LFINAL{n}");
             let mut entry = payment(&ref_id);
             assert!(store.begin_entry(&entry).await.unwrap());
+            entry.state = Unknown;
+            assert!(!store.update_entry(&entry).await.unwrap().settled);
             entry.state = known;
-            assert_eq!(store.update_entry(&entry).await.unwrap().state, known);
+            let first = store.update_entry(&entry).await.unwrap();
+            assert_eq!(first.entry.state, known);
+            assert!(first.settled, "its first final answer settles it");
             assert!(!unfinished(&store).contains(&ref_id), "final: not resumed");
             entry.state = later;
             let kept = store.update_entry(&entry).await.unwrap();
             // A final answer may correct a final one; nothing else may.
             let expected = if later.is_final() { later } else { known };
             let case = format!("{known:?} then {later:?}");
+            assert!(!kept.settled, "{case}: an entry settles once");
+            let kept = kept.entry;
             assert_eq!(kept.state, expected, "{case}");
             assert_eq!(store.entry(&ref_id).unwrap(), Some(kept), "{case}");
             assert!(!unfinished(&store).contains(&ref_id), "{case}: not resumed");
@@ -307,7 +313,7 @@ async fn an_update_never_moves_an_entry_to_another_chat() {
     assert!(store.begin_entry(&entry).await.unwrap());
     entry.chat_id = OWNER;
     entry.state = EntryState::Success;
-    let stored = store.update_entry(&entry).await.unwrap();
+    let stored = store.update_entry(&entry).await.unwrap().entry;
     assert_eq!(stored.chat_id, GROUP, "only a migration moves an entry");
     assert_eq!(stored.state, EntryState::Success);
 }

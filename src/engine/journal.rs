@@ -10,6 +10,8 @@
 //! `Engine::announce` as a [`Progress`].
 
 use super::*;
+use crate::metrics::{CallKind, CallState};
+use crate::store::Recorded;
 
 /// What following a call has to tell the chat that made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +133,7 @@ impl Engine {
         };
         entry.updated_at = self.now();
         match self.inner.store.record_answer(&entry) {
-            Ok(stored) => entry = stored,
+            Ok(recorded) => entry = self.settled(recorded),
             Err(e) => {
                 tracing::error!(error = %e, ref_id = %entry.ref_id, "cannot record a money call's result")
             }
@@ -176,8 +178,25 @@ impl Engine {
             }
         }
         entry.updated_at = self.now();
-        let entry = self.inner.store.update_entry(&entry).await?;
-        Ok(entry)
+        let recorded = self.inner.store.update_entry(&entry).await?;
+        Ok(self.settled(recorded))
+    }
+
+    /// Counts a money call once, when its entry turns final.
+    fn settled(&self, recorded: Recorded) -> JournalEntry {
+        let entry = recorded.entry;
+        if recorded.settled {
+            let kind = match entry.kind {
+                EntryKind::Topup => CallKind::Topup,
+                EntryKind::Payment => CallKind::Payment,
+            };
+            let state = match entry.state {
+                EntryState::Success => CallState::Success,
+                _ => CallState::Failed,
+            };
+            self.metrics().call(kind, state);
+        }
+        entry
     }
 
     /// Starts following `ref_id` unless it is already followed.
@@ -271,6 +290,7 @@ impl Engine {
                 if let Err(e) = self.inner.store.stop_following(ref_id).await {
                     tracing::error!(error = %e, ref_id, "cannot stop following an entry");
                 }
+                self.metrics().followup_given_up();
                 self.announce(&entry, Progress::GaveUp);
                 return;
             }

@@ -61,6 +61,7 @@ use crate::gateway::{
     Phase, Reader, ReplyRules, TxStatus, Verdict,
 };
 use crate::i18n::{Arg, Locales};
+use crate::metrics::Metrics;
 use crate::model::{
     Claim, EntryEvent, EntryKind, EntryState, GroupLink, Inquiry, InquiryState, JournalEntry,
     PendingConfirmation,
@@ -298,6 +299,9 @@ pub struct EngineConfig {
     pub check_all_summary_after: Duration,
     /// Where the engine reads the time (tests give a fake one).
     pub clock: Arc<dyn Clock>,
+    /// What the engine and its gateway client count (`LOKET_METRICS`
+    /// serves it; tests scrape their own).
+    pub metrics: Metrics,
 }
 
 impl EngineConfig {
@@ -320,6 +324,7 @@ impl EngineConfig {
             gateway_calls_per_account: 8,
             check_all_summary_after: Duration::from_secs(20),
             clock: crate::clock::system(),
+            metrics: Metrics::new(),
         }
     }
 }
@@ -450,7 +455,7 @@ impl Engine {
         Engine {
             inner: Arc::new(Inner {
                 store,
-                client,
+                client: client.counting_into(config.metrics.clone()),
                 turns: turns::Turns::new(config.gateway_calls_per_account),
                 reader: Reader::new(config.reply_rules.clone()),
                 catalog,
@@ -474,6 +479,11 @@ impl Engine {
 
     pub fn config(&self) -> &EngineConfig {
         &self.inner.config
+    }
+
+    /// What the engine counts, for the front end to count into too.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.config.metrics
     }
 
     /// Now, on the engine's clock.

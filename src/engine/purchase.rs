@@ -3,17 +3,21 @@
 
 use super::outcome::{BalanceView, BillView, PaidTodayQuestion, RepeatQuestion};
 use super::*;
+use crate::metrics::{CallKind, CallState};
 
 impl Engine {
     // ---- balance ----
 
     pub(super) async fn balance(&self, ctx: &ChatCtx, lang: Lang) -> Result<Response, Refusal> {
         let access = self.access(ctx, false)?;
+        let counted = |state| self.metrics().call(CallKind::Balance, state);
         let body = self
             .gateway_read(&access.creds, &balance_request(&access.creds))
-            .await?;
+            .await
+            .inspect_err(|_| counted(CallState::Unknown))?;
         let text = match self.inner.reader.balance(&body) {
             BalanceReply::Balance { amount, at } => {
+                counted(CallState::Success);
                 self.note_balance(access.account_id, amount).await;
                 self.balance_text(
                     lang,
@@ -25,12 +29,16 @@ impl Engine {
                 )
             }
             BalanceReply::Refused { reason } => {
+                counted(CallState::Failed);
                 return Err(Refusal::Message(
                     "balance-refused",
                     vec![("reason", quote(&reason))],
-                ))
+                ));
             }
-            BalanceReply::Unknown { raw } => self.unclear_text(lang, &raw),
+            BalanceReply::Unknown { raw } => {
+                counted(CallState::Unknown);
+                self.unclear_text(lang, &raw)
+            }
         };
         Ok(Response::reply(Reply::text(text)))
     }
@@ -277,7 +285,11 @@ impl Engine {
             &target.dest,
             &ref_id,
         );
-        let body = self.gateway_read(&access.creds, &request).await?;
+        let counted = |state| self.metrics().call(CallKind::Inquiry, state);
+        let body = self
+            .gateway_read(&access.creds, &request)
+            .await
+            .inspect_err(|_| counted(CallState::Unknown))?;
         let call = Call {
             product: &target.product,
             dest: &target.dest,
@@ -301,12 +313,18 @@ impl Engine {
             }
             status => status,
         };
+        let total = reply.bill_total();
+        counted(match (status, total) {
+            (TxStatus::Success, Some(_)) => CallState::Success,
+            (TxStatus::Failed, _) => CallState::Failed,
+            _ => CallState::Unknown,
+        });
         match status {
             TxStatus::Success => {}
             TxStatus::Failed => return Ok(Checked::Failed(reply.reason)),
             TxStatus::Pending | TxStatus::Unknown => return Ok(Checked::Unclear(body)),
         }
-        let Some(total) = reply.bill_total() else {
+        let Some(total) = total else {
             return Ok(Checked::NoAmount(reply.raw));
         };
         let inquiry = Inquiry {

@@ -1,12 +1,16 @@
 //! The HTTP edge of the gateway: one shared reqwest client (connection
 //! reuse, connect and total timeouts) that sends a `GatewayRequest` and
-//! returns the body text. Errors carry no URL: reqwest's messages include
-//! the query string, and with it the `sign`.
+//! returns the body text, timing each call for the metrics. Errors carry
+//! no URL: reqwest's messages include the query string, and with it the
+//! `sign`.
 
 use std::future::Future;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use super::request::GatewayRequest;
+use crate::metrics::Metrics;
 
 /// Why a call gave no readable body. For a topup or payment every one of
 /// these means "outcome unknown", never "failed".
@@ -25,6 +29,8 @@ pub enum CallError {
 #[derive(Debug, Clone)]
 pub struct GatewayClient {
     http: reqwest::Client,
+    /// Every call's latency and error, by operation.
+    metrics: Metrics,
 }
 
 /// Largest reply body read; gateway replies are one line.
@@ -40,12 +46,31 @@ impl GatewayClient {
             .user_agent(concat!("loket/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("reqwest client with rustls builds");
-        GatewayClient { http }
+        GatewayClient {
+            http,
+            metrics: Metrics::new(),
+        }
+    }
+
+    /// This client, counting its calls into `metrics`.
+    pub fn counting_into(self, metrics: Metrics) -> GatewayClient {
+        GatewayClient { metrics, ..self }
     }
 
     /// Sends the call and returns the reply body. A non-2xx status is an
     /// error even when it has a body: a proxy's 502 page is not an answer.
     pub async fn send(&self, request: &GatewayRequest) -> Result<String, CallError> {
+        let started = Instant::now();
+        let result = self.call(request).await;
+        self.metrics.gateway_call(
+            request.operation(),
+            started.elapsed(),
+            result.as_ref().err(),
+        );
+        result
+    }
+
+    async fn call(&self, request: &GatewayRequest) -> Result<String, CallError> {
         let mut response = self
             .http
             .get(request.url())

@@ -54,6 +54,15 @@ pub enum Operation {
 }
 
 impl Operation {
+    fn name(self) -> &'static str {
+        match self {
+            Operation::Topup => "topup",
+            Operation::Inquiry => "inquiry",
+            Operation::Payment => "payment",
+            Operation::Status => "status",
+        }
+    }
+
     fn extra_param(self) -> (&'static str, &'static str) {
         match self {
             Operation::Topup => ("qty", "1"),
@@ -76,11 +85,18 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 #[derive(Clone, PartialEq, Eq)]
 pub struct GatewayRequest {
     url: String,
+    operation: &'static str,
 }
 
 impl GatewayRequest {
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// What the call is: `topup`, `inquiry`, `payment`, `status` or
+    /// `balance` (a metrics label; it names no account or customer).
+    pub fn operation(&self) -> &'static str {
+        self.operation
     }
 
     /// The URL with the `sign` value replaced by `***`: safe to log.
@@ -177,7 +193,10 @@ pub fn transaction_request(
         encode(&creds.member_id),
         sign.expose(),
     );
-    GatewayRequest { url }
+    GatewayRequest {
+        url,
+        operation: operation.name(),
+    }
 }
 
 /// Builds the balance call.
@@ -195,7 +214,10 @@ pub fn balance_request(creds: &Credentials) -> GatewayRequest {
         encode(&creds.member_id),
         sign
     );
-    GatewayRequest { url }
+    GatewayRequest {
+        url,
+        operation: "balance",
+    }
 }
 
 #[cfg(test)]

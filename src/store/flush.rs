@@ -6,7 +6,8 @@
 //! write would hang before its money call. The blocking flush has no such
 //! bug; on the blocking pool a slow disk never stalls other chats.
 //!
-//! Owns: when a flush runs and whom it covers. Must not: write records.
+//! Owns: when a flush runs, whom it covers, and whether the last one
+//! failed. Must not: write records.
 
 use super::{StoreError, StoreResult};
 
@@ -25,6 +26,8 @@ struct FlushState {
 pub(super) struct Flusher {
     state: std::sync::Mutex<FlushState>,
     finished: tokio::sync::Notify,
+    /// The last flush that finished failed (for `Store::health`).
+    failed: std::sync::atomic::AtomicBool,
 }
 
 impl Flusher {
@@ -60,13 +63,19 @@ impl Flusher {
             {
                 let mut state = self.state();
                 state.running = false;
-                if matches!(flushed, Ok(Ok(_))) {
+                let ok = matches!(flushed, Ok(Ok(_)));
+                if ok {
                     state.done = state.done.max(covers);
                 }
+                self.failed.store(!ok, std::sync::atomic::Ordering::Relaxed);
             }
             self.finished.notify_waiters();
             flushed.map_err(|e| StoreError::Flush(e.to_string()))??;
         }
+    }
+
+    pub(super) fn last_failed(&self) -> bool {
+        self.failed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, FlushState> {

@@ -2,6 +2,7 @@
 //! written before the call is sent, with three indexes — by chat and by
 //! account (newest last) and the entries whose outcome is not final yet.
 
+use chrono::{DateTime, Utc};
 use sled::transaction::{TransactionalTree, UnabortableTransactionError};
 
 use super::{be, decode, encode, rewrite, Store, StoreResult};
@@ -201,6 +202,28 @@ pub(super) fn chat_index_key(chat_id: i64, entry: &JournalEntry) -> Vec<u8> {
     key
 }
 
+/// An entry as a write of its new state left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub entry: JournalEntry,
+    /// This write made the entry final (success or failed). A final
+    /// state is never overwritten by a non-final one, so an entry settles
+    /// once: a later correction (one final answer replacing another) does
+    /// not settle it again.
+    pub settled: bool,
+}
+
+/// What the journal's list of open entries holds now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenEntries {
+    /// Topups and payments without a final answer, being followed.
+    pub checking: usize,
+    /// When the oldest of them was begun.
+    pub oldest_checking: Option<DateTime<Utc>>,
+    /// Final results no chat has accepted yet (told again until one does).
+    pub untold: usize,
+}
+
 impl Store {
     /// Records a new money-moving call and flushes it to disk before the
     /// call is sent. Fails if the refID is already journaled: a refID is
@@ -244,10 +267,10 @@ impl Store {
     /// never overwritten by a later non-final one — a slow status answer
     /// cannot turn a known success back into "being checked". Returns the
     /// entry as stored.
-    pub async fn update_entry(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {
-        let stored = self.write_entry(entry)?;
+    pub async fn update_entry(&self, entry: &JournalEntry) -> StoreResult<Recorded> {
+        let recorded = self.write_entry(entry)?;
         self.flush().await?;
-        Ok(stored)
+        Ok(recorded)
     }
 
     /// [`Store::update_entry`] for a money call's first answer, which the
@@ -256,24 +279,26 @@ impl Store {
     /// disk, so an answer lost in a crash only means the call is checked
     /// again at the next start). It reaches the disk with the next flush —
     /// any durable write's, or sled's own, every half second.
-    pub fn record_answer(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {
+    pub fn record_answer(&self, entry: &JournalEntry) -> StoreResult<Recorded> {
         self.write_entry(entry)
     }
 
-    fn write_entry(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {
+    fn write_entry(&self, entry: &JournalEntry) -> StoreResult<Recorded> {
         self.write(|| self.write_entry_now(entry))
     }
 
-    fn write_entry_now(&self, entry: &JournalEntry) -> StoreResult<JournalEntry> {
+    fn write_entry_now(&self, entry: &JournalEntry) -> StoreResult<Recorded> {
         let journal = &self.journal.entries;
         let key = entry.ref_id.as_bytes();
-        let stored = loop {
+        let (stored, was_final) = loop {
             let current = journal.get(key)?;
             let mut entry = entry.clone();
+            let mut was_final = false;
             if let Some(bytes) = &current {
                 let existing: JournalEntry = decode(bytes)?;
-                if existing.state.is_final() && !entry.state.is_final() {
-                    break existing;
+                was_final = existing.state.is_final();
+                if was_final && !entry.state.is_final() {
+                    break (existing, true);
                 }
                 // Only a group's migration moves an entry to another chat,
                 // and only `mark_told` tells one.
@@ -282,7 +307,7 @@ impl Store {
             }
             let swapped = journal.compare_and_swap(key, current, Some(encode(&entry)))?;
             if swapped.is_ok() {
-                break entry;
+                break (entry, was_final);
             }
         };
         // Off the open list once final and told; a final result not told
@@ -290,7 +315,10 @@ impl Store {
         if stored.state.is_final() && stored.told {
             self.journal.open.remove(key)?;
         }
-        Ok(stored)
+        Ok(Recorded {
+            settled: stored.state.is_final() && !was_final,
+            entry: stored,
+        })
     }
 
     /// The chat accepted the message telling this entry's final result
@@ -372,6 +400,30 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Counts what the open list holds, reading only the entries it names
+    /// (a handful, however long the journal is): cheap enough for every
+    /// metrics scrape.
+    pub fn open_entries(&self) -> StoreResult<OpenEntries> {
+        let mut open = OpenEntries::default();
+        for item in self.journal.open.iter() {
+            let (ref_id, _) = item?;
+            let Some(bytes) = self.journal.entries.get(&ref_id)? else {
+                continue;
+            };
+            let entry: JournalEntry = decode(&bytes)?;
+            if entry.state.is_final() {
+                open.untold += usize::from(!entry.told);
+            } else {
+                open.checking += 1;
+                open.oldest_checking = Some(match open.oldest_checking {
+                    Some(oldest) => oldest.min(entry.created_at),
+                    None => entry.created_at,
+                });
+            }
+        }
+        Ok(open)
     }
 
     /// Takes an unfinished entry off the list resumed at start (its

@@ -114,6 +114,7 @@ use groups::Groups;
 use inquiries::Inquiries;
 use journal::Journal;
 use runs::Runs;
+pub use journal::{OpenEntries, Recorded};
 use seal::Sealer;
 use shop::Shops;
 
@@ -271,6 +272,19 @@ impl Store {
     /// write goes through (see the module's durability rule).
     pub async fn flush(&self) -> StoreResult<()> {
         self.flusher.flush(&self.db).await
+    }
+
+    /// Whether the database works now: it answers a read, and the last
+    /// flush reached the disk (a full or failing disk stops every money
+    /// call, which is begun only once its entry is on disk).
+    pub fn health(&self) -> StoreResult<()> {
+        self.db.get(b"health")?;
+        if self.flusher.last_failed() {
+            return Err(StoreError::Flush(
+                "the last flush to disk failed".to_string(),
+            ));
+        }
+        Ok(())
     }
 
     /// Runs one method's sled writes as one step for backups: a backup

@@ -1,9 +1,11 @@
 //! The Telegram front end: teloxide's dispatcher in front of the engine.
 //!
 //! This file owns starting up (the Bot API, the command menus, results
-//! not told yet), long polling or the webhook, and stopping on
-//! SIGINT/SIGTERM; `updates` turns updates into engine inputs; `outbox`
-//! makes every call to Telegram (paced, retried, results marked told).
+//! not told yet, the metrics endpoint), long polling or the webhook, and
+//! stopping on SIGINT/SIGTERM; `polling` is the long poll that reports
+//! each `getUpdates` for `/healthz`; `updates` turns updates into engine
+//! inputs; `outbox` makes every call to Telegram (paced, retried, results
+//! marked told).
 //! Must not: decide anything about accounts, money or text (the engine
 //! and `locales/` do).
 //!
@@ -15,6 +17,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 mod outbox;
+mod polling;
 mod updates;
 
 pub use outbox::{Limits, Outbox};
@@ -23,7 +26,7 @@ pub use updates::handler_tree;
 use teloxide::dispatching::{DefaultKey, Dispatcher};
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope, Me};
-use teloxide::update_listeners::{polling_default, webhooks, UpdateListener};
+use teloxide::update_listeners::{webhooks, UpdateListener};
 use teloxide::RequestError;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::watch;
@@ -55,6 +58,8 @@ pub enum TelegramError {
     Signals(std::io::Error),
     #[error("webhook listener: {0}")]
     Webhook(String),
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::endpoint::EndpointError),
 }
 
 /// `loket run`: the Telegram bot with settings from the environment.
@@ -107,6 +112,19 @@ pub async fn serve(
     settings: &Settings,
 ) -> Result<(), TelegramError> {
     let stop = stop_requests().map_err(TelegramError::Signals)?;
+    // Up first, so /healthz says "starting" rather than nothing.
+    let endpoint = match settings.metrics {
+        Some(listen) => Some(
+            crate::metrics::endpoint::Endpoint::start(
+                listen,
+                engine.metrics().clone(),
+                engine.store().clone(),
+                engine.config().clock.clone(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let outbox = Outbox::new(bot.clone(), engine.clone(), Limits::of(settings.throttle));
     let Some(me) = unless_stopped(&stop, start_up(&bot, &outbox, &engine, settings)).await else {
         tracing::info!("stopped while starting up");
@@ -150,9 +168,15 @@ pub async fn serve(
         .default_handler(|_| async {})
         .build();
     let served = match (&settings.webhook_url, settings.listen) {
-        (Some(url), listen) => serve_webhook(&mut dispatcher, &bot, url, listen, &stop).await,
+        (Some(url), listen) => {
+            serve_webhook(&mut dispatcher, &bot, engine.metrics(), url, listen, &stop).await
+        }
         (None, _) => {
-            let polling = unless_stopped(&stop, polling_default(bot.clone())).await;
+            let polling = unless_stopped(
+                &stop,
+                polling::watched_polling(bot.clone(), engine.metrics().clone()),
+            )
+            .await;
             if let Some(polling) = polling {
                 dispatch_until_stopped(&mut dispatcher, polling, &stop, "long polling error").await;
             }
@@ -171,6 +195,9 @@ pub async fn serve(
     if let Err(e) = engine.store().flush().await {
         tracing::error!(error = %e, "final flush of the database failed");
     }
+    if let Some(endpoint) = endpoint {
+        endpoint.stop().await;
+    }
     tracing::info!("stopped");
     served
 }
@@ -181,11 +208,13 @@ type LoketDispatcher = Dispatcher<Bot, RequestError, DefaultKey>;
 async fn serve_webhook(
     dispatcher: &mut LoketDispatcher,
     bot: &Bot,
+    metrics: &crate::metrics::Metrics,
     url: &str,
     listen: Option<SocketAddr>,
     stop: &watch::Receiver<bool>,
 ) -> Result<(), TelegramError> {
     let url = url::Url::parse(url).map_err(|e| TelegramError::BadWebhookUrl(e.to_string()))?;
+    metrics.webhook_mode();
     let address = listen.unwrap_or_else(|| "0.0.0.0:8443".parse().expect("listen address"));
     // Bind before Telegram is told to deliver here: a taken port is an
     // error to exit with, not a silent stop.

@@ -10,8 +10,9 @@
 //! chat pauses, the call is retried),
 //! retries of network errors and 5xx with backoff for up to a day, one
 //! lane per chat (a stuck chat never holds up another; a chat's messages
-//! keep their order), a group's move to a supergroup, and marking a
-//! money result told once Telegram accepted it. Button answers never wait
+//! keep their order), a group's move to a supergroup, marking a money
+//! result told once Telegram accepted it, and counting each call Telegram
+//! did not take (by reason) and each message given up. Button answers never wait
 //! behind messages; "typing" is dropped for a busy chat.
 //! Must not: decide what to say (the engine does) or read updates.
 
@@ -35,6 +36,7 @@ use tokio::time::Instant;
 
 use super::split_text;
 use crate::engine::{Attachment, Engine, Notice, Reply};
+use crate::metrics::TelegramFailure;
 use crate::settings::Throttle as Rates;
 
 /// Telegram's limit on a photo's or document's caption, in characters.
@@ -315,6 +317,7 @@ impl Outbox {
             answer = answer.text(toast.chars().take(TOAST_LIMIT).collect::<String>());
         }
         if let Err(e) = answer.await {
+            self.count_failure(&e);
             tracing::warn!(error = %e, "answerCallbackQuery failed");
         }
     }
@@ -623,6 +626,7 @@ impl Outbox {
     }
 
     fn gave_up(&self, chat: ChatId, reply: &Reply, error: &RequestError) {
+        self.inner.engine.metrics().telegram_undelivered();
         match &reply.tells {
             Some(tells) => {
                 tracing::error!(error = %error, chat = chat.0, ref_id = %tells.ref_id, "Telegram did not take a result; it is told again at the next start")
@@ -737,7 +741,11 @@ impl Outbox {
             if at > Instant::now() {
                 tokio::time::sleep_until(at).await;
             }
-            match call().await {
+            let result = call().await;
+            if let Err(e) = &result {
+                self.count_failure(e);
+            }
+            match result {
                 Ok(value) => return Ok(value),
                 Err(RequestError::RetryAfter(wait)) => {
                     tracing::info!(
@@ -766,7 +774,11 @@ impl Outbox {
     {
         let mut tries = 0;
         loop {
-            match call().await {
+            let result = call().await;
+            if let Err(e) = &result {
+                self.count_failure(e);
+            }
+            match result {
                 Err(RequestError::RetryAfter(wait)) if tries < 3 => {
                     tries += 1;
                     tracing::info!(
@@ -779,6 +791,26 @@ impl Outbox {
                 other => return other,
             }
         }
+    }
+}
+
+impl Outbox {
+    fn count_failure(&self, error: &RequestError) {
+        self.inner
+            .engine
+            .metrics()
+            .telegram_failure(failure_of(error));
+    }
+}
+
+/// Why Telegram did not take a call, as the metrics say it.
+fn failure_of(error: &RequestError) -> TelegramFailure {
+    match error {
+        RequestError::RetryAfter(_) => TelegramFailure::RateLimited,
+        RequestError::Network(_) | RequestError::Io(_) => TelegramFailure::Network,
+        RequestError::InvalidJson { .. } => TelegramFailure::Server,
+        error if retryable(error) => TelegramFailure::Server,
+        _ => TelegramFailure::Refused,
     }
 }
 

@@ -2,9 +2,9 @@
 //! becomes a `ChatCtx` and an `Input`; what the engine answers goes to the
 //! outbox. This handler tree is the seam tests run against a fake Bot API.
 //!
-//! Owns: reading updates (who, where, addressed or not), deleting a
-//! secret-bearing message first, "typing" while the engine works, and
-//! answering a button within Telegram's patience. Must not: call Telegram
+//! Owns: reading updates (who, where, addressed or not, counted by kind),
+//! deleting a secret-bearing message first, "typing" while the engine
+//! works, and answering a button within Telegram's patience. Must not: call Telegram
 //! itself (the outbox does) or decide anything (the engine does).
 
 use std::time::Duration;
@@ -17,6 +17,7 @@ use teloxide::RequestError;
 use super::outbox::Outbox;
 use crate::app::UpdateGate;
 use crate::engine::{ChatCtx, ChatKind, Engine, Input, Reply, Response};
+use crate::metrics::UpdateKind;
 
 /// How long a button press may wait for its result before it is answered
 /// with "being processed".
@@ -68,6 +69,7 @@ async fn on_message(
 ) -> Result<(), RequestError> {
     // At most `LOKET_MAX_UPDATES` updates are handled at once.
     let _turn = gate.enter().await;
+    engine.metrics().update(UpdateKind::Message);
     // A group upgraded to a supergroup gets a new id; everything kept for
     // it moves along. Telegram says so in the old chat and in the new.
     let migration = match (msg.migrate_to_chat_id(), msg.migrate_from_chat_id()) {
@@ -116,6 +118,7 @@ async fn on_edited_message(
     me: Me,
 ) -> Result<(), RequestError> {
     let _turn = gate.enter().await;
+    engine.metrics().update(UpdateKind::EditedMessage);
     let Some((ctx, text)) = text_ctx(&msg, &me) else {
         return Ok(());
     };
@@ -146,6 +149,7 @@ async fn on_callback(
     gate: UpdateGate,
 ) -> Result<(), RequestError> {
     let _turn = gate.enter().await;
+    engine.metrics().update(UpdateKind::CallbackQuery);
     let (Some(data), Some(message)) = (query.data.as_deref(), query.regular_message()) else {
         outbox.answer(query.id.clone(), None).await;
         return Ok(());
