@@ -803,3 +803,39 @@ async fn a_summary_the_chat_may_not_have_is_shown_again_after_a_restart() {
     let quiet = tokio::time::timeout(Duration::from_millis(500), third.notices.recv()).await;
     assert!(quiet.is_err(), "{quiet:?}");
 }
+
+#[tokio::test]
+async fn a_payment_from_the_summary_that_ends_later_redraws_the_summary() {
+    // 08990005…: the payment is answered PENDING, the follow-up finds SUKSES.
+    let mut w = World::start(|c| c.check_all_summary_after = Duration::from_millis(100)).await;
+    save_all(&w, me(), &[("PLNPASC", "089900050002", "Pak Tunggu")]).await;
+    w.say_in(me(), "cek semua").await;
+    let notices = notices_until_done(&mut w).await;
+    let summary = notices.last().unwrap().reply.clone();
+    let (_, pay) = pay_buttons(&summary).pop().expect("a Bayar button");
+    let tapped = w.press(me(), &pay).await;
+    let redrawn = tapped.edit_source.expect("the summary, drawn again");
+    assert!(
+        redrawn.text.contains("⏳ sedang dibayar"),
+        "{}",
+        redrawn.text
+    );
+    let (mut told, mut summary_after) = (false, None);
+    while !(told && summary_after.is_some()) {
+        let notice = w.next_notice().await;
+        if notice.reply.text.contains("Pembayaran berhasil") {
+            told = true;
+        } else if notice.reply.text.starts_with("Ringkasan cek") {
+            summary_after = Some(notice.reply);
+        }
+    }
+    let after = summary_after.unwrap();
+    assert!(
+        after.text.contains("Pak Tunggu — PLNPASC 089900050002: Rp")
+            && after.text.contains("✅ dibayar"),
+        "{}",
+        after.text
+    );
+    assert!(after.slot.unwrap().version > redrawn.slot.unwrap().version);
+    assert_eq!(w.sandbox.stats().payments, 1);
+}

@@ -422,6 +422,19 @@ impl Engine {
         self.post(run, reply);
     }
 
+    /// Draws again the summary of the run that checked this bill, if one
+    /// did (its payment just ended).
+    pub(super) fn redraw_run_of(&self, ref_id: &str) {
+        match self.inner.store.run_of_check(ref_id) {
+            Ok(Some(run)) if run.summary_sent => {
+                let lang = self.lang(run.chat_id);
+                self.show_summary(lang, &run);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, ref_id, "cannot read the run of a paid bill"),
+        }
+    }
+
     fn show_summary(&self, lang: Lang, run: &CheckRun) {
         if let Some(reply) = self.summary_reply(lang, run.id) {
             self.post(run, reply);

@@ -143,7 +143,16 @@ impl Engine {
     pub(super) fn announce(&self, entry: &JournalEntry, progress: Progress) {
         let lang = self.lang(entry.chat_id);
         let reply = match progress {
-            Progress::Final => self.result_reply(lang, entry),
+            Progress::Final => {
+                let reply = self.result_reply(lang, entry);
+                self.notify(entry, reply);
+                // A bill paid from a `cek semua` summary: the summary says
+                // how it ended too.
+                if entry.kind == EntryKind::Payment {
+                    self.redraw_run_of(&entry.ref_id);
+                }
+                return;
+            }
             other => match self.progress_text(lang, entry, other) {
                 Some(text) => Reply::text(text),
                 None => return,

@@ -113,8 +113,8 @@ use flush::Flusher;
 use groups::Groups;
 use inquiries::Inquiries;
 use journal::Journal;
-use runs::Runs;
 pub use journal::{OpenEntries, Recorded};
+use runs::Runs;
 use seal::Sealer;
 use shop::Shops;
 
