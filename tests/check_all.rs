@@ -839,3 +839,66 @@ async fn a_payment_from_the_summary_that_ends_later_redraws_the_summary() {
     assert!(after.slot.unwrap().version > redrawn.slot.unwrap().version);
     assert_eq!(w.sandbox.stats().payments, 1);
 }
+
+#[tokio::test]
+async fn a_run_moves_with_its_group_to_the_supergroup() {
+    let mut w = World::start(|c| c.check_all_summary_after = Duration::from_millis(100)).await;
+    w.owner_with_group().await;
+    save_all(&w, me(), &[("PLNPASC", "546302215889", "Pak Anto")]).await;
+    w.say_in(ChatCtx::group(GROUP, MEMBER), "/cek semua").await;
+    let notices = notices_until_done(&mut w).await;
+    let (_, pay) = pay_buttons(&notices.last().unwrap().reply)
+        .pop()
+        .expect("a Bayar button");
+    const SUPERGROUP: i64 = -100_900;
+    w.store.migrate_chat(GROUP, SUPERGROUP).await.unwrap();
+    let paid = w.press(ChatCtx::group(SUPERGROUP, MEMBER), &pay).await;
+    assert!(shown(&paid).contains("Pembayaran berhasil"), "{paid:?}");
+    let redrawn = paid.edit_source.expect("the summary, drawn again");
+    assert!(redrawn.text.contains("✅ dibayar"), "{}", redrawn.text);
+    let run = w
+        .store
+        .run_of_check(&pay["paylist:".len()..])
+        .unwrap()
+        .expect("the run");
+    assert_eq!(run.chat_id, SUPERGROUP);
+}
+
+#[tokio::test]
+async fn paid_this_month_means_the_wib_month() {
+    // 23:30 WIB on 30 November.
+    let (mut w, clock) = engine_world::world_at("2026-11-30T16:30:00Z").await;
+    save_all(&w, me(), &[("PLNPASC", "546302215889", "Pak Anto")]).await;
+    let bill = w.say_in(me(), "PLNPASC 546302215889 cek").await;
+    let paid = w.press(me(), &engine_world::button(&bill, "Bayar")).await;
+    assert!(shown(&paid).contains("Pembayaran berhasil"), "{paid:?}");
+    let inquiries = w.sandbox.stats().inquiries;
+    w.say_in(me(), "cek semua").await;
+    let text = notices_until_done(&mut w)
+        .await
+        .last()
+        .unwrap()
+        .reply
+        .text
+        .clone();
+    assert!(
+        text.contains("sudah dibayar bulan ini (30/11/2026 23:30 WIB)"),
+        "{text}"
+    );
+    assert_eq!(w.sandbox.stats().inquiries, inquiries);
+    // 00:30 WIB on 1 December: a new month, a new bill to check.
+    clock.set(engine_world::utc("2026-11-30T17:30:00Z"));
+    w.say_in(me(), "cek semua").await;
+    let text = notices_until_done(&mut w)
+        .await
+        .last()
+        .unwrap()
+        .reply
+        .text
+        .clone();
+    assert!(
+        text.contains("Pak Anto — PLNPASC 546302215889: Rp302.750"),
+        "{text}"
+    );
+    assert_eq!(w.sandbox.stats().inquiries, inquiries + 1);
+}

@@ -117,6 +117,7 @@ impl Store {
             self.journal.move_chat(from, to)?;
             self.inquiries.move_chat(from, to)?;
             self.shops.move_chat(from, to)?;
+            self.runs.move_chat(from, to)?;
             self.chats.move_confirmations(from, to)
         })?;
         self.flush().await

@@ -2,7 +2,7 @@
 //! (the progress message, the summary), so a restart edits the same
 //! messages instead of posting new ones.
 
-use super::{be, decode, encode, Store, StoreResult};
+use super::{be, decode, encode, rewrite, Store, StoreResult};
 use crate::model::CheckRun;
 
 /// The `check_runs` tree: run id → [`CheckRun`]; `run_refs`: the refID of
@@ -22,6 +22,20 @@ impl Runs {
             refs: db.open_tree("run_refs")?,
             slots: db.open_tree("message_slots")?,
         })
+    }
+}
+
+impl Runs {
+    /// Moves the chat's runs to another chat id (a group that became a
+    /// supergroup): their checks and summary buttons go on there.
+    pub(super) fn move_chat(&self, from: i64, to: i64) -> StoreResult<()> {
+        for item in self.tree.iter() {
+            let (key, _) = item?;
+            rewrite::<CheckRun>(&self.tree, &key, |run| {
+                (run.chat_id == from).then(|| run.chat_id = to).is_some()
+            })?;
+        }
+        Ok(())
     }
 }
 
