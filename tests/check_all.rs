@@ -122,10 +122,12 @@ async fn a_dozen_saved_bills_are_checked_once_each_and_paid_only_by_a_tap() {
         ..SandboxConfig::default()
     };
     let mut w = World::start_with(sandbox, |c| {
-        c.check_all_summary_after = Duration::from_millis(600);
+        c.check_all_summary_after = Duration::from_millis(900);
     })
     .await;
     save_all(&w, me(), DOZEN).await;
+    // Every call takes a while: the checks of a run overlap.
+    w.sandbox.set_latency(Duration::from_millis(150));
     // A topup customer and a card (its amount is typed each time) are
     // saved too: neither is checked.
     save_all(
@@ -213,6 +215,9 @@ async fn a_dozen_saved_bills_are_checked_once_each_and_paid_only_by_a_tap() {
     // the customers settled without a check; nothing paid without a tap.
     let stats = w.sandbox.stats();
     assert_eq!(stats.inquiries - inquiries_before, 12, "{stats:?}");
+    // Several in flight, never more than a run's share of the turns.
+    let peak = w.sandbox.in_flight_peak("DEMO");
+    assert!((2..=4).contains(&peak), "{peak} checks in flight at once");
     assert_eq!(stats.payments, 0, "{stats:?}");
     for (product, dest, name) in DOZEN {
         let dest = dest.replace(' ', "@");
