@@ -907,3 +907,57 @@ async fn paid_this_month_means_the_wib_month() {
     );
     assert_eq!(w.sandbox.stats().inquiries, inquiries + 1);
 }
+
+#[tokio::test]
+async fn the_summary_says_what_each_customer_pays_where_a_selling_price_applies() {
+    let mut w = World::start(|c| c.check_all_summary_after = Duration::from_millis(100)).await;
+    let set = shown(&w.say_in(me(), "jual pln +2500").await);
+    assert!(set.contains("disimpan"), "{set}");
+    save_all(
+        &w,
+        me(),
+        &[
+            ("PLNPASC", "546302215889", "Pak Anto"),
+            ("PDAMKLT", "0012345678", "Rumah Budi"),
+        ],
+    )
+    .await;
+    w.say_in(me(), "cek semua").await;
+    let text = notices_until_done(&mut w)
+        .await
+        .last()
+        .unwrap()
+        .reply
+        .text
+        .clone();
+    // PLN has the shop's fee; PDAM has no rule: the customer pays the bill.
+    assert!(
+        text.contains("Pak Anto — PLNPASC 546302215889: Rp302.750 · tagih Rp305.250"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Rumah Budi — PDAMKLT 0012345678: Rp"),
+        "{text}"
+    );
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.contains("Rumah Budi") && l.contains("tagih")),
+        "{text}"
+    );
+    let pdam: i64 = text
+        .lines()
+        .find(|l| l.contains("Rumah Budi"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(Rupiah::parse_typed)
+        .unwrap()
+        .value();
+    let total = Rupiah(302_750 + pdam);
+    let collect = Rupiah(305_250 + pdam);
+    assert!(
+        text.contains(&format!(
+            "Belum dibayar: 2 tagihan, total {total} · tagih {collect}"
+        )),
+        "{text}"
+    );
+}

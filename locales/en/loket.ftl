@@ -458,6 +458,7 @@ check-all-line-needs-amount = { $n }. { $name }: a credit card, type its amount:
 check-all-line-waiting = { $n }. { $name } — { $product } { $dest }: still being checked…
 check-all-total = Unpaid: { $count } bills, total { $total }
 check-all-more-coming = Results still being checked are added here.
+check-all-collect ={" "}· collect { $collect }
 check-all-button-pay = Pay { $n }. { $name } { $total }
 
 ## Center habits (PIN last, counters, center words).

@@ -458,6 +458,7 @@ check-all-line-needs-amount = { $n }. { $name }: kartu kredit, ketik jumlahnya: 
 check-all-line-waiting = { $n }. { $name } — { $product } { $dest }: masih dicek…
 check-all-total = Belum dibayar: { $count } tagihan, total { $total }
 check-all-more-coming = Hasil yang masih dicek ditambahkan di sini.
+check-all-collect ={" "}· tagih { $collect }
 check-all-button-pay = Bayar { $n }. { $name } { $total }
 
 ## Center habits (PIN last, counters, center words).

@@ -516,6 +516,9 @@ impl Engine {
         let mut buttons = Vec::new();
         let mut due = Rupiah(0);
         let mut due_count = 0usize;
+        // What the customers pay, where a `/jual` rule prices their bill.
+        let mut collect = Rupiah(0);
+        let mut priced = false;
         for (n, item) in run.items.iter().enumerate() {
             let n = n + 1;
             let (line_id, mut args): (&str, Vec<(&str, String)>) = match &item.state {
@@ -530,6 +533,11 @@ impl Engine {
                             ListedBill::Payable => {
                                 due = due.checked_add(total).unwrap_or(due);
                                 due_count += 1;
+                                let customer_pays =
+                                    self.collect_for(run.account_id, &inquiry.product, total);
+                                priced |= customer_pays.is_some();
+                                let pays = customer_pays.unwrap_or(total);
+                                collect = collect.checked_add(pays).unwrap_or(collect);
                                 buttons.push(self.button(
                                     lang,
                                     "check-all-button-pay",
@@ -571,11 +579,23 @@ impl Engine {
                     vec![("example", self.check_example(&item.product, &item.dest))],
                 ),
             };
+            let collect_line = match &item.state {
+                RunItemState::Bill { ref_id } => self.listed_collect(run.account_id, ref_id),
+                _ => None,
+            };
             args.push(("n", n.to_string()));
             args.push(("name", cut(&item.name, LINE_NAME)));
             args.push(("product", item.product.clone()));
             args.push(("dest", item.dest.clone()));
-            lines.push(self.text(lang, line_id, &args));
+            let mut line = self.text(lang, line_id, &args);
+            if let Some(customer_pays) = collect_line {
+                line.push_str(&self.text(
+                    lang,
+                    "check-all-collect",
+                    &[("collect", customer_pays.to_string())],
+                ));
+            }
+            lines.push(line);
         }
         let mut text = self.text(
             lang,
@@ -590,6 +610,13 @@ impl Engine {
             "check-all-total",
             &[("count", due_count.to_string()), ("total", due.to_string())],
         ));
+        if priced {
+            text.push_str(&self.text(
+                lang,
+                "check-all-collect",
+                &[("collect", collect.to_string())],
+            ));
+        }
         if !run.all_checked() {
             text.push('\n');
             text.push_str(&self.text(lang, "check-all-more-coming", &[]));
@@ -601,6 +628,17 @@ impl Engine {
             slot: Some(slot),
             ..Reply::default()
         })
+    }
+
+    /// What the customer pays for a run's bill still to pay, when a
+    /// `/jual` rule prices it.
+    fn listed_collect(&self, account_id: i64, ref_id: &str) -> Option<Rupiah> {
+        match self.listed_bill(ref_id)? {
+            (inquiry, ListedBill::Payable) => {
+                self.collect_for(account_id, &inquiry.product, inquiry.total?)
+            }
+            _ => None,
+        }
     }
 
     /// A run's bill and whether it can still be paid from the summary.
@@ -736,6 +774,7 @@ mod tests {
             ("date", "2026-12-31 23:59".into()),
             ("reason", reason),
             ("ref", "LMX5LCYYW0001RL".into()),
+            ("collect", Rupiah(10_000_000).to_string()),
             (
                 "example",
                 format!("{} {} 1,5jt cek", "P".repeat(16), "9".repeat(24)),
@@ -757,13 +796,25 @@ mod tests {
                 "check-all-line-waiting",
             ]
             .iter()
-            .map(|id| locales.text(lang, id, &args).chars().count())
+            .map(|id| {
+                let line = locales.text(lang, id, &args).chars().count();
+                // A bill still to pay may say what the customer pays.
+                let collect = (*id == "check-all-line-bill").then(|| {
+                    let pays = [("collect", Rupiah(10_000_000).to_string())];
+                    locales
+                        .text(lang, "check-all-collect", &pays)
+                        .chars()
+                        .count()
+                });
+                line + collect.unwrap_or(0)
+            })
             .max()
             .unwrap();
             let around = [
                 locales.text(lang, "check-all-summary", &args),
                 locales.text(lang, "check-all-total", &args),
                 locales.text(lang, "check-all-more-coming", &args),
+                locales.text(lang, "check-all-collect", &args),
             ]
             .iter()
             .map(|t| t.chars().count() + 1)
