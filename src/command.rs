@@ -872,22 +872,22 @@ pub fn parse(text: &str, catalog: &Catalog) -> Result<Command, ParseError> {
 }
 
 /// A trade typed the way center bots take it (FIELD.md, "What resellers'
-/// other tools do": `KODE.TUJUAN.PIN`): the PIN last, and a counter after
-/// the code to repeat a trade the same day — `T10.087712345678.1234`,
-/// `SAL.1234`, `S.1234`, `PLNPASC.546302215889.1234`,
-/// `CEKPLN.546302215889.1234`, `BAYAR.PLNPASC.546302215889.1234`,
-/// `T10.2.087712345678[.1234]`.
+/// other tools do": `KODE.TUJUAN.PIN`): the PIN last, and a counter to
+/// repeat a trade the same day — `T10.087712345678.1234`, `SAL.1234`,
+/// `S.1234`, `PLNPASC.546302215889.1234`, `CEKPLN.546302215889.1234`,
+/// `BAYAR.PLNPASC.546302215889.1234`, `T10.2.087712345678[.1234]`,
+/// `T10.087712345678.1234.2`; `;` separates like `.` (`S20R.0812…;1234`).
 #[derive(Debug)]
 pub struct CenterForm {
     /// The message without its PIN and counter, as loket reads it
     /// (`T10 087712345678`); [`parse`] it like any message.
     pub body: String,
-    /// The last part, when it has a PIN's shape (4–8 digits) and is not
-    /// part of the trade. It may be the account's PIN or an old one:
-    /// either way the message is deleted.
+    /// The part taken for a PIN: the account's PIN (see [`pin_form`]) or,
+    /// by its shape alone, a PIN-like last part the trade does not take
+    /// (an old PIN). Either way the message is deleted.
     pub pin: Option<Secret>,
-    /// `KODE.N.TUJUAN` (N = 2…9): "yes, send it again" said in advance.
-    pub again: bool,
+    /// `KODE.N.TUJUAN` (N = 2…9): the N-th time today, said in advance.
+    pub counter: Option<u8>,
 }
 
 /// The parts of a PIN: 4 to 8 digits (center PINs are 4–6; some allow 8).
@@ -896,64 +896,143 @@ fn looks_like_pin(part: &str) -> bool {
 }
 
 /// A center's repeat counter: 2 to 9.
-fn is_counter(part: &str) -> bool {
-    matches!(part.as_bytes(), [b'2'..=b'9'])
+fn counter_of(part: &str) -> Option<u8> {
+    match part.as_bytes() {
+        [digit @ b'2'..=b'9'] => Some(digit - b'0'),
+        _ => None,
+    }
 }
 
-/// A first part a trade can start with: a command word, an action word,
-/// or a product code's shape (letters, then digits or letters).
-fn starts_a_trade(first: &str) -> bool {
-    command_named(&first.to_ascii_lowercase(), false).is_some()
+/// Center words that start a two-part form (`SAL.1234`, `H.1234`).
+const CENTER_WORDS: &[&str] = &["sal", "s", "saldo", "h", "harga", "cs", "status"];
+
+/// A first part a PIN-shaped trade starts with: a product code (letters
+/// then digits, or a code the catalogue names), a center check or pay
+/// code, or an action word. Chatter (`Rp.50000`, `Pukul.1530`) is not.
+fn starts_a_trade(first: &str, catalog: &Catalog) -> bool {
+    let upper = first.to_ascii_uppercase();
+    let code_shaped = first.len() <= 16
+        && first
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic())
+        && first.bytes().any(|b| b.is_ascii_digit())
+        && first.bytes().all(|b| b.is_ascii_alphanumeric());
+    code_shaped
+        || catalog.knows(&upper)
+        || center_code(first, catalog).is_some()
         || action_word(first).is_some()
-        || (first.len() <= 16
-            && first
-                .bytes()
-                .next()
-                .is_some_and(|b| b.is_ascii_alphabetic())
-            && first.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
-/// Reads a center-style dot form: `Some` when the message carries a
-/// PIN-shaped last part or a repeat counter that the trade does not take
-/// (a message that is a whole command as it is — `PKBJABAR.B1234XYZ.2025`
-/// — is not one). The body may still fail to parse (`CEK.546302215889.1234`
-/// names no product): it is then refused, but a PIN in it is deleted all
-/// the same.
+/// The separators of a center form's parts.
+fn is_separator(c: char) -> bool {
+    c == '.' || c == ';'
+}
+
+/// A form's parts, and whether it is a dot form (no whitespace).
+fn center_parts(text: &str) -> (Vec<&str>, bool) {
+    let dotted = !text.contains(char::is_whitespace) && !text.starts_with('/');
+    let parts = text
+        .split(|c: char| c.is_whitespace() || is_separator(c))
+        .filter(|p| !p.is_empty())
+        .collect();
+    (parts, dotted)
+}
+
+/// Takes a center counter off the parts (right after the code, or last).
+fn take_counter(words: &mut Vec<&str>) -> Option<u8> {
+    if words.len() >= 3 {
+        if let Some(n) = counter_of(words[1]) {
+            words.remove(1);
+            return Some(n);
+        }
+        if let Some(n) = words.last().and_then(|w| counter_of(w)) {
+            words.pop();
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// Reads a center-style form by its shape alone: a dot form whose last
+/// part has a PIN's shape (not the account's PIN: that is [`pin_form`]'s)
+/// after a trade's first part, or a repeat counter. A message that is a
+/// whole command as it is (`PKBJABAR.B1234XYZ.2025`, `T10.087712345678`)
+/// is not one, nor is a login (its own rules delete it). The body may
+/// still fail to parse (`CEK.546302215889.1234` names no product): it is
+/// then refused, but the PIN-like part is deleted all the same.
 pub fn center_form(text: &str, catalog: &Catalog) -> Option<CenterForm> {
     let text = text.trim();
-    if text.starts_with('/') || text.contains(char::is_whitespace) || !text.contains('.') {
+    if may_hold_secret(text) {
         return None;
     }
-    let parts: Vec<&str> = text.split('.').collect();
-    if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) || !starts_a_trade(parts[0]) {
+    let (parts, dotted) = center_parts(text);
+    if !dotted || parts.len() < 2 || parse(text, catalog).is_ok() {
         return None;
     }
-    if parse(text, catalog).is_ok() {
-        return None;
-    }
-    let (pin, mut words) = match parts.split_last() {
-        Some((last, rest)) if looks_like_pin(last) => (Some(Secret::new(*last)), rest.to_vec()),
-        _ => (None, parts.clone()),
+    let first = parts[0];
+    let two_part = CENTER_WORDS.contains(&first.to_ascii_lowercase().as_str());
+    let mut words = parts.clone();
+    // `KODE.TUJUAN.PIN.N`: the counter after the PIN.
+    let trailing = match words.as_slice() {
+        [.., pin, n] if words.len() >= 4 && looks_like_pin(pin) => counter_of(n),
+        _ => None,
     };
-    // `T10.2.087712345678`: the counter comes right after the code.
-    let again = words.len() >= 3 && is_counter(words[1]);
-    if again {
-        words.remove(1);
+    if trailing.is_some() {
+        words.pop();
     }
-    if pin.is_none() && !again {
+    let pin = match words.last() {
+        Some(last) if looks_like_pin(last) && (two_part || parts.len() >= 3) => {
+            words.pop().map(Secret::new)
+        }
+        _ => None,
+    };
+    if !(two_part || starts_a_trade(first, catalog)) {
+        return None;
+    }
+    let counter = trailing.or_else(|| take_counter(&mut words));
+    if pin.is_none() && counter.is_none() {
         return None;
     }
     Some(CenterForm {
         body: words.join(" "),
         pin,
-        again,
+        counter,
     })
 }
 
-/// Whether a message is a center-style trade with a PIN-shaped last part
-/// (see [`center_form`]): it is deleted before anything else happens.
-pub fn holds_pin_last(text: &str, catalog: &Catalog) -> bool {
-    center_form(text, catalog).is_some_and(|form| form.pin.is_some())
+/// Reads a message that holds the account's PIN (`is_pin` says which part
+/// is it) the way a center takes it: in a dot form any part, in a message
+/// with spaces the last one (`T10 087712345678 1234`, `/beli
+/// T10.087712345678.1234`). The PIN is taken off; the rest is the body.
+/// A login is not one (its own rules delete it).
+pub fn pin_form(text: &str, is_pin: impl Fn(&str) -> bool) -> Option<CenterForm> {
+    let text = text.trim();
+    if may_hold_secret(text) {
+        return None;
+    }
+    let (parts, dotted) = center_parts(text);
+    if parts.len() < 2 {
+        return None;
+    }
+    let at = if dotted {
+        parts.iter().rposition(|p| is_pin(p))?
+    } else {
+        let last = parts.len().checked_sub(1)?;
+        is_pin(parts[last]).then_some(last)?
+    };
+    let mut words = parts.clone();
+    let pin = Secret::new(words.remove(at));
+    let counter = if dotted {
+        take_counter(&mut words)
+    } else {
+        None
+    };
+    Some(CenterForm {
+        body: words.join(" "),
+        pin: Some(pin),
+        counter,
+    })
 }
 
 /// True when the text is a login with anything after the keyword, slash
@@ -1084,7 +1163,14 @@ fn parse_keyword(
         Intent::Cancel => no_args(Command::Cancel),
         Intent::Repeat => no_args(Command::Repeat),
         Intent::CheckAll => no_args(Command::CheckAll),
-        Intent::PriceList => Ok(Command::PriceList),
+        // `harga`, `harga pulsa`; digits are no product (`H.1234` is a PIN).
+        Intent::PriceList => match args {
+            [] => Ok(Command::PriceList),
+            [word] if !word.bytes().all(|b| b.is_ascii_digit()) => Ok(Command::PriceList),
+            _ => Err(ParseError::TooManyWords {
+                example: format!("{}{} pulsa", if slash { "/" } else { "" }, row.name()),
+            }),
+        },
         Intent::SaveCustomer => parse_save(args, catalog),
         Intent::Customers => match args {
             [] => Ok(Command::Customers(CustomerQuery::Page(1))),

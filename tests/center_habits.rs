@@ -23,13 +23,12 @@ mod loket_process;
 use chat::{ref_of, shown};
 use engine_world::{World, GROUP, MEMBER, OWNER, STRANGER};
 
-/// What a center form reads as: the trade (as `show` prints it), whether a
-/// PIN-shaped part was taken off, whether the counter said "again".
-type Read = Option<(String, bool, bool)>;
+/// What a center form reads as: the trade (as `trade` prints it), whether
+/// a part was taken for a PIN, the counter.
+type Read = Option<(String, bool, Option<u8>)>;
 
-fn read(text: &str, catalog: &Catalog) -> Read {
-    let form = command::center_form(text, catalog)?;
-    let trade = match command::parse(&form.body, catalog) {
+fn trade(body: &str, catalog: &Catalog) -> String {
+    match command::parse(body, catalog) {
         Ok(Command::Topup(t)) => format!("topup {} {}", t.product, t.dest),
         Ok(Command::Inquiry(b)) => format!("cek {} {}", b.target.product, b.target.dest),
         Ok(Command::Pay(b)) => format!("bayar {} {}", b.target.product, b.target.dest),
@@ -37,65 +36,91 @@ fn read(text: &str, catalog: &Catalog) -> Read {
         Ok(Command::Status { ref_id }) => format!("status {ref_id}"),
         Ok(other) => format!("{other:?}"),
         Err(e) => format!("error {}", e.message_id()),
-    };
-    Some((trade, form.pin.is_some(), form.again))
+    }
+}
+
+fn read(form: Option<command::CenterForm>, catalog: &Catalog) -> Read {
+    let form = form?;
+    Some((trade(&form.body, catalog), form.pin.is_some(), form.counter))
+}
+
+fn form(trade: &str, pin: bool, counter: Option<u8>) -> Read {
+    Some((trade.to_string(), pin, counter))
 }
 
 #[test]
-fn center_forms_are_read_from_one_table() {
+fn center_forms_are_read_by_their_shape_from_one_table() {
     let catalog = Catalog::builtin();
-    let form = |trade: &str, pin: bool, again: bool| Some((trade.to_string(), pin, again));
     let cases: Vec<(&str, Read)> = vec![
         // KODE.TUJUAN.PIN
         (
             "T10.087712345678.1234",
-            form("topup T10 087712345678", true, false),
+            form("topup T10 087712345678", true, None),
         ),
         (
             "t10.087712345678.123456",
-            form("topup T10 087712345678", true, false),
+            form("topup T10 087712345678", true, None),
         ),
-        // SAL.PIN, S.PIN
-        ("SAL.1234", form("saldo", true, false)),
-        ("S.1234", form("saldo", true, false)),
-        ("saldo.12345678", form("saldo", true, false)),
+        (
+            "T10.087712345678.1234.",
+            form("topup T10 087712345678", true, None),
+        ),
+        (
+            "T10..087712345678.1234",
+            form("topup T10 087712345678", true, None),
+        ),
+        (
+            "S20R.081234567890;1234",
+            form("topup S20R 081234567890", true, None),
+        ),
+        // SAL.PIN, S.PIN, H.PIN
+        ("SAL.1234", form("saldo", true, None)),
+        ("S.1234", form("saldo", true, None)),
+        ("saldo.12345678", form("saldo", true, None)),
+        ("H.1234", form("PriceList", true, None)),
+        ("HARGA.TSEL.1234", form("PriceList", true, None)),
         // a bill code: a check; CEKPLN-style codes the catalogue maps
         (
             "PLNPASC.546302215889.1234",
-            form("cek PLNPASC 546302215889", true, false),
+            form("cek PLNPASC 546302215889", true, None),
         ),
         (
             "CEKPLN.546302215889.1234",
-            form("cek PLNPASC 546302215889", true, false),
+            form("cek PLNPASC 546302215889", true, None),
         ),
         (
             "CEK.PLNPASC.546302215889.1234",
-            form("cek PLNPASC 546302215889", true, false),
+            form("cek PLNPASC 546302215889", true, None),
         ),
         (
             "BAYAR.PLNPASC.546302215889.1234",
-            form("bayar PLNPASC 546302215889", true, false),
+            form("bayar PLNPASC 546302215889", true, None),
         ),
         (
             "BAYARPLN.546302215889.1234",
-            form("bayar PLNPASC 546302215889", true, false),
+            form("bayar PLNPASC 546302215889", true, None),
         ),
-        ("CS.LABC123.1234", form("status LABC123", true, false)),
+        ("CS.LABC123.1234", form("status LABC123", true, None)),
         // a check that names no product: refused, but the PIN is taken off
         (
             "CEK.546302215889.1234",
-            form("error err-bad-target", true, false),
+            form("error err-bad-target", true, None),
         ),
-        // KODE.N.TUJUAN[.PIN]: "again" in advance
+        // the counter, before the number or after the PIN
         (
             "T10.2.087712345678.1234",
-            form("topup T10 087712345678", true, true),
+            form("topup T10 087712345678", true, Some(2)),
+        ),
+        (
+            "T10.087712345678.1234.3",
+            form("topup T10 087712345678", true, Some(3)),
         ),
         (
             "T10.9.087712345678",
-            form("topup T10 087712345678", false, true),
+            form("topup T10 087712345678", false, Some(9)),
         ),
-        // not center forms: whole commands as they are, no PIN shape
+        // not center forms by shape: whole commands as they are, chatter,
+        // logins (their own rules delete them), spaces (see pin_form)
         ("T10.087712345678", None),
         ("PKBJABAR.B1234XYZ.2025", None),
         ("BPJSKS.0001234567890.3", None),
@@ -103,15 +128,67 @@ fn center_forms_are_read_from_one_table() {
         ("T10.1.087712345678", None),
         ("12.30.1234", None),
         ("jam.10", None),
+        ("Rp.50000", None),
+        ("Pukul.1530", None),
+        ("TF.150000", None),
+        ("No.08123456", None),
+        ("login.M001.1234.k3y", None),
         ("/beli T10.087712345678.1234", None),
         ("T10 087712345678 1234", None),
-        ("T10..087712345678.1234", None),
     ];
     for (text, expected) in cases {
-        assert_eq!(read(text, &catalog), expected, "{text}");
         assert_eq!(
-            command::holds_pin_last(text, &catalog),
-            expected.as_ref().is_some_and(|(_, pin, _)| *pin),
+            read(command::center_form(text, &catalog), &catalog),
+            expected,
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn the_accounts_pin_is_taken_off_wherever_a_center_puts_it() {
+    let catalog = Catalog::builtin();
+    let is_pin = |part: &str| part == "1234";
+    let cases: Vec<(&str, Read)> = vec![
+        (
+            "T10.087712345678.1234",
+            form("topup T10 087712345678", true, None),
+        ),
+        (
+            "T10 087712345678 1234",
+            form("topup T10 087712345678", true, None),
+        ),
+        (
+            "/beli T10.087712345678.1234",
+            form("topup T10 087712345678", true, None),
+        ),
+        ("saldo 1234", form("saldo", true, None)),
+        (
+            "T10.087712345678.1234.2",
+            form("topup T10 087712345678", true, Some(2)),
+        ),
+        (
+            "S20R.081234567890;1234",
+            form("topup S20R 081234567890", true, None),
+        ),
+        // a PIN where the trade takes a word: the PIN never becomes it
+        (
+            "CCBCA.4111111111111111.1234",
+            form("error err-need-amount", true, None),
+        ),
+        ("H.TSEL.1234", form("PriceList", true, None)),
+        // a center's "change PIN" (new, then the PIN): nothing of it runs
+        ("GP.2222.1234", form("error err-not-a-product", true, None)),
+        // the PIN inside a word, or not last in a spaced message: not it
+        ("T10 087712345678", None),
+        ("status LABC1234", None),
+        ("PKBJABAR B1234XYZ 1234 cek", None),
+        ("/login M001 1234 k3y", None),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(
+            read(command::pin_form(text, is_pin), &catalog),
+            expected,
             "{text}"
         );
     }
@@ -147,7 +224,7 @@ fn center_words_are_rows_of_the_command_table() {
         };
         assert_eq!(got, expected, "{text}");
         assert!(
-            !command::holds_pin_last(text, &catalog),
+            command::center_form(text, &catalog).is_none(),
             "{text} holds no PIN"
         );
     }
@@ -176,6 +253,13 @@ async fn a_wrong_pin_never_reaches_the_gateway_and_the_right_one_runs_without_it
         ("S.0000", "Saldo DEMO", 0, 2, 0),
         ("CEKPLN.546302215889.0000", "Tagihan PLN", 0, 2, 1),
         ("T10.087712345678.0000", "Isi ulang berhasil", 1, 2, 1),
+        // the account's PIN where the trade takes a word: never that word
+        ("CCBCA.4111111111111111.0000", "Nominal pembayaran", 1, 2, 1),
+        // a center's "change PIN" (new, then the PIN): nothing runs, and
+        // the new PIN is not echoed
+        ("GP.2222.0000", "Pesan berisi PIN sudah dihapus", 1, 2, 1),
+        // spaced, PIN last
+        ("saldo 0000", "Saldo DEMO", 1, 3, 1),
     ];
     for (typed, told, topups, balances, inquiries) in cases {
         assert!(w.engine.holds_secret(&me(), typed), "{typed}");
@@ -183,6 +267,7 @@ async fn a_wrong_pin_never_reaches_the_gateway_and_the_right_one_runs_without_it
         assert!(response.delete_input, "{typed}: {response:?}");
         let text = shown(&response);
         assert!(text.contains(told), "{typed}: {text}");
+        assert!(!text.contains("2222"), "{typed}: {text}");
         let stats = w.sandbox.stats();
         assert_eq!(
             (stats.topups, stats.balance_checks, stats.inquiries),
@@ -190,14 +275,17 @@ async fn a_wrong_pin_never_reaches_the_gateway_and_the_right_one_runs_without_it
             "{typed}"
         );
     }
-    // Nothing journaled the PIN: the entry's number is the number.
-    let history = shown(&w.say_in(me(), "riwayat").await);
-    assert!(history.contains("T10 087712345678"), "{history}");
-    assert!(!history.contains(".0000"), "{history}");
+    // Nothing journaled the PIN: the entry is the trade without it.
+    let entries = w.store.recent_entries(OWNER, 10).unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(
+        (entries[0].product.as_str(), entries[0].dest.as_str()),
+        ("T10", "087712345678")
+    );
 }
 
 #[tokio::test]
-async fn the_counter_form_skips_the_question_once_under_a_new_ref_id() {
+async fn the_counter_form_skips_the_question_for_that_many_under_new_ref_ids() {
     let w = World::start(|_| {}).await;
     let first = shown(&w.say_in(me(), "T10.087712345678.0000").await);
     // The same topup again, the loket way: asked first.
@@ -223,38 +311,88 @@ async fn the_counter_form_skips_the_question_once_under_a_new_ref_id() {
         );
         assert_eq!(w.sandbox.charges_for(ref_id), 1);
     }
-    // Without the counter the question is asked again.
+    // Without the counter the question is asked again; so it is when the
+    // counter is sent again (a copied message): "3" is the third, once.
     let asked = shown(&w.say_in(me(), "T10.087712345678.0000").await);
     assert!(asked.contains("Kirim lagi?"), "{asked}");
-    assert_eq!(w.sandbox.stats().topups, 3);
+    let asked = shown(&w.say_in(me(), "T10.3.087712345678").await);
+    assert!(asked.contains("Kirim lagi?"), "{asked}");
+    let fourth = shown(&w.say_in(me(), "T10.4.087712345678").await);
+    assert!(fourth.contains("Isi ulang berhasil"), "{fourth}");
+    assert_eq!(w.sandbox.stats().topups, 4);
 }
 
 #[tokio::test]
 async fn in_a_group_a_pin_is_deleted_even_unaddressed_with_a_reminder() {
     let w = World::start(|_| {}).await;
     w.owner_with_group().await;
-    // (who, typed, told, topups after)
+    // (who, typed, told, topups after, balance calls after)
     let cases = [
-        (MEMBER, "T10.087712345678.0000", "Isi ulang berhasil", 1),
-        (MEMBER, "T10.087712345678.1234", "PIN tidak diperlukan", 1),
-        (STRANGER, "SAL.0000", "belum diizinkan", 1),
-        (OWNER, "T10.2.087712345678.0000", "Isi ulang berhasil", 2),
+        // a member, right PIN or wrong: the same answer, nothing sent — no
+        // one can try PINs in a group
+        (
+            MEMBER,
+            "T10.087712345678.0000",
+            "PIN tidak diperlukan",
+            0,
+            0,
+        ),
+        (
+            MEMBER,
+            "T10.087712345678.1234",
+            "PIN tidak diperlukan",
+            0,
+            0,
+        ),
+        (STRANGER, "SAL.0000", "PIN tidak diperlukan", 0, 0),
+        // the owner's own PIN: run without it
+        (OWNER, "T10.087712345678.0000", "Isi ulang berhasil", 1, 0),
+        (OWNER, "T10.2.087712345678.0000", "Isi ulang berhasil", 2, 0),
+        (OWNER, "saldo 0000", "Saldo DEMO", 2, 1),
+        (OWNER, "SAL.9999", "PIN tidak diperlukan", 2, 1),
     ];
-    for (who, typed, told, topups) in cases {
+    let mut member_answers = Vec::new();
+    // The owner's login made a balance call.
+    let logged_in = w.sandbox.stats().balance_checks;
+    for (who, typed, told, topups, balances) in cases {
         let ctx = ChatCtx::group(GROUP, who);
         assert!(!ctx.addressed);
+        assert!(w.engine.holds_secret(&ctx, typed), "{typed}");
         let response = w.say_in(ctx, typed).await;
         assert!(response.delete_input, "{typed}");
         let text = shown(&response);
         assert!(text.contains(told), "{typed}: {text}");
         assert!(text.contains("Jangan ketik PIN di grup"), "{typed}: {text}");
-        assert_eq!(w.sandbox.stats().topups, topups, "{typed}");
+        let stats = w.sandbox.stats();
+        assert_eq!(
+            (stats.topups, stats.balance_checks - logged_in),
+            (topups, balances),
+            "{typed}"
+        );
+        if who == MEMBER {
+            member_answers.push(text);
+        }
     }
-    // A counter without a PIN, not addressed to loket: group chatter.
-    let quiet = w
-        .say_in(ChatCtx::group(GROUP, MEMBER), "T10.2.087712345678")
+    assert_eq!(
+        member_answers[0], member_answers[1],
+        "a right PIN answers as a wrong one"
+    );
+    // A group loket does not serve: deleted, nothing said.
+    let unlinked = w
+        .say_in(ChatCtx::group(-100_999, MEMBER), "T10.087712345678.1234")
         .await;
-    assert!(quiet.is_silent(), "{quiet:?}");
+    assert!(
+        unlinked.delete_input && unlinked.replies.is_empty(),
+        "{unlinked:?}"
+    );
+    // Chatter shaped like a PIN form, and a counter without a PIN, not
+    // addressed to loket: left alone.
+    for chatter in ["Rp.50000", "Pukul.1530", "T10.2.087712345678"] {
+        let ctx = ChatCtx::group(GROUP, MEMBER);
+        assert!(!w.engine.holds_secret(&ctx, chatter), "{chatter}");
+        let quiet = w.say_in(ctx, chatter).await;
+        assert!(quiet.is_silent(), "{chatter}: {quiet:?}");
+    }
 }
 
 #[tokio::test]
@@ -413,5 +551,10 @@ async fn the_five_forms_work_in_private_and_in_a_group_and_no_pin_stays_in_any_c
         }
     }
     let output = w.stop("TERM").await;
-    assert_never_shown(&[AGEN_PIN], &w.fake.calls(), &output);
+    // Nor an old PIN, as typed, in anything loket sent or logged.
+    assert_never_shown(
+        &[AGEN_PIN, "T10.087712345678.1234", "SAL.4321"],
+        &w.fake.calls(),
+        &output,
+    );
 }

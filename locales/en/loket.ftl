@@ -464,6 +464,7 @@ check-all-button-pay = Pay { $n }. { $name } { $total }
 ## Center habits (PIN last, counters, center words).
 
 pin-removed = 🔒 Your message holding a PIN was deleted. loket never needs your PIN; just type: { $typed }
+pin-removed-plain = 🔒 Your message holding a PIN was deleted. loket never needs your PIN.
 pin-not-needed = 🔒 PIN is not needed in loket; your message was deleted. Nothing was sent.
 pin-group-reminder = Never type your PIN in a group: log in once in a private chat with the bot (/login), then trade without a PIN.
 pin-edit-deleted = 🔒 The edited message held a PIN, so it was deleted. loket never needs your PIN.

@@ -464,6 +464,7 @@ check-all-button-pay = Bayar { $n }. { $name } { $total }
 ## Center habits (PIN last, counters, center words).
 
 pin-removed = 🔒 Pesan berisi PIN sudah dihapus. Di loket PIN tidak perlu diketik; cukup: { $typed }
+pin-removed-plain = 🔒 Pesan berisi PIN sudah dihapus. Di loket PIN tidak perlu diketik.
 pin-not-needed = 🔒 PIN tidak diperlukan di loket; pesan Anda sudah dihapus. Tidak ada yang dikirim.
 pin-group-reminder = Jangan ketik PIN di grup: login sekali lewat chat pribadi dengan bot (/login), lalu bertransaksi tanpa PIN.
 pin-edit-deleted = 🔒 Pesan yang diedit berisi PIN, jadi sudah dihapus. Di loket PIN tidak perlu diketik.

@@ -591,7 +591,9 @@ impl Engine {
     pub fn holds_secret(&self, ctx: &ChatCtx, text: &str) -> bool {
         let text = text.trim();
         command::may_hold_secret(text)
-            || command::holds_pin_last(text, &self.inner.catalog)
+            || self
+                .center_form_of(ctx, text)
+                .is_some_and(|form| form.pin.is_some())
             || self.typed_in_login_dialog(ctx, text)
     }
 
@@ -637,7 +639,10 @@ impl Engine {
                 ChatKind::Group => "login-group-refused",
                 ChatKind::Private => "login-edit-deleted",
             }
-        } else if command::holds_pin_last(text, &self.inner.catalog) {
+        } else if self
+            .center_form_of(ctx, text)
+            .is_some_and(|form| form.pin.is_some())
+        {
             "pin-edit-deleted"
         } else {
             return Response::silent();
@@ -683,7 +688,7 @@ impl Engine {
         // read it. Typed as the answer of a login dialog, it is the
         // dialog's (and deleted all the same).
         let center_form = (!self.typed_in_login_dialog(ctx, text))
-            .then(|| command::center_form(text, &self.inner.catalog))
+            .then(|| self.center_form_of(ctx, text))
             .flatten();
         if let Some(form) = center_form {
             if form.pin.is_some() || ctx.kind == ChatKind::Private || ctx.addressed {

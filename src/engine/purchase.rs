@@ -51,23 +51,25 @@ impl Engine {
         lang: Lang,
         target: Target,
     ) -> Result<Response, Refusal> {
-        self.topup_asking(ctx, lang, target, true).await
+        self.topup_asking(ctx, lang, target, None).await
     }
 
-    /// A topup; when `ask` and the same one went out lately, "send
-    /// again?" first. Without `ask` (a center's counter form, the user
-    /// said "again" in advance) it is sent at once under a new refID.
+    /// A topup; when the same one went out lately, "send again?" first.
+    /// A center's counter (`T10.2.087712345678`: the 2nd today) answers it
+    /// in advance while fewer than that many went out in the window: sent
+    /// at once under a new refID. Sent again with the same counter, it
+    /// asks.
     pub(super) async fn topup_asking(
         &self,
         ctx: &ChatCtx,
         lang: Lang,
         target: Target,
-        ask: bool,
+        counter: Option<u8>,
     ) -> Result<Response, Refusal> {
         let access = self.access(ctx, true)?;
-        let previous = match ask {
-            true => self.recent_same_topup(access.account_id, &target)?,
-            false => None,
+        let previous = match counter {
+            Some(n) if self.same_topups(access.account_id, &target)? < usize::from(n) => None,
+            _ => self.recent_same_topup(access.account_id, &target)?,
         };
         if let Some(previous) = previous {
             let ref_id = self.mint_ref()?;
@@ -117,6 +119,27 @@ impl Engine {
                     && e.created_at >= since
                     && e.state != EntryState::Failed
             }))
+    }
+
+    /// How many of the same topup went out within the duplicate window,
+    /// from any chat of the account (failed ones do not count).
+    fn same_topups(&self, account_id: i64, target: &Target) -> Result<usize, Refusal> {
+        let window = chrono::Duration::from_std(self.inner.config.duplicate_window)
+            .unwrap_or(chrono::Duration::zero());
+        let since = self.now() - window;
+        Ok(self
+            .inner
+            .store
+            .recent_account_entries(account_id, DUPLICATE_SCAN)?
+            .iter()
+            .filter(|e| {
+                e.kind == EntryKind::Topup
+                    && e.product == target.product
+                    && e.dest == target.dest
+                    && e.created_at >= since
+                    && e.state != EntryState::Failed
+            })
+            .count())
     }
 
     pub(super) async fn send_topup(
