@@ -67,9 +67,11 @@ impl Engine {
         counter: Option<u8>,
     ) -> Result<Response, Refusal> {
         let access = self.access(ctx, true)?;
+        let same = self.same_topups(access.account_id, &target)?;
+        // A counter N answers "again?" for the N-th; the latest asks otherwise.
         let previous = match counter {
-            Some(n) if self.same_topups(access.account_id, &target)? < usize::from(n) => None,
-            _ => self.recent_same_topup(access.account_id, &target)?,
+            Some(n) if same.len() < usize::from(n) => None,
+            _ => same.into_iter().next(),
         };
         if let Some(previous) = previous {
             let ref_id = self.mint_ref()?;
@@ -97,13 +99,10 @@ impl Engine {
         self.send_topup(ctx, lang, access, target, ref_id).await
     }
 
-    /// The account's latest topup of the same product and dest inside the
-    /// duplicate window, from any of its chats, unless it failed.
-    pub(super) fn recent_same_topup(
-        &self,
-        account_id: i64,
-        target: &Target,
-    ) -> Result<Option<JournalEntry>, Refusal> {
+    /// Every topup of the same product and dest inside the duplicate
+    /// window, from any chat of the account, newest first (failed ones do
+    /// not count).
+    fn same_topups(&self, account_id: i64, target: &Target) -> Result<Vec<JournalEntry>, Refusal> {
         let window = chrono::Duration::from_std(self.inner.config.duplicate_window)
             .unwrap_or(chrono::Duration::zero());
         let since = self.now() - window;
@@ -112,26 +111,6 @@ impl Engine {
             .store
             .recent_account_entries(account_id, DUPLICATE_SCAN)?
             .into_iter()
-            .find(|e| {
-                e.kind == EntryKind::Topup
-                    && e.product == target.product
-                    && e.dest == target.dest
-                    && e.created_at >= since
-                    && e.state != EntryState::Failed
-            }))
-    }
-
-    /// How many of the same topup went out within the duplicate window,
-    /// from any chat of the account (failed ones do not count).
-    fn same_topups(&self, account_id: i64, target: &Target) -> Result<usize, Refusal> {
-        let window = chrono::Duration::from_std(self.inner.config.duplicate_window)
-            .unwrap_or(chrono::Duration::zero());
-        let since = self.now() - window;
-        Ok(self
-            .inner
-            .store
-            .recent_account_entries(account_id, DUPLICATE_SCAN)?
-            .iter()
             .filter(|e| {
                 e.kind == EntryKind::Topup
                     && e.product == target.product
@@ -139,7 +118,7 @@ impl Engine {
                     && e.created_at >= since
                     && e.state != EntryState::Failed
             })
-            .count())
+            .collect())
     }
 
     pub(super) async fn send_topup(

@@ -892,8 +892,8 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn an_update_older_than_one_queued_for_its_slot_is_dropped() {
+    /// An outbox on a throw-away engine; nothing it sends goes anywhere.
+    fn test_outbox() -> Outbox {
         let (tx, _notices) = tokio::sync::mpsc::unbounded_channel();
         let engine = crate::engine::Engine::new(
             crate::store::Store::open(&crate::store::Location::Temporary, None).expect("store"),
@@ -902,7 +902,12 @@ mod tests {
             crate::engine::EngineConfig::new("http://127.0.0.1:9"),
             tx,
         );
-        let outbox = Outbox::new(Bot::new("1:T"), engine, Limits::TELEGRAM);
+        Outbox::new(Bot::new("1:T"), engine, Limits::TELEGRAM)
+    }
+
+    #[tokio::test]
+    async fn an_update_older_than_one_queued_for_its_slot_is_dropped() {
+        let outbox = test_outbox();
         let version = |key: &str, version: u64| Reply {
             slot: Some(crate::engine::Slot {
                 key: key.into(),
@@ -933,15 +938,7 @@ mod tests {
 
     #[tokio::test]
     async fn several_chats_told_to_wait_at_once_pause_the_whole_bot() {
-        let (tx, _notices) = tokio::sync::mpsc::unbounded_channel();
-        let engine = crate::engine::Engine::new(
-            crate::store::Store::open(&crate::store::Location::Temporary, None).expect("store"),
-            crate::gateway::GatewayClient::new(Duration::from_secs(1)),
-            crate::catalog::Catalog::builtin(),
-            crate::engine::EngineConfig::new("http://127.0.0.1:9"),
-            tx,
-        );
-        let outbox = Outbox::new(Bot::new("1:T"), engine, Limits::TELEGRAM);
+        let outbox = test_outbox();
         // (chat told to wait, does the whole bot wait now?)
         let cases = [(1_i64, false), (1, false), (2, false), (3, true)];
         for (chat, whole_bot) in cases {
