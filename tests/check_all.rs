@@ -7,11 +7,8 @@
 //! below, on the real binary.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Child, Command as Process, Stdio};
-use std::sync::mpsc as std_mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use loket::catalog::Catalog;
 use loket::command::{self, Command};
@@ -21,10 +18,13 @@ use loket::sandbox::{self, SandboxAccount, SandboxConfig};
 
 #[path = "support/chat.rs"]
 mod chat;
+#[path = "support/console_process.rs"]
+mod console_process;
 #[path = "support/engine_world.rs"]
 mod engine_world;
 
 use chat::shown;
+use console_process::Console;
 use engine_world::{World, GROUP, MEMBER, OWNER, STRANGER};
 
 fn me() -> ChatCtx {
@@ -340,70 +340,18 @@ async fn in_a_group_the_run_is_the_accounts_and_its_buttons_the_askers() {
 const PIN: &str = "739164";
 const KEY: &str = "kunci-rahasia-9f3x";
 
-struct Console {
-    child: Child,
-    lines: std_mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Console {
-    fn start(data_dir: &std::path::Path) -> Console {
-        Console::start_waiting(data_dir, 60)
-    }
-
-    /// With `LOKET_CHECK_ALL_WAIT` at `wait` seconds.
-    fn start_waiting(data_dir: &std::path::Path, wait: u64) -> Console {
-        let mut child = Process::new(env!("CARGO_BIN_EXE_loket"))
-            .arg("console")
-            .env("LOKET_DATA_DIR", data_dir)
-            .env("LOKET_SECRET_KEY", "07".repeat(32))
-            .env("LOKET_CHECK_ALL_WAIT", wait.to_string())
-            .env_remove("LOKET_CONFIG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = std_mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Console {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, line: &str) {
-        let stdin = self.child.stdin.as_mut().unwrap();
-        writeln!(stdin, "{line}").unwrap();
-        stdin.flush().unwrap();
-    }
-
-    fn wait_for(&mut self, needle: &str, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if line.contains(needle) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!(
-                    "no line with {needle:?} within {timeout:?}; saw:\n{}",
-                    self.seen.join("\n")
-                ),
-            }
-        }
-    }
+/// The console on `data_dir`, with `cek semua` waiting `wait` seconds for
+/// slow checks before its summary.
+fn console_waiting(data_dir: &std::path::Path, wait: u64) -> Console {
+    let wait = wait.to_string();
+    Console::start(
+        data_dir,
+        &data_dir.join(format!(
+            "console-{}.log",
+            chrono::Utc::now().timestamp_micros()
+        )),
+        &[("LOKET_CHECK_ALL_WAIT", wait.as_str())],
+    )
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -449,7 +397,7 @@ async fn a_restart_in_the_middle_of_cek_semua_neither_loses_nor_repeats_a_check(
     let state = sandbox.state().clone();
     let dir2 = dir.clone();
     let after = tokio::task::spawn_blocking(move || {
-        let mut console = Console::start(&dir2);
+        let mut console = console_waiting(&dir2, 60);
         console.send(&format!("/login AGEN7 {PIN} {KEY} {url}"));
         console.wait_for("Login berhasil", Duration::from_secs(10));
         for (product, dest, name) in customers {
@@ -463,7 +411,7 @@ async fn a_restart_in_the_middle_of_cek_semua_neither_loses_nor_repeats_a_check(
         console.child.kill().unwrap(); // SIGKILL
         console.child.wait().unwrap();
 
-        let mut console = Console::start(&dir2);
+        let mut console = console_waiting(&dir2, 60);
         console.wait_for("Ringkasan cek 6 tagihan", Duration::from_secs(20));
         let mut summary = Vec::new();
         for _ in 0..customers.len() + 1 {
@@ -540,7 +488,7 @@ async fn a_bill_being_paid_or_paid_this_month_is_not_checked_again() {
 #[test]
 fn the_console_walk_through_save_five_check_all_pay_two_repeat_and_alert() {
     let dir = temp_dir("cek-semua-console");
-    let mut console = Console::start(&dir);
+    let mut console = console_waiting(&dir, 60);
     console.send("saldo minimal 4600000");
     console.wait_for("Peringatan saldo disimpan", Duration::from_secs(10));
     for customer in [
@@ -582,21 +530,14 @@ fn the_console_walk_through_save_five_check_all_pay_two_repeat_and_alert() {
     console.wait_for("di bawah batas Rp4.600.000", Duration::from_secs(10));
     console.send("saldo");
     console.wait_for("Saldo", Duration::from_secs(10));
-    console.send("keluar");
-    let _ = console.child.wait();
-    console.seen.extend(console.lines.try_iter());
-    let alerts = console
-        .seen
-        .iter()
-        .filter(|l| l.contains("di bawah batas"))
-        .count();
-    assert_eq!(alerts, 1, "told once:\n{}", console.seen.join("\n"));
-    let paid = console
-        .seen
+    let seen = console.quit();
+    let alerts = seen.iter().filter(|l| l.contains("di bawah batas")).count();
+    assert_eq!(alerts, 1, "told once:\n{}", seen.join("\n"));
+    let paid = seen
         .iter()
         .filter(|l| l.contains("Pembayaran berhasil"))
         .count();
-    assert_eq!(paid, 2, "{}", console.seen.join("\n"));
+    assert_eq!(paid, 2, "{}", seen.join("\n"));
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -742,7 +683,7 @@ async fn a_tap_while_a_check_is_out_draws_the_newest_summary() {
 #[test]
 fn in_the_console_a_summary_redrawn_under_a_bill_never_renumbers_its_buttons() {
     let dir = temp_dir("cek-semua-numbers");
-    let mut console = Console::start_waiting(&dir, 1);
+    let mut console = console_waiting(&dir, 1);
     for customer in [
         "PLNPASC 089900010001 Pak Lambat",
         "PDAMKLT 0012345678 Rumah Budi",

@@ -3,10 +3,7 @@
 //! and SIGKILL too. Secrets never reach the disk in plain text or the logs.
 //! Everything runs against loopback servers the tests start themselves.
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc as std_mpsc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -17,6 +14,10 @@ use loket::model::{EntryKind, EntryState, JournalEntry};
 use loket::sandbox::{self, Fault, SandboxAccount, SandboxConfig, SandboxHandle};
 use loket::store::{Location, Store};
 use tokio::sync::mpsc;
+
+#[path = "support/console_process.rs"]
+mod console_process;
+use console_process::Console;
 
 const ME: i64 = 2002;
 /// A test account whose secrets are easy to spot anywhere they leak to.
@@ -259,80 +260,6 @@ async fn an_entry_left_sending_by_a_crash_is_followed_after_restart() {
 }
 
 // ---- the real binary: SIGKILL, secrets on disk and in logs ----
-
-/// A `loket console` child with piped stdin and a reader thread over
-/// stdout; stderr goes to a file.
-struct Console {
-    child: Child,
-    lines: std_mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Console {
-    fn start(data_dir: &Path, stderr_file: &Path, extra_env: &[(&str, &str)]) -> Console {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_loket"));
-        command
-            .arg("console")
-            .env("LOKET_DATA_DIR", data_dir)
-            .env("LOKET_SECRET_KEY", "07".repeat(32))
-            .env("LOKET_RECHECK_AFTER", "1")
-            .env_remove("LOKET_CONFIG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(stderr_file).unwrap());
-        for (k, v) in extra_env {
-            command.env(k, v);
-        }
-        let mut child = command.spawn().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = std_mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Console {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, line: &str) {
-        let stdin = self.child.stdin.as_mut().unwrap();
-        writeln!(stdin, "{line}").unwrap();
-        stdin.flush().unwrap();
-    }
-
-    /// Waits for an output line containing `needle`.
-    fn wait_for(&mut self, needle: &str, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if line.contains(needle) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!(
-                    "no line with {needle:?} within {timeout:?}; saw:\n{}",
-                    self.seen.join("\n")
-                ),
-            }
-        }
-    }
-
-    fn quit(mut self) -> Vec<String> {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-        self.seen.extend(self.lines.try_iter());
-        self.seen
-    }
-}
 
 fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
