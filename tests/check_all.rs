@@ -7,7 +7,6 @@
 //! below, on the real binary.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use loket::catalog::Catalog;
@@ -24,7 +23,7 @@ mod console_process;
 mod engine_world;
 
 use chat::shown;
-use console_process::Console;
+use console_process::{temp_dir, Console};
 use engine_world::{World, GROUP, MEMBER, OWNER, STRANGER};
 
 fn me() -> ChatCtx {
@@ -352,16 +351,6 @@ fn console_waiting(data_dir: &std::path::Path, wait: u64) -> Console {
         )),
         &[("LOKET_CHECK_ALL_WAIT", wait.as_str())],
     )
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "loket-{name}-{}-{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_micros()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,22 +17,12 @@ use tokio::sync::mpsc;
 
 #[path = "support/console_process.rs"]
 mod console_process;
-use console_process::Console;
+use console_process::{temp_dir, Console};
 
 const ME: i64 = 2002;
 /// A test account whose secrets are easy to spot anywhere they leak to.
 const PIN: &str = "739164";
 const KEY: &str = "kunci-rahasia-9f3x";
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "loket-{name}-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_micros()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 async fn start_sandbox(slow_delay: Duration) -> SandboxHandle {
     let agent = SandboxAccount {
