@@ -521,6 +521,9 @@ impl Engine {
         let mut priced = false;
         for (n, item) in run.items.iter().enumerate() {
             let n = n + 1;
+            // What this customer pays, for a bill still to pay that a
+            // `/jual` rule prices.
+            let mut collect_line = None;
             let (line_id, mut args): (&str, Vec<(&str, String)>) = match &item.state {
                 RunItemState::Waiting | RunItemState::Checking { .. } => {
                     ("check-all-line-waiting", Vec::new())
@@ -536,6 +539,7 @@ impl Engine {
                                 let customer_pays =
                                     self.collect_for(run.account_id, &inquiry.product, total);
                                 priced |= customer_pays.is_some();
+                                collect_line = customer_pays;
                                 let pays = customer_pays.unwrap_or(total);
                                 collect = collect.checked_add(pays).unwrap_or(collect);
                                 buttons.push(self.button(
@@ -578,10 +582,6 @@ impl Engine {
                     "check-all-line-needs-amount",
                     vec![("example", self.check_example(&item.product, &item.dest))],
                 ),
-            };
-            let collect_line = match &item.state {
-                RunItemState::Bill { ref_id } => self.listed_collect(run.account_id, ref_id),
-                _ => None,
             };
             args.push(("n", n.to_string()));
             args.push(("name", cut(&item.name, LINE_NAME)));
@@ -628,17 +628,6 @@ impl Engine {
             slot: Some(slot),
             ..Reply::default()
         })
-    }
-
-    /// What the customer pays for a run's bill still to pay, when a
-    /// `/jual` rule prices it.
-    fn listed_collect(&self, account_id: i64, ref_id: &str) -> Option<Rupiah> {
-        match self.listed_bill(ref_id)? {
-            (inquiry, ListedBill::Payable) => {
-                self.collect_for(account_id, &inquiry.product, inquiry.total?)
-            }
-            _ => None,
-        }
     }
 
     /// A run's bill and whether it can still be paid from the summary.
