@@ -150,60 +150,62 @@ impl Store {
             by_account,
         );
         let ref_id = entry.ref_id.as_bytes();
-        let outcome = self.write(|| {
-            Ok(
-                trees.transaction(|(inquiries, bills, journal, open, by_chat, by_account)| {
-                    let corrupt = |e: StoreError| Tx::Abort(e);
-                    let Some(bytes) = inquiries.get(ref_id)? else {
-                        return Ok(Claim::Missing);
-                    };
-                    let mut inquiry: Inquiry = decode(&bytes).map_err(corrupt)?;
-                    if inquiry.state != InquiryState::Open {
-                        return Ok(Claim::NotOpen(inquiry.state));
-                    }
-                    let key = bill_key(inquiry.account_id, &inquiry.product, &inquiry.dest);
-                    let mut record: BillRecord = bills
-                        .get(&key)?
-                        .map(|b| decode(&b))
-                        .transpose()
-                        .map_err(corrupt)?
-                        .unwrap_or_default();
-                    match &record.newest {
-                        Some(newest) if newest != &inquiry.ref_id => {
-                            return Ok(Claim::Replaced {
-                                newest: newest.clone(),
-                            })
+        let outcome = self
+            .between_flushes(|| {
+                Ok(
+                    trees.transaction(|(inquiries, bills, journal, open, by_chat, by_account)| {
+                        let corrupt = |e: StoreError| Tx::Abort(e);
+                        let Some(bytes) = inquiries.get(ref_id)? else {
+                            return Ok(Claim::Missing);
+                        };
+                        let mut inquiry: Inquiry = decode(&bytes).map_err(corrupt)?;
+                        if inquiry.state != InquiryState::Open {
+                            return Ok(Claim::NotOpen(inquiry.state));
                         }
-                        _ => {}
-                    }
-                    if let Some(previous) = &record.payment {
-                        if let Some(bytes) = journal.get(previous.as_bytes())? {
-                            let previous: JournalEntry = decode(&bytes).map_err(corrupt)?;
-                            if !previous.state.is_final() {
-                                return Ok(Claim::Unsettled {
-                                    ref_id: previous.ref_id,
-                                });
+                        let key = bill_key(inquiry.account_id, &inquiry.product, &inquiry.dest);
+                        let mut record: BillRecord = bills
+                            .get(&key)?
+                            .map(|b| decode(&b))
+                            .transpose()
+                            .map_err(corrupt)?
+                            .unwrap_or_default();
+                        match &record.newest {
+                            Some(newest) if newest != &inquiry.ref_id => {
+                                return Ok(Claim::Replaced {
+                                    newest: newest.clone(),
+                                })
                             }
-                            let recent =
-                                paid_since.is_some_and(|since| previous.created_at >= since);
-                            if previous.state == EntryState::Success && recent {
-                                return Ok(Claim::PaidRecently(previous));
+                            _ => {}
+                        }
+                        if let Some(previous) = &record.payment {
+                            if let Some(bytes) = journal.get(previous.as_bytes())? {
+                                let previous: JournalEntry = decode(&bytes).map_err(corrupt)?;
+                                if !previous.state.is_final() {
+                                    return Ok(Claim::Unsettled {
+                                        ref_id: previous.ref_id,
+                                    });
+                                }
+                                let recent =
+                                    paid_since.is_some_and(|since| previous.created_at >= since);
+                                if previous.state == EntryState::Success && recent {
+                                    return Ok(Claim::PaidRecently(previous));
+                                }
                             }
                         }
-                    }
-                    if journal.get(ref_id)?.is_some() {
-                        return Ok(Claim::Journaled);
-                    }
-                    inquiry.state = InquiryState::Paying;
-                    record.newest = Some(inquiry.ref_id.clone());
-                    record.payment = Some(inquiry.ref_id.clone());
-                    inquiries.insert(ref_id, encode(&inquiry))?;
-                    bills.insert(key, encode(&record))?;
-                    write_new((journal, open, by_chat, by_account), entry)?;
-                    Ok(Claim::Claimed(inquiry))
-                }),
-            )
-        })?;
+                        if journal.get(ref_id)?.is_some() {
+                            return Ok(Claim::Journaled);
+                        }
+                        inquiry.state = InquiryState::Paying;
+                        record.newest = Some(inquiry.ref_id.clone());
+                        record.payment = Some(inquiry.ref_id.clone());
+                        inquiries.insert(ref_id, encode(&inquiry))?;
+                        bills.insert(key, encode(&record))?;
+                        write_new((journal, open, by_chat, by_account), entry)?;
+                        Ok(Claim::Claimed(inquiry))
+                    }),
+                )
+            })
+            .await?;
         let claim = match outcome {
             Ok(claim) => claim,
             Err(TransactionError::Abort(e)) => return Err(e),

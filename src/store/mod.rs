@@ -298,6 +298,18 @@ impl Store {
         writes()
     }
 
+    /// [`Store::write`] for a sled transaction: run between flushes, so
+    /// that it never waits on the caller's thread for a flush's fsync and
+    /// holds up every other read meanwhile (see `flush`).
+    async fn between_flushes<T>(
+        &self,
+        transaction: impl FnOnce() -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        self.flusher
+            .between_flushes(|| self.write(transaction))
+            .await
+    }
+
     /// Runs `read` while no method writes (a backup's reading of every
     /// tree).
     fn while_nothing_writes<T>(&self, read: impl FnOnce() -> T) -> T {
