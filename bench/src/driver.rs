@@ -192,6 +192,9 @@ struct PhaseStats {
     lost: usize,
     extra: usize,
     wall: Duration,
+    /// When each reply arrived, counted from the phase's start (read when
+    /// the worker has it, so never earlier than it came).
+    arrivals: Vec<Duration>,
 }
 
 impl PhaseStats {
@@ -202,6 +205,7 @@ impl PhaseStats {
         self.wrong.extend(other.wrong);
         self.lost += other.lost;
         self.extra += other.extra;
+        self.arrivals.extend(other.arrivals);
     }
 
     fn count(&self) -> usize {
@@ -238,6 +242,18 @@ impl PhaseStats {
             ms(percentile(&all, 99.0)),
             ms(all.last().copied().unwrap_or_default())
         );
+        let mut arrivals = self.arrivals.clone();
+        arrivals.sort_unstable();
+        if let (Some(first), Some(last)) = (arrivals.first(), arrivals.last()) {
+            // For a burst (one round): how the replies spread over time.
+            let thirtieth = arrivals.get(29).copied().unwrap_or(*last);
+            println!(
+                "  replies since the start  first {}  30th {}  last {}",
+                ms(*first),
+                ms(thirtieth),
+                ms(*last)
+            );
+        }
         for (kind, latencies) in &self.latencies {
             let mut sorted = latencies.clone();
             sorted.sort_unstable();
@@ -358,6 +374,15 @@ impl Front {
     }
 }
 
+/// How a phase's chats send: each waits `pause` after a reply before its
+/// next command, and the workers' first commands are spread evenly over
+/// `spread` (zero: all at once).
+#[derive(Debug, Clone, Copy, Default)]
+struct Pace {
+    pause: Duration,
+    spread: Duration,
+}
+
 /// Runs `rounds` rounds over `chats` with `concurrency` workers; a worker
 /// owns a fixed set of chats, so each chat's commands stay in order.
 async fn run_phase(
@@ -367,8 +392,9 @@ async fn run_phase(
     rounds: usize,
     pick: impl Fn(usize, usize) -> (Kind, String) + Send + Sync + 'static,
     patience: Duration,
-    pause: Duration,
+    pace: Pace,
 ) -> PhaseStats {
+    let Pace { pause, spread } = pace;
     let expected = Arc::new(Expected::load());
     let pick = Arc::new(pick);
     let concurrency = concurrency.clamp(1, chats.len().max(1));
@@ -382,8 +408,11 @@ async fn run_phase(
             .filter(|(i, _)| i % concurrency == w)
             .collect();
         let (front, pick, expected) = (front.clone(), pick.clone(), expected.clone());
+        // Worker w of n starts w/n of the way through `spread`.
+        let delay = spread.mul_f64(w as f64 / concurrency as f64);
         workers.push(tokio::spawn(async move {
             let mut stats = PhaseStats::default();
+            tokio::time::sleep(delay).await;
             for round in 0..rounds {
                 for &(index, chat) in &mine {
                     let (kind, text) = pick(index, round);
@@ -395,6 +424,7 @@ async fn run_phase(
                                 stats.wrong.push((kind, reply));
                             }
                             stats.latencies.entry(kind).or_default().push(latency);
+                            stats.arrivals.push(started.elapsed());
                         }
                         Answer::Lost => stats.lost += 1,
                     }
@@ -518,6 +548,11 @@ pub struct BotBench {
     /// Keep the data dir here instead of a removed temporary one.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// Start the chats spread evenly over one `--pause-ms` instead of all
+    /// at once: chats typing on their own, not a burst of every chat at
+    /// the start of each round.
+    #[arg(long)]
+    pub stagger: bool,
 }
 
 impl BotBench {
@@ -799,7 +834,7 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
         1,
         |index, _| (Kind::Login, login_command(index)),
         PATIENCE,
-        Duration::ZERO,
+        Pace::default(),
     )
     .await;
     login.report("login", Duration::ZERO);
@@ -824,7 +859,14 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
         options.rounds,
         move |index, round| command(mix, index, round),
         PATIENCE + latency,
-        Duration::from_millis(options.pause_ms),
+        Pace {
+            pause: Duration::from_millis(options.pause_ms),
+            spread: if options.stagger {
+                Duration::from_millis(options.pause_ms)
+            } else {
+                Duration::ZERO
+            },
+        },
     )
     .await;
     let cpu = cpu_time(bot.pid).saturating_sub(cpu_before);
@@ -880,7 +922,7 @@ pub async fn bot(options: BotBench) -> Result<(), BenchError> {
             1,
             move |index, round| command(Mix::Saldo, index, round),
             PATIENCE,
-            Duration::ZERO,
+            Pace::default(),
         )
         .await;
         let (rss_now, rss_peak) = rss_kib(bot.pid);
@@ -984,7 +1026,7 @@ pub async fn engine(options: EngineBench) -> Result<(), BenchError> {
         options.rounds,
         move |index, round| command(mix, index, round),
         PATIENCE + latency,
-        Duration::ZERO,
+        Pace::default(),
     )
     .await;
     load.report("engine", latency);
